@@ -4,6 +4,7 @@
  * pool in memory, and the same pool on Redis when one answers at BENCH_REDIS_URL or 127.0.0.1:6379):
  * non-stream latency at concurrency 1, non-stream and streaming (20 chunks) throughput at concurrency 64, and
  * time to first chunk. Prints the gateway's added latency and its throughput against the other two.
+ * Settings: BENCH_SECONDS per throughput run (4), BENCH_ROUNDS of throughput runs (3), BENCH_LATENCY_REQUESTS (2000).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -84,6 +85,11 @@ function call(target: Target, body: string): Promise<[number, number]> {
   });
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 async function latency(target: Target, count: number) {
@@ -171,21 +177,34 @@ async function main() {
   ];
   if (!gatewayOnRedis) console.log(`(no Redis at ${redisUrl}: the Redis pool column is left out)`);
 
+  // Throughput is measured in rounds that visit every target in turn, and each figure is the median over the rounds:
+  // on a shared or throttled machine speed drifts over a run, and targets measured minutes apart would otherwise
+  // be compared at different speeds. Ratios are taken within a round, between neighbours in time.
+  const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+  const latencies = new Map<string, { p50: number; p99: number }>();
+  for (const target of targets) latencies.set(target.name, await latency(target, latencyCount));
+  const plainRuns = new Map<string, Awaited<ReturnType<typeof throughput>>[]>(targets.map((target) => [target.name, []]));
+  const streamRuns = new Map<string, Awaited<ReturnType<typeof throughput>>[]>(targets.map((target) => [target.name, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const target of targets) plainRuns.get(target.name)!.push(await throughput(target, chatBody, 64, seconds));
+    for (const target of targets) streamRuns.get(target.name)!.push(await throughput(target, streamBody, 64, seconds));
+  }
   const results: Record<string, { p50: number; p99: number; rps: number; cpu: number; streamRps: number; streamCpu: number; ttfc: number }> = {};
   for (const target of targets) {
-    const lat = await latency(target, latencyCount);
-    const plain = await throughput(target, chatBody, 64, seconds);
-    const streamed = await throughput(target, streamBody, 64, seconds);
+    const plain = plainRuns.get(target.name)!;
+    const streamed = streamRuns.get(target.name)!;
     results[target.name] = {
-      p50: lat.p50,
-      p99: lat.p99,
-      rps: plain.rps,
-      cpu: plain.cpuPerRequestUs,
-      streamRps: streamed.rps,
-      streamCpu: streamed.cpuPerRequestUs,
-      ttfc: streamed.firstChunkP50,
+      ...latencies.get(target.name)!,
+      rps: median(plain.map((run) => run.rps)),
+      cpu: median(plain.map((run) => run.cpuPerRequestUs)),
+      streamRps: median(streamed.map((run) => run.rps)),
+      streamCpu: median(streamed.map((run) => run.cpuPerRequestUs)),
+      ttfc: median(streamed.map((run) => run.firstChunkP50)),
     };
   }
+  /** The median over the rounds of one target's throughput as a share of another's in the same round. */
+  const roundRatio = (runs: Map<string, { rps: number }[]>, of: string, to: string) =>
+    median(runs.get(of)!.map((run, round) => run.rps / runs.get(to)![round]!.rps));
 
   const f = (value: number, digits = 2) => value.toFixed(digits).padStart(10);
   const rows: [string, (r: (typeof results)[string]) => string][] = [
@@ -202,20 +221,28 @@ async function main() {
   console.log(`${''.padEnd(46)}${names.map((name) => name.padStart(12)).join('')}`);
   for (const [label, cell] of rows) console.log(`${label.padEnd(46)}${names.map((name) => `  ${cell(results[name]!)}`).join('')}`);
   const direct = results.direct!;
-  const bare = results['bare proxy']!;
   const gatewayResult = results.gateway!;
   console.log('(CPU per request: of the process in that column: the upstream itself for "direct")');
   console.log('');
   console.log(`gateway added latency, c=1: p50 ${(gatewayResult.p50 - direct.p50).toFixed(3)} ms, p99 ${(gatewayResult.p99 - direct.p99).toFixed(3)} ms (target: p50 < 1 ms)`);
-  console.log(`gateway non-stream throughput: ${((gatewayResult.rps / direct.rps) * 100).toFixed(0)}% of direct, ${((gatewayResult.rps / bare.rps) * 100).toFixed(0)}% of the bare proxy (target: >= 50% of the bare proxy)`);
-  const onRedis = results['gw + Redis'];
-  if (onRedis) {
+  const percent = (share: number) => `${(share * 100).toFixed(0)}%`;
+  const perRound = (runs: Map<string, { rps: number }[]>) =>
+    runs.get('gateway')!.map((run, round) => percent(run.rps / runs.get('bare proxy')![round]!.rps)).join(', ');
+  console.log(
+    `gateway non-stream throughput: ${percent(roundRatio(plainRuns, 'gateway', 'direct'))} of direct, ${percent(roundRatio(plainRuns, 'gateway', 'bare proxy'))} of the bare proxy ` +
+      `(rounds: ${perRound(plainRuns)}; target: >= 50% of the bare proxy)`,
+  );
+  console.log(
+    `gateway stream throughput: ${percent(roundRatio(streamRuns, 'gateway', 'direct'))} of direct, ${percent(roundRatio(streamRuns, 'gateway', 'bare proxy'))} of the bare proxy ` +
+      `(rounds: ${perRound(streamRuns)}; target: >= 50% of the bare proxy)`,
+  );
+  if (results['gw + Redis']) {
+    const onRedis = results['gw + Redis'];
     console.log(
       `10-key pool on Redis against the memory store: p50 ${(onRedis.p50 - gatewayResult.p50).toFixed(3)} ms, p99 ${(onRedis.p99 - gatewayResult.p99).toFixed(3)} ms added at c=1; ` +
-        `throughput ${((onRedis.rps / gatewayResult.rps) * 100).toFixed(0)}% (non-stream) and ${((onRedis.streamRps / gatewayResult.streamRps) * 100).toFixed(0)}% (stream) of the memory store's`,
+        `throughput ${percent(roundRatio(plainRuns, 'gw + Redis', 'gateway'))} (non-stream) and ${percent(roundRatio(streamRuns, 'gw + Redis', 'gateway'))} (stream) of the memory store's`,
     );
   }
-  console.log(`gateway stream throughput: ${((gatewayResult.streamRps / direct.streamRps) * 100).toFixed(0)}% of direct, ${((gatewayResult.streamRps / bare.streamRps) * 100).toFixed(0)}% of the bare proxy (target: >= 50% of the bare proxy)`);
 }
 
 main()
