@@ -9,14 +9,14 @@ export const PERIODS: readonly Period[] = ['minute', 'hour', 'day', 'month'];
 
 /** The windows containing one instant, with their ids (`202611221430`, `2026112214`, `20261122`, `202611`). */
 export interface TimeWindows {
-  minute: string;
-  hour: string;
-  day: string;
-  month: string;
+  readonly minute: string;
+  readonly hour: string;
+  readonly day: string;
+  readonly month: string;
   /** Seconds from the instant to the start of the next minute, day and month (at least 1). */
-  secondsToNextMinute: number;
-  secondsToNextDay: number;
-  secondsToNextMonth: number;
+  readonly secondsToNextMinute: number;
+  readonly secondsToNextDay: number;
+  readonly secondsToNextMonth: number;
 }
 
 interface LocalMinute {
@@ -39,6 +39,9 @@ export class WindowClock {
   /** Formatting is slow (microseconds); the local minute is computed once per minute. */
   private cachedEpochMinute = Number.NaN;
   private cachedLocal: LocalMinute = { year: 0, month: 0, day: 0, hour: 0, minute: 0 };
+  /** Every metered call asks for its windows; they change once a second. Callers do not modify them. */
+  private cachedEpochSecond = Number.NaN;
+  private cachedWindows: TimeWindows | undefined;
 
   constructor(
     readonly timeZone: string,
@@ -56,6 +59,14 @@ export class WindowClock {
   }
 
   windows(at: number = this.now()): TimeWindows {
+    const epochSecond = Math.floor(at / 1000);
+    if (epochSecond === this.cachedEpochSecond && this.cachedWindows) return this.cachedWindows;
+    this.cachedWindows = this.windowsAt(at);
+    this.cachedEpochSecond = epochSecond;
+    return this.cachedWindows;
+  }
+
+  private windowsAt(at: number): TimeWindows {
     const local = this.localMinute(at);
     const second = Math.floor(at / 1000) % 60;
     const secondsToNextMinute = 60 - second;

@@ -213,7 +213,7 @@ export class UsageMeter {
     for (const failure of outcome.failures) {
       if (failure.keyId !== undefined) addInto(minute.statuses, `u|${failure.provider}/${failure.keyId}|s${failure.status}`, 1);
     }
-    this.requests.push({
+    const record: RequestRecord = {
       time: call.startedAt,
       requestId: call.requestId,
       clientId: call.caller.id,
@@ -234,9 +234,10 @@ export class UsageMeter {
       estimated: usage.estimated,
       attempts: outcome.attempts,
       error: outcome.error,
-      ...(call.requestExcerpt === undefined ? {} : { requestExcerpt: call.requestExcerpt }),
-      ...(call.responseExcerpt === undefined ? {} : { responseExcerpt: call.responseExcerpt }),
-    });
+    };
+    if (call.requestExcerpt !== undefined) record.requestExcerpt = call.requestExcerpt;
+    if (call.responseExcerpt !== undefined) record.responseExcerpt = call.responseExcerpt;
+    this.requests.push(record);
     for (const failure of outcome.failures) {
       this.errors.push({
         time: now,

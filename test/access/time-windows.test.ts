@@ -36,6 +36,18 @@ test('the last day of a month and of a year roll over', (t) => {
   t.is(clock.windows(at('2027-01-01T00:00:00Z')).month, '202701');
 });
 
+test('windows asked again within a second are the same; the next second, and the next minute, are new', (t) => {
+  const clock = new WindowClock('UTC');
+  const first = clock.windows(at('2026-11-22T14:30:58.100Z'));
+  t.is(clock.windows(at('2026-11-22T14:30:58.900Z')), first);
+  t.is(clock.windows(at('2026-11-22T14:30:59.000Z')).secondsToNextMinute, 1);
+  const next = clock.windows(at('2026-11-22T14:31:00.000Z'));
+  t.is(next.minute, '202611221431');
+  t.is(next.secondsToNextMinute, 60);
+  // Going back in time (a test clock, a clock step) is answered for the instant asked, not from the cache.
+  t.is(clock.windows(at('2026-11-22T14:30:58.500Z')).minute, '202611221430');
+});
+
 test('recent windows, newest first, across month and year boundaries', (t) => {
   const clock = new WindowClock('UTC', () => at('2027-01-01T00:01:10Z'));
   t.deepEqual(clock.recent('minute', 3), ['202701010001', '202701010000', '202612312359']);
