@@ -5,6 +5,7 @@ import { judgeFailure, type KeyPolicy } from '../keys/outcome.js';
 import type { KeyRateLimits } from '../keys/rate-limits.js';
 import type { Logger } from '../logging/logger.js';
 import type { ConfiguredProvider } from '../providers/registry.js';
+import { RequestAbortedError } from '../upstream/http-client.js';
 
 /** One failed upstream attempt, for the error log. */
 export interface FailedAttempt {
@@ -27,7 +28,8 @@ export interface DispatchTrace {
 }
 
 function noteFailure(trace: DispatchTrace | undefined, provider: string, keyId: string | undefined, error: unknown): void {
-  if (!trace) return;
+  // A client that leaves says nothing about the upstream or its key.
+  if (!trace || error instanceof RequestAbortedError) return;
   const failure = error instanceof GatewayError ? error : undefined;
   (trace.failedAttempts ??= []).push({
     provider,

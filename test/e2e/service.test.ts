@@ -1,6 +1,8 @@
 import test from 'ava';
 import { FakeOpenAIUpstream } from '../fakes/openai-upstream.js';
 import { CLIENT_TOKEN, startGateway, type RunningGateway } from '../helpers/gateway.js';
+import { adminApi } from '../helpers/admin-api.js';
+import { waitFor } from '../helpers/wait.js';
 
 const UPSTREAM_KEYS = ['sk-upstream-service-key-0000001', 'sk-upstream-service-key-0000002'];
 const ADMIN_TOKEN = 'sk-admin-token-for-service-tests-01';
@@ -77,6 +79,50 @@ test.serial('each request is logged as one JSON line with id, route, status, tim
   t.is(line!.provider, 'openai');
   t.is(line!.level, 'info');
   t.regex(String(line!.client), /^env:[0-9a-f]{8}$/);
+});
+
+test.serial('one access line per request; a call its client abandons is logged once the handler ends, as 499, and not held against the upstream key', async (t) => {
+  const accessLines = (id: string) => gw.logs.filter((entry) => entry.reqId === id && typeof entry.status === 'number');
+  await gw.client().chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] }, { headers: { 'x-request-id': 'once-ok' } });
+  await fetch(`${gw.url}/v1/nowhere`, { headers: { 'x-request-id': 'once-404' } });
+  await fetch(`${gw.url}/v1/models`, { headers: { 'x-request-id': 'once-401' } });
+  t.is(accessLines('once-ok').length, 1);
+  t.is(accessLines('once-404')[0]?.status, 404);
+  t.is(accessLines('once-401')[0]?.status, 401);
+
+  // The client goes away while the upstream is still thinking: the connection closes before the handler ends.
+  upstream.aborted.length = 0;
+  const callsBefore = upstream.requests.length;
+  upstream.script = () => ({ kind: 'reply', text: 'too late', headerDelayMs: 2000 });
+  const controller = new AbortController();
+  const call = gw.client().chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] }, { headers: { 'x-request-id': 'once-left' }, signal: controller.signal, maxRetries: 0 });
+  await waitFor(() => upstream.requests.length > callsBefore, 'the upstream call');
+  controller.abort();
+  await t.throwsAsync(call);
+  await waitFor(() => upstream.aborted.length > 0, 'the upstream abort', 1000);
+  await waitFor(() => accessLines('once-left').length > 0, 'the access line of the abandoned call');
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  upstream.script = () => undefined;
+  const [line, ...more] = accessLines('once-left');
+  t.is(more.length, 0);
+  // Written after the handler ended: the attempt, the key and the status of a call its client abandoned.
+  t.is(line!.attempts, 1);
+  t.truthy(line!.upstreamKey);
+  t.is(line!.status, 499);
+  t.is((line!.error as { code?: string }).code, 'client_closed_request');
+  t.false(gw.logs.some((entry) => entry.reqId === 'once-left' && entry.msg === 'unexpected error'));
+  // The request log says the client left; the upstream error log does not blame the key for it.
+  const admin = adminApi(gw, ADMIN_TOKEN);
+  let record: { status?: number; error?: string } | undefined;
+  await waitFor(async () => {
+    const page = await admin.get<{ data: { request_id: string; status: number; error: string }[] }>('/admin/api/logs?limit=50');
+    record = page.body.data.find((entry) => entry.request_id === 'once-left');
+    return record !== undefined;
+  }, 'the request log record');
+  t.is(record!.status, 499);
+  t.is(record!.error, 'the client closed the connection');
+  const errors = await admin.get<{ data: { request_id?: string }[] }>('/admin/api/logs/errors');
+  t.false(JSON.stringify(errors.body).includes('once-left'));
 });
 
 test.serial('no token, key or body ever appears in the logs', async (t) => {

@@ -1,5 +1,6 @@
-import { GatewayError, payloadTooLarge, invalidRequest } from '../../core/errors.js';
+import { clientClosedRequest, GatewayError, payloadTooLarge, invalidRequest } from '../../core/errors.js';
 import type { Logger } from '../../logging/logger.js';
+import { RequestAbortedError } from '../../upstream/http-client.js';
 import type { GatewayMiddleware } from '../context.js';
 
 interface HttpLikeError {
@@ -36,6 +37,7 @@ export function errorHandler(logger: Logger, maxBodyBytes: number): GatewayMiddl
 /** Whatever was thrown, as the gateway error the client should get. */
 export function toGatewayError(thrown: unknown, maxBodyBytes: number): GatewayError {
   if (thrown instanceof GatewayError) return thrown;
+  if (thrown instanceof RequestAbortedError) return clientClosedRequest();
   const error = (thrown ?? {}) as HttpLikeError;
   switch (error.type) {
     case 'entity.too.large':

@@ -1,9 +1,7 @@
 import type { UsageMeter } from '../../access/usage-meter.js';
-import { GatewayError } from '../../core/errors.js';
+import { CLIENT_CLOSED_REQUEST, GatewayError } from '../../core/errors.js';
+import { RequestAbortedError } from '../../upstream/http-client.js';
 import type { GatewayContext, GatewayMiddleware } from '../context.js';
-
-/** nginx's status for a request the client abandoned before the answer was complete. */
-const CLIENT_CLOSED_REQUEST = 499;
 
 /**
  * Hands every metered call to the meter once its response is over (a stream's end included), with the status it
@@ -34,6 +32,7 @@ export function meterCalls(meter: UsageMeter): GatewayMiddleware {
 }
 
 function outcomeOf(ctx: GatewayContext, thrown: unknown): { status: number; error: string | null } {
+  if (thrown instanceof RequestAbortedError) return { status: CLIENT_CLOSED_REQUEST, error: 'the client closed the connection' };
   if (thrown !== undefined) {
     return thrown instanceof GatewayError ? { status: thrown.status, error: thrown.message } : { status: 500, error: 'internal error' };
   }

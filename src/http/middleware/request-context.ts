@@ -8,8 +8,10 @@ const ACCEPTABLE_REQUEST_ID = /^[\w.:@/+=-]{1,128}$/;
 
 /**
  * Outermost middleware: gives every request an id (the caller's X-Request-Id when it is sane), echoes it, counts
- * the request as in flight for graceful shutdown, and writes one access-log line when the response (streams
- * included) is over.
+ * the request as in flight for graceful shutdown, and writes one access-log line once the response is out (streams
+ * included). Koa writes a body only after the whole middleware chain has returned, so the line and the in-flight
+ * count wait for the response to close as well: the log is not written ahead of the client's answer, and its
+ * duration covers sending it.
  */
 export function requestContext(logger: Logger, lifecycle: ServerLifecycle): GatewayMiddleware {
   return async (ctx, next) => {
@@ -21,12 +23,13 @@ export function requestContext(logger: Logger, lifecycle: ServerLifecycle): Gate
     ctx.set('X-Request-Id', requestId);
     if (lifecycle.shuttingDown) ctx.set('Connection', 'close');
     lifecycle.requestStarted();
-    try {
-      await next();
-    } finally {
+    let pending = 2; // the middleware chain, and the response
+    const settle = () => {
+      if (--pending > 0) return;
       lifecycle.requestFinished();
       const state = ctx.state;
-      const status = ctx.respond === false ? ctx.res.statusCode : ctx.status;
+      // A response that could not be written (the client had gone) is recorded with the error it would have had.
+      const status = ctx.respond === false ? ctx.res.statusCode : !ctx.res.headersSent && state.error ? state.error.status : ctx.status;
       const line = {
         reqId: requestId,
         method: ctx.method,
@@ -44,6 +47,12 @@ export function requestContext(logger: Logger, lifecycle: ServerLifecycle): Gate
       if (status >= 500) logger.error(line, 'request failed');
       else if (status >= 400 || state.streamOutcome === 'upstream_error') logger.warn(line, 'request rejected');
       else logger.info(line, 'request completed');
+    };
+    ctx.res.once('close', settle);
+    try {
+      await next();
+    } finally {
+      settle();
     }
   };
 }
