@@ -88,7 +88,6 @@ export const methodNotAllowed = (method: string, path: string, allowed: string) 
 export const payloadTooLarge = (limitBytes: number) =>
   new GatewayError(413, `Request body too large: the limit is ${limitBytes} bytes.`, { code: 'request_too_large' });
 
-/** What kind of failure an upstream call ended in; the retry handler decides on it. */
 /**
  * nginx's status for a request the client abandoned before its answer was complete. It is never sent (nobody is
  * there to read it); the access log, the request log and the statistics record it.
@@ -98,6 +97,7 @@ export const CLIENT_CLOSED_REQUEST = 499;
 export const clientClosedRequest = () =>
   new GatewayError(CLIENT_CLOSED_REQUEST, 'The client closed the connection before the answer was complete.', { code: 'client_closed_request' });
 
+/** What kind of failure an upstream call ended in; the retry handler decides on it. */
 export type UpstreamFailureKind = 'http' | 'timeout' | 'connection' | 'protocol';
 
 /**
