@@ -92,12 +92,11 @@ function median(values: number[]): number {
 }
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
-async function latency(target: Target, count: number) {
-  for (let index = 0; index < 300; index++) await call(target, chatBody);
+/** Sequential calls (concurrency 1); resolves with their durations in ms. */
+async function latencySamples(target: Target, count: number): Promise<number[]> {
   const samples: number[] = [];
   for (let index = 0; index < count; index++) samples.push((await call(target, chatBody))[0]);
-  samples.sort((a, b) => a - b);
-  return { p50: percentile(samples, 50), p99: percentile(samples, 99) };
+  return samples;
 }
 
 async function throughput(target: Target, body: string, concurrency: number, seconds: number) {
@@ -181,8 +180,18 @@ async function main() {
   // on a shared or throttled machine speed drifts over a run, and targets measured minutes apart would otherwise
   // be compared at different speeds. Ratios are taken within a round, between neighbours in time.
   const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
-  const latencies = new Map<string, { p50: number; p99: number }>();
-  for (const target of targets) latencies.set(target.name, await latency(target, latencyCount));
+  // Latency too is sampled in rounds, a slice of the calls per target in turn, after 300 warm-up calls each.
+  for (const target of targets) await latencySamples(target, 300);
+  const latencyRuns = new Map<string, number[]>(targets.map((target) => [target.name, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const target of targets) latencyRuns.get(target.name)!.push(...(await latencySamples(target, Math.ceil(latencyCount / rounds))));
+  }
+  const latencies = new Map(
+    targets.map((target) => {
+      const sorted = latencyRuns.get(target.name)!.sort((a, b) => a - b);
+      return [target.name, { p50: percentile(sorted, 50), p99: percentile(sorted, 99) }] as const;
+    }),
+  );
   const plainRuns = new Map<string, Awaited<ReturnType<typeof throughput>>[]>(targets.map((target) => [target.name, []]));
   const streamRuns = new Map<string, Awaited<ReturnType<typeof throughput>>[]>(targets.map((target) => [target.name, []]));
   for (let round = 0; round < rounds; round++) {
