@@ -116,6 +116,7 @@ export class UpstreamError extends GatewayError {
   readonly retryAfterMs: number | undefined;
   readonly keyProblem: KeyProblem | undefined;
 
+  /** With `retryAfterMs` the client is told the same wait in a Retry-After header (whole seconds, at least 1). */
   constructor(
     readonly provider: string,
     readonly kind: UpstreamFailureKind,
@@ -123,7 +124,12 @@ export class UpstreamError extends GatewayError {
     message: string,
     options: GatewayErrorOptions & { retryAfterMs?: number; keyProblem?: KeyProblem } = {},
   ) {
-    super(status, message, options);
+    const retryAfterMs = options.retryAfterMs;
+    super(
+      status,
+      message,
+      retryAfterMs === undefined ? options : { ...options, headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterMs / 1000))), ...options.headers } },
+    );
     this.retryAfterMs = options.retryAfterMs;
     this.keyProblem = options.keyProblem;
   }

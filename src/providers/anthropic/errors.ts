@@ -69,7 +69,6 @@ function buildError(provider: string, status: number, anthropicType: string | un
     code,
     retryAfterMs,
     keyProblem: keyProblemOf(anthropicType, message),
-    headers: retryAfterMs === undefined ? {} : { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) },
   });
 }
 

@@ -91,7 +91,6 @@ export function geminiErrorFromResponse(
     code: openAICodeOf(effectiveStatus, error, keyProblem),
     keyProblem,
     retryAfterMs,
-    headers: retryAfterMs === undefined ? {} : { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) },
   });
 }
 
@@ -101,7 +100,6 @@ function plainError(provider: string, status: number, headers: IncomingHttpHeade
   const retryAfterMs = parseRetryAfter(headers);
   return new UpstreamError(provider, 'http', errorStatus(status), redactSecrets(text || `Upstream ${provider} answered HTTP ${status}.`, [apiKey]), {
     retryAfterMs,
-    headers: retryAfterMs === undefined ? {} : { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) },
   });
 }
 

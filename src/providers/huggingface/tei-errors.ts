@@ -44,6 +44,5 @@ export function teiUpstreamError(provider: string, status: number, headers: Inco
   return new UpstreamError(provider, 'http', clientStatusOf(status), redactSecrets(message, [apiKey]), {
     code: errorType === undefined ? null : `tei_${errorType.toLowerCase()}`,
     retryAfterMs,
-    headers: retryAfterMs === undefined ? {} : { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) },
   });
 }

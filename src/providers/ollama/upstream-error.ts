@@ -24,7 +24,6 @@ export function ollamaErrorFromResponse(
     code: modelMissing ? 'model_not_found' : null,
     param: modelMissing ? 'model' : null,
     retryAfterMs,
-    headers: retryAfterMs === undefined ? {} : { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) },
   });
 }
 

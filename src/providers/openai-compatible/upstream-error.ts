@@ -83,7 +83,6 @@ export function upstreamErrorFromResponse(
     code: fields.code ?? null,
     param: fields.param ?? null,
     retryAfterMs,
-    headers: retryAfterMs === undefined ? {} : { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) },
   });
 }
 
