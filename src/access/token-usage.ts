@@ -1,4 +1,3 @@
-import { lastObjectOfKey } from '../core/json-text.js';
 
 /** Token counts of one call, as the upstream reported them or as the gateway estimated them. */
 export interface TokenUsage {
@@ -37,10 +36,6 @@ export function usageFromObject(value: unknown): TokenUsage | undefined {
   };
 }
 
-/** The top-level `usage` of an OpenAI-shaped JSON answer. */
-export function usageFromJsonText(text: string): TokenUsage | undefined {
-  return usageFromObject(lastObjectOfKey(text, 'usage'));
-}
 
 /**
  * A rough token count for text when the upstream reports none: about four characters a token for ASCII text, one

@@ -42,6 +42,8 @@ export interface EmbeddingsCall extends UpstreamCall {
 export interface JsonResult {
   kind: 'json';
   body: string;
+  /** The answer's top-level `usage` (OpenAI's shape) as the provider read or built it, so metering does not parse `body` again. */
+  usage: unknown;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
 import { StreamUsageTap, tappedEvents } from '../../access/stream-usage.js';
-import { estimatedUsage, estimateTokens, usageFromJsonText } from '../../access/token-usage.js';
+import { estimatedUsage, estimateTokens, usageFromObject } from '../../access/token-usage.js';
 import { GatewayError } from '../../core/errors.js';
 import { type ChatCompletionRequest, chatCompletionRequestSchema } from '../../core/openai-schemas.js';
 import { primeStream } from '../../core/primed-stream.js';
@@ -52,7 +52,7 @@ export function registerChatCompletionsRoute(router: Router<GatewayState>, guard
     const { request, rawBody } = inference;
     const result = await dispatch((apiKey) => provider.chatCompletions({ request, rawBody, upstreamModel: route.upstreamModel, apiKey, cancellation }));
     if (result.kind !== 'json') throw new GatewayError(502, `Upstream ${settings.id} answered with a stream.`);
-    metered.usage = usageFromJsonText(result.body);
+    metered.usage = usageFromObject(result.usage);
     metered.estimate = () => estimatedUsage(promptTokens(request), estimateTokens(answerText(result.body)));
     if (deps.access.logBodies) metered.responseExcerpt = answerText(result.body).slice(0, EXCERPT_LENGTH);
     ctx.type = 'application/json';

@@ -1,5 +1,5 @@
 import type Router from '@koa/router';
-import { estimatedUsage, estimateTokens, usageFromJsonText } from '../../access/token-usage.js';
+import { estimatedUsage, estimateTokens, usageFromObject } from '../../access/token-usage.js';
 import { embeddingsRequestSchema } from '../../core/openai-schemas.js';
 import type { GatewayMiddleware, GatewayState } from '../context.js';
 import { beginInference, type InferenceRouteDependencies } from './inference.js';
@@ -17,7 +17,7 @@ export function registerEmbeddingsRoute(router: Router<GatewayState>, guard: Gat
   router.post(path, ...guard, async (ctx) => {
     const { request, rawBody, route, cancellation, metered, dispatch } = await beginInference(ctx, embeddingsRequestSchema, deps, 'embeddings');
     const result = await dispatch((apiKey) => route.target.provider.embeddings({ request, rawBody, upstreamModel: route.upstreamModel, apiKey, cancellation }));
-    metered.usage = usageFromJsonText(result.body);
+    metered.usage = usageFromObject(result.usage);
     metered.estimate = () => estimatedUsage(inputTokens(request.input), 0);
     ctx.type = 'application/json';
     ctx.body = result.body;

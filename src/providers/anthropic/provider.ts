@@ -70,7 +70,8 @@ export class AnthropicProvider implements Provider {
         cancellation: call.cancellation,
         failure: (status, headers, text) => anthropicErrorFromResponse(this.id, status, headers, text, call.apiKey),
       });
-      return { kind: 'json', body: JSON.stringify(this.completionFrom(response.body, call.apiKey)) };
+      const completion = this.completionFrom(response.body, call.apiKey);
+      return { kind: 'json', body: JSON.stringify(completion), usage: completion.usage };
     }
 
     const response = await this.options.http.stream(this.id, {

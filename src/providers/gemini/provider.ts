@@ -87,7 +87,7 @@ export class GeminiProvider implements Provider {
       if (completion.choices.length === 0) {
         throw new UpstreamError(this.id, 'protocol', 502, `Upstream ${this.id} answered without any candidate.`, { code: 'upstream_invalid_response' });
       }
-      return { kind: 'json', body: JSON.stringify(completion) };
+      return { kind: 'json', body: JSON.stringify(completion), usage: completion.usage };
     }
 
     const response = await this.http.stream(this.id, {
@@ -180,7 +180,8 @@ export class GeminiProvider implements Provider {
       for (const embedding of parsed.data.embeddings) vectors.push(embedding.values);
     }
     const encoding = call.request.encoding_format === 'base64' ? 'base64' : 'float';
-    return { kind: 'json', body: JSON.stringify(toOpenAIEmbeddings(vectors, inputs, call.request.model ?? model, encoding)) };
+    const embeddings = toOpenAIEmbeddings(vectors, inputs, call.request.model ?? model, encoding);
+    return { kind: 'json', body: JSON.stringify(embeddings), usage: embeddings.usage };
   }
 
   async listModels(call: UpstreamCall): Promise<UpstreamModel[]> {

@@ -1,5 +1,6 @@
 import { encodeEmbeddingBase64 } from '../../core/embedding-encoding.js';
 import { invalidRequest } from '../../core/errors.js';
+import type { JsonResult } from '../types.js';
 
 /** How the client wants its vectors: OpenAI's `encoding_format` and `dimensions`. */
 export interface EmbeddingFormat {
@@ -41,8 +42,9 @@ export function embeddingItemsJson(vectors: readonly ArrayLike<number>[], firstI
     .join(',');
 }
 
-/** The OpenAI embeddings response body around the items (in order, from embeddingItemsJson). */
-export function openAIEmbeddingsBody(items: readonly string[], model: string, promptTokens: number): string {
-  const usage = `{"prompt_tokens":${promptTokens},"total_tokens":${promptTokens}}`;
-  return `{"object":"list","data":[${items.filter((part) => part !== '').join(',')}],"model":${JSON.stringify(model)},"usage":${usage}}`;
+/** The OpenAI embeddings answer around the items (in order, from embeddingItemsJson), with its usage. */
+export function openAIEmbeddingsBody(items: readonly string[], model: string, promptTokens: number): JsonResult {
+  const usage = { prompt_tokens: promptTokens, total_tokens: promptTokens };
+  const body = `{"object":"list","data":[${items.filter((part) => part !== '').join(',')}],"model":${JSON.stringify(model)},"usage":${JSON.stringify(usage)}}`;
+  return { kind: 'json', body, usage };
 }

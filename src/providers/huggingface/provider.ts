@@ -71,10 +71,10 @@ export class HuggingFaceProvider extends OpenAICompatibleProvider {
     const format: EmbeddingFormat = { encoding: call.request.encoding_format ?? 'float', dimensions: call.request.dimensions };
     if (this.tei) {
       const answer = await this.tei.embed(texts, call);
-      return { kind: 'json', body: openAIEmbeddingsBody([embeddingItemsJson(answer.vectors, 0, format)], call.upstreamModel, answer.promptTokens) };
+      return openAIEmbeddingsBody([embeddingItemsJson(answer.vectors, 0, format)], call.upstreamModel, answer.promptTokens);
     }
     const local = await this.localEmbedder(call.upstreamModel).embed(call.upstreamModel, texts, format, call.cancellation);
-    return { kind: 'json', body: openAIEmbeddingsBody(local.items, call.upstreamModel, local.promptTokens) };
+    return openAIEmbeddingsBody(local.items, call.upstreamModel, local.promptTokens);
   }
 
   /** Stops the local embedding worker if this provider started one. */

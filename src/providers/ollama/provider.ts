@@ -60,7 +60,8 @@ export class OllamaProvider implements Provider {
     const body = JSON.stringify(ollamaRequest);
     if (!ollamaRequest.stream) {
       const answer = await this.exchangeJson('POST', '/api/chat', body, call, ollamaChatResponseSchema);
-      return { kind: 'json', body: JSON.stringify(toChatCompletion(answer, identity)) };
+      const completion = toChatCompletion(answer, identity);
+      return { kind: 'json', body: JSON.stringify(completion), usage: completion.usage };
     }
     const response = await this.http.stream(this.id, {
       method: 'POST',
@@ -78,7 +79,7 @@ export class OllamaProvider implements Provider {
     const body = JSON.stringify(toOllamaEmbedRequest(call.request, call.upstreamModel));
     const answer = await this.exchangeJson('POST', '/api/embed', body, call, ollamaEmbedResponseSchema);
     const embeddings = toOpenAIEmbeddings(answer, { model: call.upstreamModel, encodingFormat: call.request.encoding_format });
-    return { kind: 'json', body: JSON.stringify(embeddings) };
+    return { kind: 'json', body: JSON.stringify(embeddings), usage: embeddings.usage };
   }
 
   async listModels(call: UpstreamCall): Promise<UpstreamModel[]> {

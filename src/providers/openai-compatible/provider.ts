@@ -39,6 +39,9 @@ const FINISH_REASON_SET = /"finish_reason"\s*:\s*"/;
 const FLOAT_EMBEDDING = /"embedding"\s*:\s*\[/;
 const MAX_JSON_ANSWER_BYTES = 16 * 1024 * 1024;
 
+/** The top-level `usage` of a parsed answer, whatever its shape; reading it is metering's job. */
+const usageOf = (parsed: unknown): unknown => (parsed as { usage?: unknown } | null)?.usage;
+
 const modelListSchema = z.object({
   data: z.array(z.looseObject({ id: z.string(), created: z.number().optional() })),
 });
@@ -83,8 +86,8 @@ export class OpenAICompatibleProvider implements Provider {
   async chatCompletions(call: ChatCall): Promise<ChatResult> {
     const body = this.requestBody(call.request, call.rawBody, call.upstreamModel, this.options.chatDefaults);
     if (call.request.stream !== true) {
-      const { text } = await this.exchangeJson('POST', this.url('chat', call.upstreamModel), body, call);
-      return { kind: 'json', body: text };
+      const { text, parsed } = await this.exchangeJson('POST', this.url('chat', call.upstreamModel), body, call);
+      return { kind: 'json', body: text, usage: usageOf(parsed) };
     }
     const response = await this.http.stream(this.id, {
       method: 'POST',
@@ -109,9 +112,9 @@ export class OpenAICompatibleProvider implements Provider {
     // Some compatible servers ignore encoding_format and always send floats; the client asked for base64.
     if (call.request.encoding_format === 'base64' && FLOAT_EMBEDDING.test(text)) {
       encodeEmbeddingsResponseAsBase64(parsed as { data?: { embedding: unknown }[] });
-      return { kind: 'json', body: JSON.stringify(parsed) };
+      return { kind: 'json', body: JSON.stringify(parsed), usage: usageOf(parsed) };
     }
-    return { kind: 'json', body: text };
+    return { kind: 'json', body: text, usage: usageOf(parsed) };
   }
 
   async listModels(call: UpstreamCall): Promise<UpstreamModel[]> {

@@ -13,6 +13,6 @@ export interface EmbeddedVectors {
 /** Embeds as floats and reads the vectors back out of the OpenAI body the provider would send. */
 export async function embedVectors(embedder: LocalEmbedder, model: string, texts: readonly string[], cancellation?: Cancellation): Promise<EmbeddedVectors> {
   const { items, promptTokens } = await embedder.embed(model, texts, FLOATS, cancellation);
-  const body = JSON.parse(openAIEmbeddingsBody(items, model, promptTokens)) as { data: { index: number; embedding: number[] }[] };
+  const body = JSON.parse(openAIEmbeddingsBody(items, model, promptTokens).body) as { data: { index: number; embedding: number[] }[] };
   return { vectors: body.data.map((item) => item.embedding), indexes: body.data.map((item) => item.index), promptTokens };
 }

@@ -6,7 +6,7 @@ import { embeddingTexts, MAX_EMBEDDING_INPUTS } from '../../../src/providers/hug
 import { type EmbeddingFormat, embeddingItemsJson, openAIEmbeddingsBody, shortenEmbedding } from '../../../src/providers/huggingface/embedding-response.js';
 
 const vectors = [Float32Array.from([0.6, 0.8, 0, 0]), [0, 0, 0.6, 0.8]];
-const body = (format: EmbeddingFormat, firstIndex = 0) => JSON.parse(openAIEmbeddingsBody([embeddingItemsJson(vectors, firstIndex, format)], 'bge-small', 9));
+const body = (format: EmbeddingFormat, firstIndex = 0) => JSON.parse(openAIEmbeddingsBody([embeddingItemsJson(vectors, firstIndex, format)], 'bge-small', 9).body);
 
 test('floats in OpenAI’s list shape, with the model name and usage', (t) => {
   t.deepEqual(body({ encoding: 'float', dimensions: undefined }), {
@@ -22,9 +22,9 @@ test('floats in OpenAI’s list shape, with the model name and usage', (t) => {
 
 test('items from several batches join into one list, numbered from each batch’s first index', (t) => {
   const format: EmbeddingFormat = { encoding: 'float', dimensions: null };
-  const joined = JSON.parse(openAIEmbeddingsBody([embeddingItemsJson(vectors, 0, format), embeddingItemsJson([[1, 0, 0, 0]], 2, format)], 'm', 1));
+  const joined = JSON.parse(openAIEmbeddingsBody([embeddingItemsJson(vectors, 0, format), embeddingItemsJson([[1, 0, 0, 0]], 2, format)], 'm', 1).body);
   t.deepEqual(joined.data.map((item: { index: number }) => item.index), [0, 1, 2]);
-  t.deepEqual(JSON.parse(openAIEmbeddingsBody([], 'm', 0)).data, []);
+  t.deepEqual(JSON.parse(openAIEmbeddingsBody([], 'm', 0).body).data, []);
 });
 
 test('base64 decodes back to the float32 values', (t) => {
