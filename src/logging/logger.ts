@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from '../config/load.js';
+import { LineWriter } from './line-writer.js';
 
 export type { Logger } from 'pino';
 
@@ -11,13 +12,32 @@ export type { Logger } from 'pino';
  */
 const REDACTED_PATHS = ['authorization', 'apiKey', 'api_key', 'key', 'token', 'headers.authorization', 'headers["x-api-key"]', 'headers["x-goog-api-key"]'];
 
+let lastTimestampMs = Number.NaN;
+let lastTimestamp = '';
+
+/** pino's ISO timestamp, formatted once per millisecond: under load many lines share one. */
+export function isoTimestamp(now = Date.now()): string {
+  if (now !== lastTimestampMs) {
+    lastTimestampMs = now;
+    lastTimestamp = `,"time":"${new Date(now).toISOString()}"`;
+  }
+  return lastTimestamp;
+}
+
+/** Standard output as a batched line writer, flushed when the process exits. */
+function stdoutWriter(): LineWriter {
+  const writer = new LineWriter(1);
+  process.once('exit', () => writer.flushSync());
+  return writer;
+}
+
 /** JSON-lines logger on stdout (or `destination`): ISO time, level by name, secrets redacted. */
-export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
+export function createLogger(level: LogLevel, destination: DestinationStream = stdoutWriter()): Logger {
   return pino(
     {
       level,
       base: { service: 'llm-gateway', hostname: hostname(), pid: process.pid },
-      timestamp: pino.stdTimeFunctions.isoTime,
+      timestamp: () => isoTimestamp(),
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     },
