@@ -57,23 +57,29 @@ export class OpenAICompatibleProvider implements Provider {
   protected readonly baseUrl: string;
   protected readonly http: UpstreamHttp;
   private readonly options: OpenAICompatibleOptions;
-  private readonly authHeaders: (apiKey: string) => Record<string, string>;
+  private readonly authHeaders: ((apiKey: string) => Record<string, string>) | undefined;
+  /** Built once: the same URL string on every call is parsed once and found at once by the HTTP client. */
+  private readonly endpointUrls: Record<OpenAIEndpoint, string>;
 
   constructor(options: OpenAICompatibleOptions) {
     this.id = options.id;
     this.baseUrl = options.baseUrl;
     this.http = options.http;
     this.options = options;
-    this.authHeaders = options.authHeaders ?? ((apiKey) => ({ authorization: `Bearer ${apiKey}` }));
+    this.authHeaders = options.authHeaders;
+    this.endpointUrls = { chat: `${this.baseUrl}${ENDPOINT_PATHS.chat}`, embeddings: `${this.baseUrl}${ENDPOINT_PATHS.embeddings}`, models: `${this.baseUrl}${ENDPOINT_PATHS.models}` };
   }
 
   protected headers(apiKey: string | undefined, accept: string): Record<string, string> {
     const headers: Record<string, string> = { 'content-type': 'application/json', accept };
-    return apiKey === undefined ? headers : { ...headers, ...this.authHeaders(apiKey) };
+    if (apiKey === undefined) return headers;
+    if (this.authHeaders) return Object.assign(headers, this.authHeaders(apiKey));
+    headers.authorization = `Bearer ${apiKey}`;
+    return headers;
   }
 
   private url(endpoint: OpenAIEndpoint, upstreamModel?: string): string {
-    return this.options.endpointUrl?.(endpoint, upstreamModel) ?? `${this.baseUrl}${ENDPOINT_PATHS[endpoint]}`;
+    return this.options.endpointUrl?.(endpoint, upstreamModel) ?? this.endpointUrls[endpoint];
   }
 
   /** The JSON body to send: the client's own bytes when they can go as they are. */
