@@ -67,14 +67,55 @@ const LIMIT_WORDS: Record<LimitName, string> = {
   tokensTotal: 'total tokens',
 };
 
-/** One minute's calls: per dimension (`m|gpt-4o`) requests, errors, prompt, completion and total tokens. */
+/** Per caller id, model, provider and upstream key (`provider/id`, or '' for none): the calls' metrics. */
+type CallGroups = Map<string, Map<string, Map<string, Map<string, number[]>>>>;
+
+/** One minute's calls, grouped by what they had in common, and upstream keys' failed answers (`u|openai/<id>|s429`). */
 interface MinuteTotals {
-  calls: Map<string, number[]>;
-  /** Upstream keys' failed answers (`u|openai/<id>|s429`). */
+  calls: CallGroups;
   statuses: Map<string, number>;
 }
 
+/** requests, errors, prompt, completion and total tokens, in the order the metrics arrays hold them. */
 const METRICS = ['req', 'err', 'pt', 'ct', 'tt'];
+
+function child<V>(parent: Map<string, Map<string, V>>, key: string): Map<string, V> {
+  let map = parent.get(key);
+  if (!map) parent.set(key, (map = new Map()));
+  return map;
+}
+
+/** A call's metrics array in its group; grouping keeps the per-call work to four lookups of strings it has. */
+function groupTotals(calls: CallGroups, callerId: string, model: string, provider: string, upstreamKey: string): number[] {
+  const byKey = child(child(child(calls, callerId), model), provider);
+  let totals = byKey.get(upstreamKey);
+  if (!totals) byKey.set(upstreamKey, (totals = [0, 0, 0, 0, 0]));
+  return totals;
+}
+
+/** The statistics dimensions of a minute's calls (`c|<client>`, `m|<model>`, `p|<provider>`, `cm|…`, `u|…`) with their metrics. */
+function dimensionTotals(calls: CallGroups): Map<string, number[]> {
+  const dimensions = new Map<string, number[]>();
+  const add = (dimension: string, values: readonly number[]) => {
+    const totals = dimensions.get(dimension);
+    if (totals) values.forEach((value, index) => (totals[index]! += value));
+    else dimensions.set(dimension, [...values]);
+  };
+  for (const [callerId, byModel] of calls) {
+    for (const [model, byProvider] of byModel) {
+      for (const [provider, byKey] of byProvider) {
+        for (const [upstreamKey, values] of byKey) {
+          add(`c|${callerId}`, values);
+          add(`m|${model}`, values);
+          add(`p|${provider}`, values);
+          add(`cm|${callerId}|${model}`, values);
+          if (upstreamKey !== '') add(`u|${upstreamKey}`, values);
+        }
+      }
+    }
+  }
+  return dimensions;
+}
 
 /**
  * The statistics store's increments for minutes of calls: each minute's counts go to its minute, hour, day and
@@ -83,6 +124,7 @@ const METRICS = ['req', 'err', 'pt', 'ct', 'tt'];
 function statsIncrements(pending: Map<string, MinuteTotals>): StatsIncrements {
   const increments: StatsIncrements = new Map();
   for (const [minute, totals] of pending) {
+    const dimensions = dimensionTotals(totals.calls);
     const windows: [Period, string][] = [
       ['minute', minute],
       ['hour', minute.slice(0, 10)],
@@ -92,7 +134,7 @@ function statsIncrements(pending: Map<string, MinuteTotals>): StatsIncrements {
     for (const [period, id] of windows) {
       let fields = increments.get(`${period}:${id}`);
       if (!fields) increments.set(`${period}:${id}`, (fields = new Map()));
-      for (const [dimension, values] of totals.calls) values.forEach((value, index) => addInto(fields, `${dimension}|${METRICS[index]}`, value));
+      for (const [dimension, values] of dimensions) values.forEach((value, index) => addInto(fields, `${dimension}|${METRICS[index]}`, value));
       for (const [field, count] of totals.statuses) addInto(fields, field, count);
     }
   }
@@ -196,20 +238,13 @@ export class UsageMeter {
       );
     }
     const upstreamKey = outcome.upstreamKey === undefined || call.provider === null ? null : `${call.provider}/${outcome.upstreamKey}`;
-    const failed = outcome.status >= 400 ? 1 : 0;
-    const model = call.model ?? '-';
-    const dimensions = [`c|${call.caller.id}`, `m|${model}`, `p|${call.provider ?? '-'}`, `cm|${call.caller.id}|${model}`];
-    if (upstreamKey !== null) dimensions.push(`u|${upstreamKey}`);
     const minute = this.minuteTotals(windows.minute);
-    for (const dimension of dimensions) {
-      let totals = minute.calls.get(dimension);
-      if (!totals) minute.calls.set(dimension, (totals = [0, 0, 0, 0, 0]));
-      totals[0]! += 1;
-      totals[1]! += failed;
-      totals[2]! += usage.prompt;
-      totals[3]! += usage.completion;
-      totals[4]! += usage.total;
-    }
+    const totals = groupTotals(minute.calls, call.caller.id, call.model ?? '-', call.provider ?? '-', upstreamKey ?? '');
+    totals[0]! += 1;
+    totals[1]! += outcome.status >= 400 ? 1 : 0;
+    totals[2]! += usage.prompt;
+    totals[3]! += usage.completion;
+    totals[4]! += usage.total;
     for (const failure of outcome.failures) {
       if (failure.keyId !== undefined) addInto(minute.statuses, `u|${failure.provider}/${failure.keyId}|s${failure.status}`, 1);
     }

@@ -87,6 +87,7 @@ export interface LogPage<T> {
  * In Redis (Redis streams, shared by every instance) when REDIS_URL is set, in memory otherwise.
  */
 export interface LogStore {
+  /** Appends records the caller hands over: it must not change them afterwards (a store may keep them as they are). */
   appendRequests(records: readonly RequestRecord[]): Promise<void>;
   appendErrors(records: readonly UpstreamErrorRecord[]): Promise<void>;
   requests(query: RequestLogQuery): Promise<LogPage<RequestRecord>>;

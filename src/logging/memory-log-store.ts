@@ -34,8 +34,8 @@ class Ring<T> {
   }
 }
 
+/** A record with its position in the log; its id (`<ms>-<seq>`) is only spelled out when read. */
 interface Entry<T> extends StreamId {
-  id: string;
   record: T;
 }
 
@@ -49,17 +49,20 @@ interface PageQuery {
 /** One log: entries in id order, at most `maxRecords` of them. */
 class MemoryLog<T extends { time: number }> {
   private readonly entries: Ring<Entry<T>>;
-  private last: StreamId = { ms: -1, seq: 0 };
+  private lastMs = -1;
+  private lastSeq = 0;
 
   constructor(maxRecords: number) {
     this.entries = new Ring(maxRecords);
   }
 
+  /** Takes the record as it is: the meter hands over records it no longer touches. */
   append(record: T): void {
-    const ms = Math.max(idTime(record.time), this.last.ms);
-    const seq = ms === this.last.ms ? this.last.seq + 1 : 0;
-    this.last = { ms, seq };
-    this.entries.push({ ms, seq, id: `${ms}-${seq}`, record: { ...record } });
+    const ms = Math.max(idTime(record.time), this.lastMs);
+    const seq = ms === this.lastMs ? this.lastSeq + 1 : 0;
+    this.lastMs = ms;
+    this.lastSeq = seq;
+    this.entries.push({ ms, seq, record });
   }
 
   dropBefore(cutoffMs: number): void {
@@ -76,8 +79,9 @@ class MemoryLog<T extends { time: number }> {
       const entry = this.entries.at(index);
       if (oldestMs !== undefined && entry.ms < oldestMs) break;
       if (!matches(entry.record)) continue;
-      records.push({ ...entry.record, id: entry.id });
-      if (records.length === limit) return { records, next: entry.id };
+      const id = `${entry.ms}-${entry.seq}`;
+      records.push({ ...entry.record, id });
+      if (records.length === limit) return { records, next: id };
     }
     return { records };
   }

@@ -25,11 +25,11 @@ test('memory: pruning and appending after the ring wrapped around keep id order 
   t.deepEqual(requestIds((await store.requests({ limit: 10, from: t0 + 8000, to: t0 + 10_000 })).records), ['req-9', 'req-8']);
 });
 
-test('memory: records are copied in, so later changes to the caller object do not leak into the log', async (t) => {
+test('memory: records are copied out, so a reader changing what it got does not change the log', async (t) => {
   const store = new MemoryLogStore({ retentionMs: 86_400_000, maxRecords: 10 });
-  const record = requestRecord(0);
-  await store.appendRequests([record]);
-  record.status = 599;
+  await store.appendRequests([requestRecord(0)]);
+  const [read] = (await store.requests({ limit: 1 })).records;
+  read!.status = 599;
   t.is((await store.requests({ limit: 1 })).records[0]!.status, 200);
 });
 
