@@ -69,6 +69,9 @@ export function createApp(deps: AppDependencies): Koa<GatewayState> {
   // Behind trusted proxies the client's address (for throttling failed logins) comes from X-Forwarded-For.
   const app = new Koa<GatewayState>({ proxy: hops > 0, maxIpsCount: hops });
   const router = new Router<GatewayState>();
+  // A router tests every route it holds against each request; the two routes nearly all traffic takes get a
+  // router of their own, ahead of the rest.
+  const inferenceRouter = new Router<GatewayState>();
 
   registerServiceInfoRoutes(router, {
     name: deps.name,
@@ -92,8 +95,8 @@ export function createApp(deps: AppDependencies): Koa<GatewayState> {
     logBodies: deps.config.usage.logRequestBodies,
   };
   const inference = { resolver: deps.resolver, dispatcher: deps.dispatcher, access: inferenceAccess };
-  registerChatCompletionsRoute(router, inferenceGuard, inference);
-  registerEmbeddingsRoute(router, inferenceGuard, inference);
+  registerChatCompletionsRoute(inferenceRouter, inferenceGuard, inference);
+  registerEmbeddingsRoute(inferenceRouter, inferenceGuard, inference);
   registerModelsRoutes(router, authenticated, deps.catalog);
   registerGeminiNativeRoutes(router, {
     gemini: deps.gemini?.native,
@@ -112,6 +115,7 @@ export function createApp(deps: AppDependencies): Koa<GatewayState> {
   app.use(requestContext(deps.logger, deps.lifecycle));
   app.use(errorHandler(deps.logger, deps.config.maxRequestBodyBytes));
   app.use(cors(deps.config.cors));
+  app.use(inferenceRouter.routes());
   app.use(router.routes());
   app.use(async (ctx) => {
     // The router records the routes whose path matched; if there are some, only the method was wrong.

@@ -25,6 +25,11 @@ export class AuthThrottle {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Whether any address has failures on record; until one has, no address needs looking up. */
+  get tracking(): boolean {
+    return this.records.size > 0;
+  }
+
   /** Milliseconds the address must still wait, or 0 when it may try. */
   lockedFor(address: string): number {
     const record = this.records.get(address);

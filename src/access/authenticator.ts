@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GatewayError, missingOrInvalidToken } from '../core/errors.js';
 import type { AuthThrottle } from './auth-throttle.js';
@@ -6,10 +5,15 @@ import type { Caller } from './caller.js';
 import { OPEN_CALLER } from './caller.js';
 import { statusOf } from './client-key.js';
 import type { ClientKeys } from './client-keys.js';
-import { sha256Hex, type TokenVerifier } from './token-verifier.js';
+import { sha256Hex, type TokenVerifier, type VerifiedToken } from './token-verifier.js';
 
 /** What a bearer token turned out to be: a caller, or a token unknown to the gateway (a BYOK provider may take it). */
 export type Identification = { caller: Caller } | { unknownToken: string };
+
+/** The sender's address, asked for only when it matters (a failure to count, an address under lockout). */
+export type AddressOf = () => string;
+
+const OPEN_IDENTIFICATION: Identification = { caller: OPEN_CALLER };
 
 const withChallenge = (error: GatewayError): GatewayError => {
   error.headers['WWW-Authenticate'] = 'Bearer';
@@ -29,6 +33,8 @@ export class Authenticator {
     private readonly now: () => number = Date.now,
   ) {}
 
+  private readonly configuredCallers = new Map<VerifiedToken, Identification>();
+
   get isOpen(): boolean {
     return this.tokens.isOpen;
   }
@@ -39,21 +45,21 @@ export class Authenticator {
 
   /**
    * The caller behind `token`. With `acceptUnknown` a token the gateway does not know is handed back for a BYOK
-   * provider to take; otherwise it is refused (and counted).
+   * provider to take; otherwise it is refused (and counted). Configured tokens are answered at once; only a client
+   * key needs the (cached) store, and only then is the answer a promise.
    */
-  async identify(token: string | undefined, address: string, acceptUnknown: boolean): Promise<Identification> {
-    this.refuseIfLocked(address);
-    if (this.tokens.isOpen) return { caller: OPEN_CALLER };
+  identify(token: string | undefined, addressOf: AddressOf, acceptUnknown: boolean): Identification | Promise<Identification> {
+    if (this.throttle.tracking) this.refuseIfLocked(addressOf());
+    if (this.tokens.isOpen) return OPEN_IDENTIFICATION;
     if (token === undefined) throw withChallenge(missingOrInvalidToken(false));
-    const digest = createHash('sha256').update(token).digest();
+    const digest = sha256Hex(token);
     const verified = this.tokens.verifyDigest(digest);
-    if (verified) {
-      const hint = verified.hash.slice(-6);
-      return verified.isAdmin
-        ? { caller: { kind: 'admin', id: 'admin', name: 'admin (AUTH_TOKEN)', hint } }
-        : { caller: { kind: 'token', id: `env:${verified.hash.slice(0, 8)}`, name: 'ALLOWED_TOKENS', hint } };
-    }
-    const key = await this.clientKeys.findByHash(digest.toString('hex'));
+    if (verified) return this.configuredCaller(verified);
+    return this.identifyClientKey(digest, token, addressOf, acceptUnknown);
+  }
+
+  private async identifyClientKey(digest: string, token: string, addressOf: AddressOf, acceptUnknown: boolean): Promise<Identification> {
+    const key = await this.clientKeys.findByHash(digest);
     if (key) {
       const status = statusOf(key, this.now());
       if (status === 'disabled') {
@@ -67,7 +73,20 @@ export class Authenticator {
       return { caller: { kind: 'client', id: key.id, name: key.name, hint: key.hash.slice(-6), key } };
     }
     if (acceptUnknown) return { unknownToken: token };
-    return this.refuse(address);
+    return this.refuse(addressOf());
+  }
+
+  /** The caller of a configured token: the same object for the same token on every request. */
+  private configuredCaller(verified: VerifiedToken): Identification {
+    let identification = this.configuredCallers.get(verified);
+    if (!identification) {
+      const hint = verified.hash.slice(-6);
+      identification = verified.isAdmin
+        ? { caller: { kind: 'admin', id: 'admin', name: 'admin (AUTH_TOKEN)', hint } }
+        : { caller: { kind: 'token', id: `env:${verified.hash.slice(0, 8)}`, name: 'ALLOWED_TOKENS', hint } };
+      this.configuredCallers.set(verified, identification);
+    }
+    return identification;
   }
 
   /** Counts a wrong token from `address` and throws the 401, after the delay its past failures earned. */

@@ -1,29 +1,43 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** SHA-256 of a secret, hex; logs and stores only ever see this (or a prefix of it). */
-export const sha256Hex = (secret: string): string => createHash('sha256').update(secret).digest('hex');
+export const sha256Hex = (secret: string): string => hash('sha256', secret, 'hex');
 
 /** A short, stable, non-reversible tag for a secret, for logs: the first 8 hex digits of its SHA-256. */
 export const secretFingerprint = (secret: string): string => sha256Hex(secret).slice(0, 8);
 
+/**
+ * Whether two SHA-256 hex digests are equal, in time that depends only on their (fixed) length: every character
+ * is compared, with no early exit.
+ */
+export function digestsEqual(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let difference = 0;
+  for (let index = 0; index < a.length; index++) difference |= a.charCodeAt(index) ^ b.charCodeAt(index);
+  return difference === 0;
+}
+
 export interface VerifiedToken {
   /** SHA-256 of the token, hex. */
-  hash: string;
-  isAdmin: boolean;
+  readonly hash: string;
+  readonly isAdmin: boolean;
 }
 
 /**
  * Checks bearer tokens against the configured ones. Both sides are hashed to fixed-length digests and every
- * configured digest is compared with timingSafeEqual (no early exit), so timing reveals neither a token nor
- * which one matched.
+ * configured digest is compared in constant time (no early exit), so timing reveals neither a token nor which
+ * one matched.
  */
 export class TokenVerifier {
-  private readonly clientDigests: Buffer[];
-  private readonly adminDigest: Buffer | undefined;
+  private readonly configured: VerifiedToken[];
+  private readonly adminDigest: string | undefined;
 
   constructor(clientTokens: readonly string[], adminToken: string | undefined) {
-    this.clientDigests = clientTokens.map((token) => createHash('sha256').update(token).digest());
-    this.adminDigest = adminToken === undefined ? undefined : createHash('sha256').update(adminToken).digest();
+    this.adminDigest = adminToken === undefined ? undefined : sha256Hex(adminToken);
+    this.configured = clientTokens.map((token) => {
+      const digest = sha256Hex(token);
+      return { hash: digest, isAdmin: this.adminDigest !== undefined && digestsEqual(this.adminDigest, digest) };
+    });
   }
 
   get hasAdmin(): boolean {
@@ -32,20 +46,21 @@ export class TokenVerifier {
 
   /** No tokens configured: every caller is let in (the gateway then listens on loopback by default). */
   get isOpen(): boolean {
-    return this.clientDigests.length === 0;
+    return this.configured.length === 0;
   }
 
   verify(token: string): VerifiedToken | undefined {
-    return this.verifyDigest(createHash('sha256').update(token).digest());
+    return this.verifyDigest(sha256Hex(token));
   }
 
-  /** `verify` for a token whose SHA-256 the caller already has (it looks client keys up by the same hash). */
-  verifyDigest(digest: Buffer): VerifiedToken | undefined {
-    let matched = false;
-    for (const candidate of this.clientDigests) matched = timingSafeEqual(candidate, digest) || matched;
-    if (!matched) return undefined;
-    const isAdmin = this.adminDigest !== undefined && timingSafeEqual(this.adminDigest, digest);
-    return { hash: digest.toString('hex'), isAdmin };
+  /**
+   * `verify` for a token whose SHA-256 the caller already has (it looks client keys up by the same hash). Answers
+   * with the same object for the same token every time.
+   */
+  verifyDigest(digest: string): VerifiedToken | undefined {
+    let matched: VerifiedToken | undefined;
+    for (const candidate of this.configured) if (digestsEqual(candidate.hash, digest)) matched = candidate;
+    return matched;
   }
 }
 

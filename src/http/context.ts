@@ -1,6 +1,7 @@
 import type { Middleware, ParameterizedContext } from 'koa';
 import type { Caller } from '../access/caller.js';
 import type { MeteredCall } from '../access/usage-meter.js';
+import type { CancellationSource } from '../core/cancellation.js';
 import type { DispatchTrace } from '../routing/dispatcher.js';
 
 export interface GatewayState extends DispatchTrace {
@@ -19,6 +20,8 @@ export interface GatewayState extends DispatchTrace {
   provider?: string;
   /** How a stream ended when it did not end cleanly: `client_aborted` or `upstream_error`. */
   streamOutcome?: string;
+  /** Fired when the client leaves before its response is complete (see client-abort.ts). */
+  clientGone?: CancellationSource;
   /** The error behind a failed response, for the access log. */
   error?: { status: number; message: string; code: string | null };
 }

@@ -65,7 +65,8 @@ export class KeyPool {
     let full: string[] = [];
     const waitUntil = Date.now() + (this.availability?.maxWaitMs ?? 0);
     for (;;) {
-      let selection = await this.store.select(this.provider, [...exclude, ...unknown, ...full], Date.now());
+      const skipped = unknown.length === 0 && full.length === 0 ? exclude : [...exclude, ...unknown, ...full];
+      let selection = await this.store.select(this.provider, skipped, Date.now());
       if (selection.kind === 'unavailable' && exclude.length > 0) {
         selection = await this.store.select(this.provider, [...unknown, ...full], Date.now());
       }

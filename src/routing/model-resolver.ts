@@ -3,10 +3,12 @@ import { compileGlob, isGlob } from '../core/glob.js';
 import { PROVIDER_DEFINITIONS, type ConfiguredProvider } from '../providers/registry.js';
 
 export interface ModelRoute {
-  target: ConfiguredProvider;
+  readonly target: ConfiguredProvider;
   /** The name the upstream knows: the client's name without the gateway's `provider/` prefix. */
-  upstreamModel: string;
+  readonly upstreamModel: string;
 }
+
+const MAX_REMEMBERED_ROUTES = 1000;
 
 interface DeclaredModel {
   matches: (name: string) => boolean;
@@ -25,6 +27,7 @@ export class ModelResolver {
   /** Operator-declared globs, checked after explicit prefixes. */
   private readonly declared: DeclaredModel[] = [];
   private readonly families: { pattern: RegExp; kind: string; target: ConfiguredProvider | undefined }[] = [];
+  private readonly routes = new Map<string, ModelRoute>();
 
   constructor(configured: readonly ConfiguredProvider[]) {
     for (const target of configured) {
@@ -53,7 +56,18 @@ export class ModelResolver {
     return target?.settings.id === id ? target : undefined;
   }
 
+  /** The route of a model name; the same object for the same name, as routes never change while running. */
   resolve(model: string): ModelRoute {
+    let route = this.routes.get(model);
+    if (route) return route;
+    route = this.find(model);
+    // Bounded, as names come from clients.
+    if (this.routes.size >= MAX_REMEMBERED_ROUTES) this.routes.clear();
+    this.routes.set(model, route);
+    return route;
+  }
+
+  private find(model: string): ModelRoute {
     // An operator's exact model name wins over everything: `anthropic/claude-3` may be a proxy's own model id.
     const declared = this.declaredExactly.get(model);
     if (declared) return { target: declared, upstreamModel: model };

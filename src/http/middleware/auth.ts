@@ -1,7 +1,16 @@
-import type { Authenticator } from '../../access/authenticator.js';
+import type { Authenticator, Identification } from '../../access/authenticator.js';
 import { bearerToken } from '../../access/token-verifier.js';
 import { GatewayError } from '../../core/errors.js';
-import type { GatewayMiddleware } from '../context.js';
+import type { GatewayContext, GatewayMiddleware } from '../context.js';
+
+function noteClient(ctx: GatewayContext, identification: Identification): void {
+  if ('caller' in identification) {
+    ctx.state.caller = identification.caller;
+    ctx.state.clientFingerprint = identification.caller.id;
+  } else {
+    ctx.state.unknownToken = identification.unknownToken;
+  }
+}
 
 /**
  * Identifies the caller from `Authorization: Bearer`. With `acceptUnknown` (inference routes, when some provider
@@ -9,14 +18,16 @@ import type { GatewayMiddleware } from '../context.js';
  * model is known; everywhere else it is refused.
  */
 export function requireClientToken(authenticator: Authenticator, acceptUnknown = false): GatewayMiddleware {
-  return async (ctx, next) => {
-    const identification = await authenticator.identify(bearerToken(ctx.get('authorization')), ctx.ip, acceptUnknown);
-    if ('caller' in identification) {
-      ctx.state.caller = identification.caller;
-      ctx.state.clientFingerprint = identification.caller.id;
-    } else {
-      ctx.state.unknownToken = identification.unknownToken;
+  return (ctx, next) => {
+    const identification = authenticator.identify(bearerToken(ctx.get('authorization')), () => ctx.ip, acceptUnknown);
+    // A configured token is known at once; only a client key's lookup is awaited.
+    if (identification instanceof Promise) {
+      return identification.then((identified) => {
+        noteClient(ctx, identified);
+        return next();
+      });
     }
+    noteClient(ctx, identification);
     return next();
   };
 }
@@ -30,7 +41,7 @@ export function requireAdminToken(authenticator: Authenticator): GatewayMiddlewa
     if (!authenticator.hasAdmin) {
       throw new GatewayError(403, 'Operator endpoints are disabled: set AUTH_TOKEN (or ALLOWED_TOKENS) to use them.', { code: 'admin_disabled' });
     }
-    const identification = await authenticator.identify(bearerToken(ctx.get('authorization')), ctx.ip, false);
+    const identification = await authenticator.identify(bearerToken(ctx.get('authorization')), () => ctx.ip, false);
     if (!('caller' in identification) || identification.caller.kind !== 'admin') {
       throw new GatewayError(403, 'This endpoint needs the admin token (AUTH_TOKEN).', { code: 'admin_token_required' });
     }

@@ -15,7 +15,7 @@ const EXPOSED_HEADERS = 'X-Request-Id, Retry-After';
  */
 export function cors(settings: CorsSettings): GatewayMiddleware {
   const allowList = settings.origins === '*' ? undefined : new Set(settings.origins);
-  return async (ctx, next) => {
+  return (ctx, next) => {
     const origin = ctx.get('origin');
     if (origin === '') return next();
     let allowOrigin: string | undefined;

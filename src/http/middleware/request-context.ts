@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../../logging/logger.js';
+import { clientWentAway } from '../client-abort.js';
 import type { GatewayMiddleware } from '../context.js';
 import type { ServerLifecycle } from '../lifecycle.js';
 
@@ -8,8 +9,8 @@ const ACCEPTABLE_REQUEST_ID = /^[\w.:@/+=-]{1,128}$/;
 
 /**
  * Outermost middleware: gives every request an id (the caller's X-Request-Id when it is sane), echoes it, counts
- * the request as in flight for graceful shutdown, and writes one access-log line once the response is out (streams
- * included). Koa writes a body only after the whole middleware chain has returned, so the line and the in-flight
+ * the request as in flight for graceful shutdown, tells the call when its client went away, and writes one
+ * access-log line once the response is out (streams included). Koa writes a body only after the whole middleware chain has returned, so the line and the in-flight
  * count wait for the response to close as well: the log is not written ahead of the client's answer, and its
  * duration covers sending it.
  */
@@ -48,7 +49,10 @@ export function requestContext(logger: Logger, lifecycle: ServerLifecycle): Gate
       else if (status >= 400 || state.streamOutcome === 'upstream_error') logger.warn(line, 'request rejected');
       else logger.info(line, 'request completed');
     };
-    ctx.res.once('close', settle);
+    ctx.res.on('close', () => {
+      clientWentAway(ctx);
+      settle();
+    });
     try {
       await next();
     } finally {

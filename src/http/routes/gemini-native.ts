@@ -93,7 +93,7 @@ function requireGeminiClientToken(authenticator: Authenticator): GatewayMiddlewa
   return async (ctx, next) => {
     const query = ctx.query.key;
     const token = (typeof query === 'string' ? query : undefined) ?? (ctx.get('x-goog-api-key') || undefined) ?? bearerToken(ctx.get('authorization'));
-    const identification = await authenticator.identify(token, ctx.ip, false);
+    const identification = await authenticator.identify(token, () => ctx.ip, false);
     if (!('caller' in identification)) throw new Error('unreachable: unknown tokens are refused');
     ctx.state.caller = identification.caller;
     ctx.state.clientFingerprint = identification.caller.id;
