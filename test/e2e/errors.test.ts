@@ -221,3 +221,25 @@ test.serial('a 200 that is not JSON is reported as a bad gateway', async (t) => 
   t.is(response.status, 502);
   assertOpenAIErrorShape(t, await response.json());
 });
+
+test.serial('a 200 answer cut off before its end is a bad gateway, not passed on', async (t) => {
+  const whole = JSON.stringify(readJsonFixture('openai/openai-text.json'));
+  upstream.script = () => ({ kind: 'raw', status: 200, contentType: 'application/json', body: whole.slice(0, whole.length - 40) });
+  const response = await post('/chat/completions', JSON.stringify(chatRequest));
+  t.is(response.status, 502);
+  t.is(((await response.json()) as { error: { code: string } }).error.code, 'upstream_invalid_response');
+});
+
+test.serial('a 200 whose body is an error object is that error, not a completion', async (t) => {
+  upstream.script = () => ({
+    kind: 'raw',
+    status: 200,
+    contentType: 'application/json',
+    body: JSON.stringify({ error: { message: 'The proxy ran out of credit.', type: 'insufficient_quota', param: null, code: 'insufficient_quota' } }),
+  });
+  const response = await post('/chat/completions', JSON.stringify(chatRequest));
+  t.not(response.status, 200);
+  const body = (await response.json()) as { error: { message: string } };
+  assertOpenAIErrorShape(t, body);
+  t.regex(body.error.message, /ran out of credit/);
+});

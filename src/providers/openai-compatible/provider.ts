@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { encodeEmbeddingsResponseAsBase64 } from '../../core/embedding-encoding.js';
 import { UpstreamError } from '../../core/errors.js';
+import { lastObjectOfKey } from '../../core/json-text.js';
 import { parseSse } from '../../core/sse.js';
 import { readBodyText, type UpstreamHttp, toTransportError } from '../../upstream/http-client.js';
 import type { ChatCall, ChatResult, EmbeddingsCall, JsonResult, Provider, UpstreamCall, UpstreamModel } from '../types.js';
@@ -38,6 +39,15 @@ const ERROR_PAYLOAD = /^\s*\{\s*"error"\s*:/;
 const FINISH_REASON_SET = /"finish_reason"\s*:\s*"/;
 const FLOAT_EMBEDDING = /"embedding"\s*:\s*\[/;
 const MAX_JSON_ANSWER_BYTES = 16 * 1024 * 1024;
+
+/** Whether text starts with `{` and ends with `}` (whitespace aside): a cut-off or non-JSON answer does not. */
+function looksLikeJsonObject(text: string): boolean {
+  let first = 0;
+  while (first < text.length && text.charCodeAt(first) <= 0x20) first++;
+  let last = text.length - 1;
+  while (last > first && text.charCodeAt(last) <= 0x20) last--;
+  return text.charCodeAt(first) === 0x7b && text.charCodeAt(last) === 0x7d;
+}
 
 /** The top-level `usage` of a parsed answer, whatever its shape; reading it is metering's job. */
 const usageOf = (parsed: unknown): unknown => (parsed as { usage?: unknown } | null)?.usage;
@@ -92,8 +102,8 @@ export class OpenAICompatibleProvider implements Provider {
   async chatCompletions(call: ChatCall): Promise<ChatResult> {
     const body = this.requestBody(call.request, call.rawBody, call.upstreamModel, this.options.chatDefaults);
     if (call.request.stream !== true) {
-      const { text, parsed } = await this.exchangeJson('POST', this.url('chat', call.upstreamModel), body, call);
-      return { kind: 'json', body: text, usage: usageOf(parsed) };
+      const text = await this.exchangeJson('POST', this.url('chat', call.upstreamModel), body, call);
+      return { kind: 'json', body: text, usage: this.checkedUsage(text, call.apiKey) };
     }
     const response = await this.http.stream(this.id, {
       method: 'POST',
@@ -114,25 +124,25 @@ export class OpenAICompatibleProvider implements Provider {
 
   async embeddings(call: EmbeddingsCall): Promise<JsonResult> {
     const body = this.requestBody(call.request, call.rawBody, call.upstreamModel);
-    const { text, parsed } = await this.exchangeJson('POST', this.url('embeddings', call.upstreamModel), body, call);
+    const text = await this.exchangeJson('POST', this.url('embeddings', call.upstreamModel), body, call);
     // Some compatible servers ignore encoding_format and always send floats; the client asked for base64.
     if (call.request.encoding_format === 'base64' && FLOAT_EMBEDDING.test(text)) {
+      const parsed = this.parseJsonBody(text, call.apiKey);
       encodeEmbeddingsResponseAsBase64(parsed as { data?: { embedding: unknown }[] });
       return { kind: 'json', body: JSON.stringify(parsed), usage: usageOf(parsed) };
     }
-    return { kind: 'json', body: text, usage: usageOf(parsed) };
+    return { kind: 'json', body: text, usage: this.checkedUsage(text, call.apiKey) };
   }
 
   async listModels(call: UpstreamCall): Promise<UpstreamModel[]> {
     if (this.options.staticModels) return this.options.staticModels.map((id) => ({ id }));
-    const { parsed } = await this.exchangeJson('GET', this.url('models'), undefined, call);
-    const list = modelListSchema.safeParse(parsed);
+    const list = modelListSchema.safeParse(this.parseJsonBody(await this.exchangeJson('GET', this.url('models'), undefined, call), call.apiKey));
     if (!list.success) throw new UpstreamError(this.id, 'protocol', 502, `Upstream ${this.id} sent a model list in an unexpected shape.`);
     return list.data.data.map((model) => ({ id: model.id, created: model.created }));
   }
 
-  /** One request with a JSON answer: a non-2xx status is thrown as the upstream's error; the body is checked. */
-  private async exchangeJson(method: 'GET' | 'POST', url: string, body: string | undefined, call: UpstreamCall) {
+  /** One request with a JSON answer, whose text it resolves with: a non-2xx status is thrown as the upstream's error. */
+  private async exchangeJson(method: 'GET' | 'POST', url: string, body: string | undefined, call: UpstreamCall): Promise<string> {
     const response = await this.http.request(this.id, {
       method,
       url,
@@ -141,7 +151,19 @@ export class OpenAICompatibleProvider implements Provider {
       cancellation: call.cancellation,
       failure: (status, headers, text) => upstreamErrorFromResponse(this.id, status, headers, text, call.apiKey),
     });
-    return { text: response.body, parsed: this.parseJsonBody(response.body, call.apiKey) };
+    return response.body;
+  }
+
+  /**
+   * Checks a 2xx answer that passes through to the client as it is, and reads its usage. It is parsed whole only
+   * when it could be an error in disguise (it has an `"error"` key somewhere, or the upstream's embedded-error
+   * marker) or does not even look like one JSON object; otherwise only its `usage` object is: a long completion, or
+   * an embeddings answer of megabytes, is not parsed to read three numbers.
+   */
+  private checkedUsage(body: string, apiKey: string | undefined): unknown {
+    const rule = this.options.embeddedError;
+    if (looksLikeJsonObject(body) && !body.includes('"error"') && !rule?.marker.test(body)) return lastObjectOfKey(body, 'usage');
+    return usageOf(this.parseJsonBody(body, apiKey));
   }
 
   /** Parses a 2xx JSON body; a body that is not JSON, or that is an error in disguise, is an upstream failure. */
