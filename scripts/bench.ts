@@ -4,7 +4,7 @@
  * pool in memory, and the same pool on Redis when one answers at BENCH_REDIS_URL or 127.0.0.1:6379):
  * non-stream latency at concurrency 1, non-stream and streaming (20 chunks) throughput at concurrency 64, and
  * time to first chunk. Prints the gateway's added latency and its throughput against the other two.
- * Settings: BENCH_SECONDS per throughput run (4), BENCH_ROUNDS of throughput runs (3), BENCH_LATENCY_REQUESTS (2000).
+ * Settings: BENCH_SECONDS per throughput run (3), BENCH_ROUNDS of throughput runs (5), BENCH_LATENCY_REQUESTS (2000).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -27,8 +27,16 @@ function cpuTimeMs(pid: number | undefined): number | undefined {
   }
 }
 
-function startChild(script: string, args: string[] = [], env: Record<string, string> = {}): Promise<{ port: number; pid: number | undefined }> {
-  const child = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+/** The Node flags `npm start` runs the gateway with, so that the gateway measured is the one users run. */
+function startFlags(): string[] {
+  const { scripts } = JSON.parse(readFileSync(here('../../package.json'), 'utf8')) as { scripts: { start: string } };
+  const command = /^node((?:\s+--\S+)*)\s+dist\/src\/main\.js$/.exec(scripts.start);
+  if (!command) throw new Error(`package.json: the start script is not "node [flags] dist/src/main.js": ${scripts.start}`);
+  return command[1]!.trim().split(/\s+/).filter(Boolean);
+}
+
+function startChild(script: string, args: string[] = [], env: Record<string, string> = {}, nodeFlags: string[] = []): Promise<{ port: number; pid: number | undefined }> {
+  const child = spawn(process.execPath, [...nodeFlags, script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   return new Promise((resolve, reject) => {
     let output = '';
@@ -146,7 +154,7 @@ async function cleanRedis(url: string, prefix: string): Promise<void> {
 }
 
 async function main() {
-  const seconds = Number(process.env.BENCH_SECONDS ?? 4);
+  const seconds = Number(process.env.BENCH_SECONDS ?? 3);
   const latencyCount = Number(process.env.BENCH_LATENCY_REQUESTS ?? 2000);
   const upstream = await startChild(here('./bench/upstream.js'));
   const upstreamPort = upstream.port;
@@ -159,11 +167,12 @@ async function main() {
     LOG_LEVEL: 'info',
   };
   const tenKeys = JSON.stringify(Array.from({ length: 10 }, (_, index) => `sk-bench-upstream-key-${index}`));
-  const gateway = await startChild(here('../src/main.js'), [], { ...gatewayEnv, OPENAI_API_KEYS: tenKeys });
+  const gatewayFlags = startFlags();
+  const gateway = await startChild(here('../src/main.js'), [], { ...gatewayEnv, OPENAI_API_KEYS: tenKeys }, gatewayFlags);
   const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
   const redisPrefix = `llmgw-bench-${process.pid}:`;
   const gatewayOnRedis = (await redisAnswers(redisUrl))
-    ? await startChild(here('../src/main.js'), [], { ...gatewayEnv, OPENAI_API_KEYS: tenKeys, REDIS_URL: redisUrl, REDIS_KEY_PREFIX: redisPrefix })
+    ? await startChild(here('../src/main.js'), [], { ...gatewayEnv, OPENAI_API_KEYS: tenKeys, REDIS_URL: redisUrl, REDIS_KEY_PREFIX: redisPrefix }, gatewayFlags)
     : undefined;
 
   const targets: Target[] = [
@@ -179,7 +188,7 @@ async function main() {
   // Throughput is measured in rounds that visit every target in turn, and each figure is the median over the rounds:
   // on a shared or throttled machine speed drifts over a run, and targets measured minutes apart would otherwise
   // be compared at different speeds. Ratios are taken within a round, between neighbours in time.
-  const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+  const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 5));
   // Latency too is sampled in rounds, a slice of the calls per target in turn, after 300 warm-up calls each.
   for (const target of targets) await latencySamples(target, 300);
   const latencyRuns = new Map<string, number[]>(targets.map((target) => [target.name, []]));
@@ -192,6 +201,11 @@ async function main() {
       return [target.name, { p50: percentile(sorted, 50), p99: percentile(sorted, 99) }] as const;
     }),
   );
+  // Code that only runs under concurrency (queued sockets, the pool's rotation) is compiled before it is measured.
+  for (const target of targets) {
+    await throughput(target, chatBody, 64, 1);
+    await throughput(target, streamBody, 64, 1);
+  }
   const plainRuns = new Map<string, Awaited<ReturnType<typeof throughput>>[]>(targets.map((target) => [target.name, []]));
   const streamRuns = new Map<string, Awaited<ReturnType<typeof throughput>>[]>(targets.map((target) => [target.name, []]));
   for (let round = 0; round < rounds; round++) {
