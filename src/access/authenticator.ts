@@ -26,14 +26,15 @@ const withChallenge = (error: GatewayError): GatewayError => {
  * refused with 429 for a while.
  */
 export class Authenticator {
+  /** The identification of each configured token, built on its first use. */
+  private readonly configuredCallers = new Map<VerifiedToken, Identification>();
+
   constructor(
     private readonly tokens: TokenVerifier,
     private readonly clientKeys: ClientKeys,
     private readonly throttle: AuthThrottle,
     private readonly now: () => number = Date.now,
   ) {}
-
-  private readonly configuredCallers = new Map<VerifiedToken, Identification>();
 
   get isOpen(): boolean {
     return this.tokens.isOpen;

@@ -10,9 +10,9 @@ const ACCEPTABLE_REQUEST_ID = /^[\w.:@/+=-]{1,128}$/;
 /**
  * Outermost middleware: gives every request an id (the caller's X-Request-Id when it is sane), echoes it, counts
  * the request as in flight for graceful shutdown, tells the call when its client went away, and writes one
- * access-log line once the response is out (streams included). Koa writes a body only after the whole middleware chain has returned, so the line and the in-flight
- * count wait for the response to close as well: the log is not written ahead of the client's answer, and its
- * duration covers sending it.
+ * access-log line once the response is out (streams included). Koa writes a body only after the whole middleware
+ * chain has returned, so the line and the in-flight count wait for the response to close as well: the log is not
+ * written ahead of the client's answer, and its duration covers sending it.
  */
 export function requestContext(logger: Logger, lifecycle: ServerLifecycle): GatewayMiddleware {
   return async (ctx, next) => {
