@@ -1,6 +1,9 @@
 import { write, writeSync } from 'node:fs';
 
-/** Pending output beyond this (the reader stalled) is dropped, line by line, and the loss reported. */
+/**
+ * Pending output beyond this (the reader stalled) is dropped, line by line, and the loss reported. Counted in
+ * UTF-16 units, which is bytes for the ASCII lines pino writes and close enough otherwise.
+ */
 const MAX_PENDING_BYTES = 32 * 1024 * 1024;
 /**
  * How long a line may wait for others to share its write. Each write is a trip through libuv's thread pool; under

@@ -238,8 +238,9 @@ test.serial('a 200 whose body is an error object is that error, not a completion
     body: JSON.stringify({ error: { message: 'The proxy ran out of credit.', type: 'insufficient_quota', param: null, code: 'insufficient_quota' } }),
   });
   const response = await post('/chat/completions', JSON.stringify(chatRequest));
-  t.not(response.status, 200);
-  const body = (await response.json()) as { error: { message: string } };
+  t.is(response.status, 502);
+  const body = (await response.json()) as { error: { message: string; code: string } };
   assertOpenAIErrorShape(t, body);
   t.regex(body.error.message, /ran out of credit/);
+  t.is(body.error.code, 'insufficient_quota');
 });
