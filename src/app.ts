@@ -1,11 +1,11 @@
 import Router from '@koa/router';
 import Koa from 'koa';
-import type { Authenticator } from './access/authenticator.js';
-import type { ClientKeys } from './access/client-keys.js';
-import type { LimitStore } from './access/limit-store.js';
-import type { WindowClock } from './access/time-windows.js';
-import type { UsageMeter } from './access/usage-meter.js';
-import type { UsageReport } from './access/usage-report.js';
+import type { Authenticator } from './access/identity/authenticator.js';
+import type { ClientKeys } from './access/client-keys/client-key-service.js';
+import type { LimitStore } from './access/limits/limit-store.js';
+import type { WindowClock } from './access/limits/time-windows.js';
+import type { UsageMeter } from './access/metering/usage-meter.js';
+import type { UsageReport } from './access/stats/usage-report.js';
 import type { GatewayConfig } from './config/load.js';
 import { methodNotAllowed, unknownRoute } from './core/errors.js';
 import type { GatewayState } from './http/context.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BUILT_IN_PROVIDERS, type BuiltInProviderVariables } from './builtin-providers.js';
-import { assertTimeZone } from '../access/time-windows.js';
+import { assertTimeZone } from '../access/limits/time-windows.js';
 import { baseUrl, byteSize, flag, integer, jsonValue, optionalText, secondsAsMs, stringList } from './env-values.js';
 
 const LOG_LEVEL_ALIASES: Record<string, string> = { warning: 'warn', critical: 'fatal' };

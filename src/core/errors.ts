@@ -154,3 +154,8 @@ export function redactSecrets(text: string, secrets: readonly (string | undefine
   for (const pattern of KEY_PATTERNS) result = result.replace(pattern, '[redacted]');
   return result;
 }
+
+/** A client-side abort (the caller went away); not an upstream failure. */
+export class RequestAbortedError extends Error {
+  override name = 'RequestAbortedError';
+}

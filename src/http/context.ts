@@ -1,6 +1,6 @@
 import type { Middleware, ParameterizedContext } from 'koa';
-import type { Caller } from '../access/caller.js';
-import type { MeteredCall } from '../access/usage-meter.js';
+import type { Caller } from '../access/identity/caller.js';
+import type { MeteredCall } from '../access/metering/usage-meter.js';
 import type { CancellationSource } from '../core/cancellation.js';
 import type { DispatchTrace } from '../routing/dispatcher.js';
 

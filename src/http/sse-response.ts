@@ -1,8 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Cancellation } from '../core/cancellation.js';
-import { GatewayError } from '../core/errors.js';
+import { GatewayError, RequestAbortedError } from '../core/errors.js';
 import type { PrimedStream } from '../core/primed-stream.js';
-import { RequestAbortedError } from '../upstream/http-client.js';
 import type { GatewayContext } from './context.js';
 
 const SSE_HEADERS = {

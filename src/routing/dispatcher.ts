@@ -1,11 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GatewayError } from '../core/errors.js';
+import { GatewayError, RequestAbortedError } from '../core/errors.js';
 import type { KeyPool } from '../keys/key-pool.js';
 import { judgeFailure, type KeyPolicy } from '../keys/outcome.js';
 import type { KeyRateLimits } from '../keys/rate-limits.js';
 import type { Logger } from '../logging/logger.js';
 import type { ConfiguredProvider } from '../providers/registry.js';
-import { RequestAbortedError } from '../upstream/http-client.js';
 
 /** One failed upstream attempt, for the error log. */
 export interface FailedAttempt {

@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
 import type { Cancellation } from '../core/cancellation.js';
-import { UpstreamError } from '../core/errors.js';
+import { UpstreamError, RequestAbortedError } from '../core/errors.js';
 
 export interface UpstreamRequest {
   method: 'GET' | 'POST';
@@ -31,11 +31,6 @@ interface RequestTarget {
   port: number | undefined;
   path: string;
   agent: http.Agent;
-}
-
-/** A client-side abort (the caller went away); not an upstream failure. */
-export class RequestAbortedError extends Error {
-  override name = 'RequestAbortedError';
 }
 
 class UpstreamTimeoutError extends Error {

@@ -1,7 +1,6 @@
 import test from 'ava';
-import { GatewayError, UpstreamError } from '../../src/core/errors.js';
+import { GatewayError, UpstreamError, RequestAbortedError } from '../../src/core/errors.js';
 import { judgeFailure } from '../../src/keys/outcome.js';
-import { RequestAbortedError } from '../../src/upstream/http-client.js';
 
 const policy = { maxFailures: 3, rateLimitCooldownMs: 60_000, quotaCooldownMs: 3_600_000, transientRestMs: 30_000 };
 const now = 1_000_000;

@@ -1,5 +1,5 @@
-import type { Authenticator, Identification } from '../../access/authenticator.js';
-import { bearerToken } from '../../access/token-verifier.js';
+import type { Authenticator, Identification } from '../../access/identity/authenticator.js';
+import { bearerToken } from '../../access/identity/token-verifier.js';
 import { GatewayError } from '../../core/errors.js';
 import type { GatewayContext, GatewayMiddleware } from '../context.js';
 

@@ -1,6 +1,5 @@
-import { clientClosedRequest, GatewayError, payloadTooLarge, invalidRequest } from '../../core/errors.js';
+import { clientClosedRequest, GatewayError, payloadTooLarge, invalidRequest, RequestAbortedError } from '../../core/errors.js';
 import type { Logger } from '../../logging/logger.js';
-import { RequestAbortedError } from '../../upstream/http-client.js';
 import type { GatewayMiddleware } from '../context.js';
 
 interface HttpLikeError {

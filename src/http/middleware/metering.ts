@@ -1,6 +1,5 @@
-import type { UsageMeter } from '../../access/usage-meter.js';
-import { CLIENT_CLOSED_REQUEST, GatewayError } from '../../core/errors.js';
-import { RequestAbortedError } from '../../upstream/http-client.js';
+import type { UsageMeter } from '../../access/metering/usage-meter.js';
+import { CLIENT_CLOSED_REQUEST, GatewayError, RequestAbortedError } from '../../core/errors.js';
 import type { GatewayContext, GatewayMiddleware } from '../context.js';
 
 /**

@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
-import { StreamUsageTap, tappedEvents } from '../../access/stream-usage.js';
-import { estimatedUsage, estimateTokens, usageFromObject } from '../../access/token-usage.js';
+import { StreamUsageTap, tappedEvents } from '../../access/metering/stream-usage.js';
+import { estimatedUsage, estimateTokens, usageFromObject } from '../../access/metering/token-usage.js';
 import { GatewayError } from '../../core/errors.js';
 import { type ChatCompletionRequest, chatCompletionRequestSchema } from '../../core/openai-schemas.js';
 import { primeStream } from '../../core/primed-stream.js';

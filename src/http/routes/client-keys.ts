@@ -1,7 +1,7 @@
 import type Router from '@koa/router';
-import { type ClientKeys, clientKeyView } from '../../access/client-keys.js';
-import type { LimitStore } from '../../access/limit-store.js';
-import type { WindowClock } from '../../access/time-windows.js';
+import { type ClientKeys, clientKeyView } from '../../access/client-keys/client-key-service.js';
+import type { LimitStore } from '../../access/limits/limit-store.js';
+import type { WindowClock } from '../../access/limits/time-windows.js';
 import type { GatewayMiddleware, GatewayState } from '../context.js';
 
 export interface ClientKeyRouteDependencies {

@@ -1,9 +1,9 @@
 import type { z } from 'zod';
-import type { Authenticator } from '../../access/authenticator.js';
-import { byokCaller } from '../../access/authenticator.js';
-import type { Caller } from '../../access/caller.js';
-import { allowsModel } from '../../access/client-key.js';
-import type { MeteredCall, UsageMeter } from '../../access/usage-meter.js';
+import type { Authenticator } from '../../access/identity/authenticator.js';
+import { byokCaller } from '../../access/identity/authenticator.js';
+import type { Caller } from '../../access/identity/caller.js';
+import { allowsModel } from '../../access/client-keys/client-key.js';
+import type { MeteredCall, UsageMeter } from '../../access/metering/usage-meter.js';
 import type { Cancellation } from '../../core/cancellation.js';
 import { GatewayError, invalidRequest } from '../../core/errors.js';
 import { validateRequest } from '../../core/request-validation.js';

@@ -1,5 +1,5 @@
 import type Router from '@koa/router';
-import { allowsModel } from '../../access/client-key.js';
+import { allowsModel } from '../../access/client-keys/client-key.js';
 import { modelNotFound } from '../../core/errors.js';
 import type { ModelCatalog } from '../../routing/model-catalog.js';
 import type { GatewayContext, GatewayMiddleware, GatewayState } from '../context.js';

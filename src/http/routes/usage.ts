@@ -1,7 +1,7 @@
 import type Router from '@koa/router';
 import { z } from 'zod';
-import type { Period } from '../../access/time-windows.js';
-import type { UsageReport } from '../../access/usage-report.js';
+import type { Period } from '../../access/limits/time-windows.js';
+import type { UsageReport } from '../../access/stats/usage-report.js';
 import { validateRequest } from '../../core/request-validation.js';
 import type { LogStore, RequestRecord, UpstreamErrorRecord } from '../../logging/log-store.js';
 import type { GatewayMiddleware, GatewayState } from '../context.js';

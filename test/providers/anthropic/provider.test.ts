@@ -1,11 +1,11 @@
 import test from 'ava';
 import { CancellationSource } from '../../../src/core/cancellation.js';
-import { GatewayError, UpstreamError } from '../../../src/core/errors.js';
+import { GatewayError, UpstreamError, RequestAbortedError } from '../../../src/core/errors.js';
 import { chatCompletionRequestSchema, embeddingsRequestSchema } from '../../../src/core/openai-schemas.js';
 import { AnthropicProvider } from '../../../src/providers/anthropic/provider.js';
 import { parseToolCallId } from '../../../src/providers/anthropic/tool-call-id.js';
 import type { ChatResult } from '../../../src/providers/types.js';
-import { RequestAbortedError, UpstreamHttp } from '../../../src/upstream/http-client.js';
+import { UpstreamHttp } from '../../../src/upstream/http-client.js';
 import { anthropicErrors, FakeAnthropicUpstream, frameEvent } from '../../fakes/anthropic-upstream.js';
 import { readChunkLines } from '../../helpers/fixtures.js';
 import { accumulate, type Chunk } from './stream-helpers.js';

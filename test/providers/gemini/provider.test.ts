@@ -3,12 +3,12 @@ import type { AddressInfo } from 'node:net';
 import test, { type ExecutionContext } from 'ava';
 import { CancellationSource } from '../../../src/core/cancellation.js';
 import { decodeEmbeddingBase64 } from '../../../src/core/embedding-encoding.js';
-import { GatewayError, UpstreamError } from '../../../src/core/errors.js';
+import { GatewayError, UpstreamError, RequestAbortedError } from '../../../src/core/errors.js';
 import { chatCompletionRequestSchema, embeddingsRequestSchema } from '../../../src/core/openai-schemas.js';
 import { type GeminiProviderOptions, GeminiProvider, type GeminiStreamResult } from '../../../src/providers/gemini/provider.js';
 import { decodeToolCallId } from '../../../src/providers/gemini/tool-call-id.js';
 import type { ChatResult } from '../../../src/providers/types.js';
-import { RequestAbortedError, UpstreamHttp } from '../../../src/upstream/http-client.js';
+import { UpstreamHttp } from '../../../src/upstream/http-client.js';
 import { createMediaFetcher } from '../../../src/upstream/media-fetcher.js';
 import { type FakeGeminiUpstream, fakeGeminiEmbedding, rateLimitError, startFakeGemini } from '../../fakes/gemini-upstream.js';
 

@@ -2,10 +2,9 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
 import { CancellationSource } from '../../../src/core/cancellation.js';
-import { GatewayError } from '../../../src/core/errors.js';
+import { GatewayError, RequestAbortedError } from '../../../src/core/errors.js';
 import { LocalEmbedder } from '../../../src/providers/huggingface/local-embedder.js';
 import { embedVectors } from './embedded-vectors.js';
-import { RequestAbortedError } from '../../../src/upstream/http-client.js';
 import {
   expectedHiddenStates,
   expectedTokenIds,

@@ -2,11 +2,11 @@ import { createServer } from 'node:net';
 import anyTest, { type TestFn } from 'ava';
 import { CancellationSource } from '../../../src/core/cancellation.js';
 import { decodeEmbeddingBase64 } from '../../../src/core/embedding-encoding.js';
-import { GatewayError, UpstreamError } from '../../../src/core/errors.js';
+import { GatewayError, UpstreamError, RequestAbortedError } from '../../../src/core/errors.js';
 import { chatCompletionRequestSchema, embeddingsRequestSchema } from '../../../src/core/openai-schemas.js';
 import { OllamaProvider } from '../../../src/providers/ollama/provider.js';
 import type { ChatResult, JsonResult, StreamResult } from '../../../src/providers/types.js';
-import { RequestAbortedError, UpstreamHttp } from '../../../src/upstream/http-client.js';
+import { UpstreamHttp } from '../../../src/upstream/http-client.js';
 import type { MediaFetcher } from '../../../src/upstream/media.js';
 import { FakeOllamaUpstream, fakeEmbedding } from '../../fakes/ollama-upstream.js';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { GatewayError, invalidRequest } from '../core/errors.js';
-import { validateRequest } from '../core/request-validation.js';
+import { GatewayError, invalidRequest } from '../../core/errors.js';
+import { validateRequest } from '../../core/request-validation.js';
 import {
   allowsModel,
   type ClientKey,
@@ -11,7 +11,7 @@ import {
   statusOf,
 } from './client-key.js';
 import type { ClientKeyStore } from './client-key-store.js';
-import type { ClientLimits, LimitStore } from './limit-store.js';
+import type { ClientLimits, LimitStore } from '../limits/limit-store.js';
 
 /** How long an instance trusts what it read about a key; another instance's change shows within this time. */
 const CACHE_MS = 2_000;

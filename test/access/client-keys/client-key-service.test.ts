@@ -1,9 +1,9 @@
 import test from 'ava';
-import { clientKeyHash } from '../../src/access/client-key.js';
-import { MemoryClientKeyStore, type ClientKeyStore } from '../../src/access/client-key-store.js';
-import { ClientKeys, clientKeyView } from '../../src/access/client-keys.js';
-import { MemoryLimitStore } from '../../src/access/memory-limit-store.js';
-import { GatewayError } from '../../src/core/errors.js';
+import { clientKeyHash } from '../../../src/access/client-keys/client-key.js';
+import { MemoryClientKeyStore, type ClientKeyStore } from '../../../src/access/client-keys/client-key-store.js';
+import { ClientKeys, clientKeyView } from '../../../src/access/client-keys/client-key-service.js';
+import { MemoryLimitStore } from '../../../src/access/limits/memory-limit-store.js';
+import { GatewayError } from '../../../src/core/errors.js';
 
 const setUp = (store: ClientKeyStore = new MemoryClientKeyStore(), now = () => Date.parse('2026-11-22T12:00:00Z')) => new ClientKeys(store, new MemoryLimitStore(), now);
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { compileGlob, isGlob } from '../core/glob.js';
-import type { ClientLimits } from './limit-store.js';
-import { sha256Hex } from './token-verifier.js';
+import { compileGlob, isGlob } from '../../core/glob.js';
+import type { ClientLimits } from '../limits/limit-store.js';
+import { sha256Hex } from '../identity/token-verifier.js';
 
 /** A key the operator handed out, as stored: the secret itself is never kept, only its SHA-256. */
 export interface ClientKey {

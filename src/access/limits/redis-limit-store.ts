@@ -3,7 +3,7 @@ import { LIMIT_ORDER, type AdmissionResult, type ClientLimits, type KeyCounters,
 import { assertTokenCount, refusal } from './memory-limit-store.js';
 import { ADMIT, COUNTERS, FORGET, SETTLE } from './redis-limit-scripts.js';
 import type { TimeWindows } from './time-windows.js';
-import { withScripts } from '../storage/redis-client.js';
+import { withScripts } from '../../storage/redis-client.js';
 
 type Reply = string | number | null | Reply[];
 

@@ -1,7 +1,7 @@
 import test from 'ava';
-import { StreamUsageTap } from '../../src/access/stream-usage.js';
-import { estimateTokens, usageFromObject } from '../../src/access/token-usage.js';
-import { readChunkLines, readJsonFixture } from '../helpers/fixtures.js';
+import { StreamUsageTap } from '../../../src/access/metering/stream-usage.js';
+import { estimateTokens, usageFromObject } from '../../../src/access/metering/token-usage.js';
+import { readChunkLines, readJsonFixture } from '../../helpers/fixtures.js';
 
 test('usage from an OpenAI answer, with reasoning and cached tokens', (t) => {
   const usage = { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15, prompt_tokens_details: { cached_tokens: 4 }, completion_tokens_details: { reasoning_tokens: 3 } };

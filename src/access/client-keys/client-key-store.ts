@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { withScripts } from '../storage/redis-client.js';
+import { withScripts } from '../../storage/redis-client.js';
 import type { ClientKey } from './client-key.js';
 
 /** Where client keys live: Redis when REDIS_URL is set (every instance sees the same keys), memory otherwise. */

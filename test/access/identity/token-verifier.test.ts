@@ -1,5 +1,5 @@
 import test from 'ava';
-import { bearerToken, secretFingerprint, TokenVerifier } from '../../src/access/token-verifier.js';
+import { bearerToken, secretFingerprint, TokenVerifier } from '../../../src/access/identity/token-verifier.js';
 
 test('verifies configured tokens and tells the admin apart', (t) => {
   const verifier = new TokenVerifier(['sk-a', 'sk-b', 'sk-admin'], 'sk-admin');

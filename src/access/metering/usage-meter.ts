@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { GatewayError } from '../core/errors.js';
-import type { Logger } from '../logging/logger.js';
-import type { LogStore, RequestRecord, UpstreamErrorRecord } from '../logging/log-store.js';
-import type { FailedAttempt } from '../routing/dispatcher.js';
-import type { Caller } from './caller.js';
-import { LIMIT_API_NAMES } from './client-keys.js';
-import type { AdmissionResult, LimitName, LimitStore } from './limit-store.js';
-import { addInto, type StatsIncrements, type StatsStore } from './stats-store.js';
-import type { Period, WindowClock } from './time-windows.js';
+import { GatewayError } from '../../core/errors.js';
+import type { Logger } from '../../logging/logger.js';
+import type { LogStore, RequestRecord, UpstreamErrorRecord } from '../../logging/log-store.js';
+import type { FailedAttempt } from '../../routing/dispatcher.js';
+import type { Caller } from '../identity/caller.js';
+import { LIMIT_API_NAMES } from '../client-keys/client-key-service.js';
+import type { AdmissionResult, LimitName, LimitStore } from '../limits/limit-store.js';
+import { addInto, type StatsIncrements, type StatsStore } from '../stats/stats-store.js';
+import type { Period, WindowClock } from '../limits/time-windows.js';
 import { NO_USAGE, type TokenUsage } from './token-usage.js';
 
 /** What the meter knows about a call while it runs; the route fills in usage as the answer comes. */

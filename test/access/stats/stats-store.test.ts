@@ -1,9 +1,9 @@
 import test from 'ava';
 import { Redis } from 'ioredis';
-import { MemoryStatsStore, RedisStatsStore, type StatsStore } from '../../src/access/stats-store.js';
-import { UsageReport } from '../../src/access/usage-report.js';
-import { WindowClock } from '../../src/access/time-windows.js';
-import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
+import { MemoryStatsStore, RedisStatsStore, type StatsStore } from '../../../src/access/stats/stats-store.js';
+import { UsageReport } from '../../../src/access/stats/usage-report.js';
+import { WindowClock } from '../../../src/access/limits/time-windows.js';
+import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from '../../helpers/redis.js';
 
 const prefixes: string[] = [];
 const clients: Redis[] = [];

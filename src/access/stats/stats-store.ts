@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Period } from './time-windows.js';
+import type { Period } from '../limits/time-windows.js';
 
 /** Counts to add: per window (`minute:202611221430`) the amounts per field (`m|gpt-4o|tt`). */
 export type StatsIncrements = Map<string, Map<string, number>>;

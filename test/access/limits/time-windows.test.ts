@@ -1,5 +1,5 @@
 import test from 'ava';
-import { assertTimeZone, WindowClock } from '../../src/access/time-windows.js';
+import { assertTimeZone, WindowClock } from '../../../src/access/limits/time-windows.js';
 
 const at = (iso: string) => Date.parse(iso);
 

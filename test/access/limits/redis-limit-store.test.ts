@@ -1,8 +1,8 @@
 import test from 'ava';
 import { Redis } from 'ioredis';
-import type { AdmissionResult, ClientLimits } from '../../src/access/limit-store.js';
-import { RedisLimitStore } from '../../src/access/redis-limit-store.js';
-import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
+import type { AdmissionResult, ClientLimits } from '../../../src/access/limits/limit-store.js';
+import { RedisLimitStore } from '../../../src/access/limits/redis-limit-store.js';
+import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from '../../helpers/redis.js';
 import { limitStoreContract, NEXT_DAY, NEXT_MINUTE, NEXT_MONTH, NOW } from './limit-store-contract.js';
 
 const prefixes: string[] = [];

@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GatewayError, missingOrInvalidToken } from '../core/errors.js';
+import { GatewayError, missingOrInvalidToken } from '../../core/errors.js';
 import type { AuthThrottle } from './auth-throttle.js';
 import type { Caller } from './caller.js';
 import { OPEN_CALLER } from './caller.js';
-import { statusOf } from './client-key.js';
-import type { ClientKeys } from './client-keys.js';
+import { statusOf } from '../client-keys/client-key.js';
+import type { ClientKeys } from '../client-keys/client-key-service.js';
 import { sha256Hex, type TokenVerifier, type VerifiedToken } from './token-verifier.js';
 
 /** What a bearer token turned out to be: a caller, or a token unknown to the gateway (a BYOK provider may take it). */

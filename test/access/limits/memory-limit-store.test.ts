@@ -1,5 +1,5 @@
 import test from 'ava';
-import { MemoryLimitStore } from '../../src/access/memory-limit-store.js';
+import { MemoryLimitStore } from '../../../src/access/limits/memory-limit-store.js';
 import { limitStoreContract, NEXT_DAY, NEXT_MINUTE, NOW } from './limit-store-contract.js';
 
 limitStoreContract('memory', async () => new MemoryLimitStore());

@@ -1,4 +1,4 @@
-import type { ClientKey } from './client-key.js';
+import type { ClientKey } from '../client-keys/client-key.js';
 
 /**
  * Who is making a request, as metering and the logs name them. `id` is stable and never a secret: a client key's

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { AuthThrottle } from '../../src/access/auth-throttle.js';
+import { AuthThrottle } from '../../../src/access/identity/auth-throttle.js';
 
 test('failures are free at first, then delayed more and more, then the address is locked out', (t) => {
   let now = 1_000_000;

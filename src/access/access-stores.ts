@@ -3,11 +3,11 @@ import type { LogStore } from '../logging/log-store.js';
 import { MemoryLogStore } from '../logging/memory-log-store.js';
 import { RedisLogStore } from '../logging/redis-log-store.js';
 import { createRedisClient, readyWithin } from '../storage/redis-client.js';
-import { type ClientKeyStore, MemoryClientKeyStore, RedisClientKeyStore } from './client-key-store.js';
-import type { LimitStore } from './limit-store.js';
-import { MemoryLimitStore } from './memory-limit-store.js';
-import { RedisLimitStore } from './redis-limit-store.js';
-import { MemoryStatsStore, RedisStatsStore, type StatsStore } from './stats-store.js';
+import { type ClientKeyStore, MemoryClientKeyStore, RedisClientKeyStore } from './client-keys/client-key-store.js';
+import type { LimitStore } from './limits/limit-store.js';
+import { MemoryLimitStore } from './limits/memory-limit-store.js';
+import { RedisLimitStore } from './limits/redis-limit-store.js';
+import { MemoryStatsStore, RedisStatsStore, type StatsStore } from './stats/stats-store.js';
 
 const CONNECT_WAIT_MS = 3000;
 

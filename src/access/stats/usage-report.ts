@@ -1,5 +1,5 @@
 import type { StatsStore } from './stats-store.js';
-import type { Period, WindowClock } from './time-windows.js';
+import type { Period, WindowClock } from '../limits/time-windows.js';
 
 /** Calls and tokens of one group of calls. */
 export interface UsageTotals {

@@ -1,6 +1,6 @@
 import test, { type ExecutionContext } from 'ava';
-import { LIMIT_ORDER, type ClientLimits, type KeyCounters, type LimitName, type LimitStore } from '../../src/access/limit-store.js';
-import { WindowClock, type TimeWindows } from '../../src/access/time-windows.js';
+import { LIMIT_ORDER, type ClientLimits, type KeyCounters, type LimitName, type LimitStore } from '../../../src/access/limits/limit-store.js';
+import { WindowClock, type TimeWindows } from '../../../src/access/limits/time-windows.js';
 
 const clock = new WindowClock('UTC');
 const at = (iso: string): TimeWindows => clock.windows(Date.parse(iso));
