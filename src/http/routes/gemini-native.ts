@@ -10,7 +10,7 @@ import { usageFromObject } from '../../access/metering/token-usage.js';
 import type { UsageMeter } from '../../access/metering/usage-meter.js';
 import { GatewayError, UpstreamError, redactSecrets } from '../../core/errors.js';
 import { openAIUsageFromGeminiText } from '../../providers/gemini/usage.js';
-import { geminiErrorFromResponse } from '../../providers/gemini/upstream-error.js';
+import { geminiErrorFromResponse } from '../../providers/gemini/errors.js';
 import type { ConfiguredProvider } from '../../providers/registry.js';
 import type { Dispatcher } from '../../routing/dispatcher.js';
 import { toTransportError, type UpstreamHttp } from '../../upstream/http-client.js';

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { type KeyProblem, UpstreamError, redactSecrets } from '../../core/errors.js';
-import { clipMessage, errorStatus, parseRetryAfter, readErrorFields } from '../openai-compatible/upstream-error.js';
+import { clipMessage, errorStatus, parseRetryAfter, readErrorFields } from '../openai-compatible/errors.js';
 
 
 /** Anthropic's status for each error type (docs.claude.com/en/api/errors; SDK `ErrorType`). */

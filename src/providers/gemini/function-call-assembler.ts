@@ -1,4 +1,4 @@
-import type { GeminiResponsePart, JsonObject, JsonValue } from './types.js';
+import type { GeminiResponsePart, JsonObject, JsonValue } from './wire.js';
 
 /** A complete function call from a response, whatever way it arrived. */
 export interface AssembledFunctionCall {

@@ -1,4 +1,4 @@
-import type { GeminiGroundingMetadata } from './types.js';
+import type { GeminiGroundingMetadata } from './wire.js';
 
 /** OpenAI's annotation for a cited web source, as its search-enabled models return it. */
 export interface UrlCitation {

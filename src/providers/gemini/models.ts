@@ -1,6 +1,6 @@
 import type { UpstreamModel } from '../types.js';
 import { NON_THINKING_SUFFIX, SEARCH_SUFFIX, stripModelsPrefix, supportsSearchGrounding, supportsThinkingControl } from './model-name.js';
-import type { GeminiModelList } from './types.js';
+import type { GeminiModelList } from './wire.js';
 
 type GeminiModel = NonNullable<GeminiModelList['models']>[number];
 

@@ -1,5 +1,5 @@
 import type { MediaFetcher } from '../../upstream/media.js';
-import type { GeminiSafetySetting } from './types.js';
+import type { GeminiSafetySetting } from './wire.js';
 
 export const DEFAULT_GEMINI_BASE_URL = 'https://generativelanguage.googleapis.com/v1beta';
 

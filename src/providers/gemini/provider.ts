@@ -5,19 +5,19 @@ import { parseSse } from '../../core/sse.js';
 import { readBodyText, type UpstreamHttp, toTransportError } from '../../upstream/http-client.js';
 import type { ChatCall, ChatResult, EmbeddingsCall, JsonResult, Provider, StreamResult, UpstreamCall, UpstreamModel } from '../types.js';
 import { embeddingInputs, toBatchEmbedRequests, toOpenAIEmbeddings } from './embeddings.js';
-import { type ResponseContext, fromGeminiResponse } from './from-gemini-response.js';
+import { type ResponseContext, fromGeminiResponse } from './response.js';
 import { parseGeminiModel, stripModelsPrefix } from './model-name.js';
 import { toUpstreamModels } from './models.js';
 import { DEFAULT_GEMINI_BASE_URL, type GeminiOptions } from './options.js';
-import { GeminiStreamConverter } from './stream-converter.js';
-import { toGeminiRequest } from './to-gemini-request.js';
+import { GeminiStreamConverter } from './stream.js';
+import { toGeminiRequest } from './request.js';
 import {
   type GeminiGenerateContentResponse,
   batchEmbedContentsResponseSchema,
   generateContentResponseSchema,
   modelListSchema,
-} from './types.js';
-import { geminiErrorFromResponse, geminiErrorFromStreamPayload } from './upstream-error.js';
+} from './wire.js';
+import { geminiErrorFromResponse, geminiErrorFromStreamPayload } from './errors.js';
 import type { OpenAIUsage } from './usage.js';
 
 export interface GeminiProviderOptions extends Partial<Pick<GeminiOptions, 'baseUrl'>>, Omit<GeminiOptions, 'baseUrl'> {

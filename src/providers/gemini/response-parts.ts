@@ -1,6 +1,6 @@
 import { encodeToolCallId } from './tool-call-id.js';
 import type { AssembledFunctionCall } from './function-call-assembler.js';
-import type { GeminiLogprobsResult, GeminiResponsePart } from './types.js';
+import type { GeminiLogprobsResult, GeminiResponsePart } from './wire.js';
 
 export interface OpenAIToolCall {
   id: string;

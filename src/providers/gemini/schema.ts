@@ -1,4 +1,4 @@
-import type { JsonObject, JsonValue } from './types.js';
+import type { JsonObject, JsonValue } from './wire.js';
 
 /**
  * Client JSON Schemas (tool parameters, `response_format.json_schema`) made acceptable to Gemini, in the two

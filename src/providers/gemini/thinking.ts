@@ -1,6 +1,6 @@
 import { invalidRequest } from '../../core/errors.js';
 import { geminiGeneration, isProModel, thinkingControlOf } from './model-name.js';
-import type { GeminiThinkingConfig, ThinkingLevel } from './types.js';
+import type { GeminiThinkingConfig, ThinkingLevel } from './wire.js';
 
 export interface ThinkingRequest {
   /** The bare model name (no `models/`, no gateway suffixes). */

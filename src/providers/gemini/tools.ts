@@ -4,7 +4,7 @@ import type { ChatCompletionRequest } from '../../core/openai-schemas.js';
 import { isGemini3OrLater } from './model-name.js';
 import type { GeminiSchemaMode } from './options.js';
 import { isEmptyObjectSchema, toGeminiJsonSchema, toGeminiOpenApiSchema } from './schema.js';
-import type { GeminiFunctionDeclaration, GeminiTool, GeminiToolConfig, JsonObject } from './types.js';
+import type { GeminiFunctionDeclaration, GeminiTool, GeminiToolConfig, JsonObject } from './wire.js';
 
 export interface ToolsRequest {
   tools: ChatCompletionRequest['tools'];

@@ -1,5 +1,5 @@
 import { lastObjectOfKey } from '../../core/json-text.js';
-import { type GeminiUsageMetadata, usageMetadataSchema } from './types.js';
+import { type GeminiUsageMetadata, usageMetadataSchema } from './wire.js';
 
 export interface OpenAIUsage {
   prompt_tokens: number;

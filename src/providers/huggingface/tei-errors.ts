@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { UpstreamError, redactSecrets } from '../../core/errors.js';
-import { clipMessage, errorStatus, parseRetryAfter } from '../openai-compatible/upstream-error.js';
+import { clipMessage, errorStatus, parseRetryAfter } from '../openai-compatible/errors.js';
 
 
 /** TEI's error body: `{"error": "...", "error_type": "Validation"}` (router/src/lib.rs ErrorResponse). */

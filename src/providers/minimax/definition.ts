@@ -1,6 +1,6 @@
 import type { ProviderDefinition } from '../definition.js';
 import { OpenAICompatibleProvider } from '../openai-compatible/provider.js';
-import type { EmbeddedErrorRule } from '../openai-compatible/upstream-error.js';
+import type { EmbeddedErrorRule } from '../openai-compatible/errors.js';
 
 /** MiniMax's status codes (base_resp.status_code) that mean something particular. */
 const STATUS_BY_CODE: Record<number, number> = { 1002: 429, 1004: 401, 1008: 429, 1039: 429, 1026: 400, 1027: 400, 2013: 400, 2049: 401 };

@@ -1,5 +1,5 @@
 import type { UpstreamModel } from '../types.js';
-import { createdSeconds } from './chat-response.js';
+import { createdSeconds } from './response.js';
 import type { OllamaTagsResponse } from './wire.js';
 
 /** `/api/tags` → the models the gateway lists: each local model by its full name (`llama3.1:8b`). */

@@ -6,13 +6,13 @@ import { type UpstreamHttp, toTransportError } from '../../upstream/http-client.
 import type { MediaFetcher } from '../../upstream/media.js';
 import type { ChatCall, ChatResult, EmbeddingsCall, JsonResult, Provider, UpstreamCall, UpstreamModel } from '../types.js';
 import { normalizeOllamaBaseUrl } from './base-url.js';
-import { toOllamaChatRequest } from './chat-request.js';
-import { toChatCompletion } from './chat-response.js';
-import { OllamaChatStreamConverter } from './chat-stream.js';
+import { toOllamaChatRequest } from './request.js';
+import { toChatCompletion } from './response.js';
+import { OllamaChatStreamConverter } from './stream.js';
 import { toOllamaEmbedRequest, toOpenAIEmbeddings } from './embeddings.js';
 import { toUpstreamModels } from './models.js';
 import { readOllamaChatStream } from './stream-reader.js';
-import { ollamaErrorFromPayload, ollamaErrorFromResponse } from './upstream-error.js';
+import { ollamaErrorFromPayload, ollamaErrorFromResponse } from './errors.js';
 import { ollamaChatResponseSchema, ollamaEmbedResponseSchema, ollamaTagsResponseSchema } from './wire.js';
 
 /** What the gateway fills in from its configuration to reach one Ollama server. */

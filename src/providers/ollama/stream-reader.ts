@@ -1,7 +1,7 @@
 import { UpstreamError } from '../../core/errors.js';
-import type { OllamaChatStreamConverter } from './chat-stream.js';
+import type { OllamaChatStreamConverter } from './stream.js';
 import { NdjsonLineSplitter } from './ndjson.js';
-import { ollamaErrorFromPayload } from './upstream-error.js';
+import { ollamaErrorFromPayload } from './errors.js';
 import { type OllamaChatResponse, ollamaChatResponseSchema } from './wire.js';
 
 export interface StreamReadContext {

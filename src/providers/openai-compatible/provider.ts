@@ -7,7 +7,7 @@ import { parseSse } from '../../core/sse.js';
 import { readBodyText, type UpstreamHttp, toTransportError } from '../../upstream/http-client.js';
 import type { ChatCall, ChatResult, EmbeddingsCall, JsonResult, Provider, UpstreamCall, UpstreamModel } from '../types.js';
 import { type ChatCompletionLike, completionAsChunks } from './completion-as-chunks.js';
-import { type EmbeddedErrorRule, embeddedError, upstreamErrorFromResponse, upstreamErrorFromStreamPayload } from './upstream-error.js';
+import { type EmbeddedErrorRule, embeddedError, upstreamErrorFromResponse, upstreamErrorFromStreamPayload } from './errors.js';
 
 export type OpenAIEndpoint = 'chat' | 'embeddings' | 'models';
 

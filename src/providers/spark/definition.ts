@@ -1,6 +1,6 @@
 import type { ProviderDefinition } from '../definition.js';
 import { OpenAICompatibleProvider } from '../openai-compatible/provider.js';
-import type { EmbeddedErrorRule } from '../openai-compatible/upstream-error.js';
+import type { EmbeddedErrorRule } from '../openai-compatible/errors.js';
 
 const SPARK_MODELS = ['lite', 'generalv3', 'pro-128k', 'generalv3.5', 'max-32k', '4.0Ultra'];
 

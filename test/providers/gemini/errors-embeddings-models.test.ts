@@ -3,7 +3,7 @@ import { decodeEmbeddingBase64 } from '../../../src/core/embedding-encoding.js';
 import { GatewayError } from '../../../src/core/errors.js';
 import { embeddingInputs, estimateEmbeddingTokens, toBatchEmbedRequests, toOpenAIEmbeddings } from '../../../src/providers/gemini/embeddings.js';
 import { toUpstreamModels } from '../../../src/providers/gemini/models.js';
-import { geminiErrorFromResponse, geminiErrorFromStreamPayload, parseRetryDelay } from '../../../src/providers/gemini/upstream-error.js';
+import { geminiErrorFromResponse, geminiErrorFromStreamPayload, parseRetryDelay } from '../../../src/providers/gemini/errors.js';
 import { apiKeyInvalidError, defaultGeminiModels, missingKeyError, modelNotFoundError, rateLimitError } from '../../fakes/gemini-upstream.js';
 import { readFixture } from '../../helpers/fixtures.js';
 

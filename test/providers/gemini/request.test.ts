@@ -4,8 +4,8 @@ import type { ChatCompletionRequest } from '../../../src/core/openai-schemas.js'
 import { chatCompletionRequestSchema } from '../../../src/core/openai-schemas.js';
 import { parseGeminiModel } from '../../../src/providers/gemini/model-name.js';
 import { DEFAULT_SAFETY_SETTINGS } from '../../../src/providers/gemini/options.js';
-import { THOUGHT_SIGNATURE_SENTINEL } from '../../../src/providers/gemini/to-gemini-contents.js';
-import { type GeminiRequestOptions, toGeminiRequest } from '../../../src/providers/gemini/to-gemini-request.js';
+import { THOUGHT_SIGNATURE_SENTINEL } from '../../../src/providers/gemini/contents.js';
+import { type GeminiRequestOptions, toGeminiRequest } from '../../../src/providers/gemini/request.js';
 import { decodeToolCallId, encodeToolCallId } from '../../../src/providers/gemini/tool-call-id.js';
 import type { MediaFetcher } from '../../../src/upstream/media.js';
 

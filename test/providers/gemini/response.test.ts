@@ -1,8 +1,8 @@
 import test from 'ava';
 import { mapGeminiFinishReason } from '../../../src/providers/gemini/finish-reason.js';
-import { type ResponseContext, fromGeminiResponse } from '../../../src/providers/gemini/from-gemini-response.js';
+import { type ResponseContext, fromGeminiResponse } from '../../../src/providers/gemini/response.js';
 import { decodeToolCallId } from '../../../src/providers/gemini/tool-call-id.js';
-import { type GeminiGenerateContentResponse, generateContentResponseSchema } from '../../../src/providers/gemini/types.js';
+import { type GeminiGenerateContentResponse, generateContentResponseSchema } from '../../../src/providers/gemini/wire.js';
 import { readJsonFixture } from '../../helpers/fixtures.js';
 
 const context: ResponseContext = { id: 'chatcmpl-test', created: 1_760_000_000, model: 'gemini/gemini-3-pro-preview', showThinking: true, showSearchLink: true };

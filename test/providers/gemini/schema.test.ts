@@ -1,6 +1,6 @@
 import test from 'ava';
 import { isEmptyObjectSchema, toGeminiJsonSchema, toGeminiOpenApiSchema } from '../../../src/providers/gemini/schema.js';
-import type { JsonObject } from '../../../src/providers/gemini/types.js';
+import type { JsonObject } from '../../../src/providers/gemini/wire.js';
 import { checkGenerateContentRequest } from '../../fakes/gemini-upstream.js';
 
 test('JSON Schema mode keeps the schema whole, only the root $schema declaration goes', (t) => {

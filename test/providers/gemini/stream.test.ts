@@ -1,7 +1,7 @@
 import test from 'ava';
-import { GeminiStreamConverter, type StreamContext } from '../../../src/providers/gemini/stream-converter.js';
+import { GeminiStreamConverter, type StreamContext } from '../../../src/providers/gemini/stream.js';
 import { decodeToolCallId } from '../../../src/providers/gemini/tool-call-id.js';
-import { generateContentResponseSchema } from '../../../src/providers/gemini/types.js';
+import { generateContentResponseSchema } from '../../../src/providers/gemini/wire.js';
 import { readChunkLines } from '../../helpers/fixtures.js';
 import type { ChatChunk } from '../../helpers/chat-chunk.js';
 

@@ -2,8 +2,8 @@ import test from 'ava';
 import { GatewayError } from '../../../src/core/errors.js';
 import { type ChatCompletionRequest, chatCompletionRequestSchema } from '../../../src/core/openai-schemas.js';
 import type { MediaFetcher } from '../../../src/upstream/media.js';
-import { toOllamaMessages } from '../../../src/providers/ollama/chat-messages.js';
-import { toOllamaChatRequest, toOllamaFormat, toOllamaOptions, toOllamaThink, toOllamaTools } from '../../../src/providers/ollama/chat-request.js';
+import { toOllamaMessages } from '../../../src/providers/ollama/messages.js';
+import { toOllamaChatRequest, toOllamaFormat, toOllamaOptions, toOllamaThink, toOllamaTools } from '../../../src/providers/ollama/request.js';
 
 const PNG_BASE64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 

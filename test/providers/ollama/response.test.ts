@@ -1,5 +1,5 @@
 import test from 'ava';
-import { toChatCompletion, toFinishReason, toOpenAILogprobs, toolCallId, toUsage } from '../../../src/providers/ollama/chat-response.js';
+import { toChatCompletion, toFinishReason, toOpenAILogprobs, toolCallId, toUsage } from '../../../src/providers/ollama/response.js';
 import { ollamaChatResponseSchema } from '../../../src/providers/ollama/wire.js';
 import { readFixture } from '../../helpers/fixtures.js';
 

@@ -2,7 +2,7 @@ import { type OpenAIFinishReason, mapGeminiFinishReason } from './finish-reason.
 import { FunctionCallAssembler } from './function-call-assembler.js';
 import { type UrlCitation, renderGroundingSources } from './grounding.js';
 import { type OpenAILogprobs, type OpenAIToolCall, convertResponsePart, toOpenAILogprobs, toOpenAIToolCall } from './response-parts.js';
-import type { GeminiCandidate, GeminiGenerateContentResponse } from './types.js';
+import type { GeminiCandidate, GeminiGenerateContentResponse } from './wire.js';
 import { type OpenAIUsage, toOpenAIUsage } from './usage.js';
 
 export interface ResponseContext {

@@ -1,9 +1,9 @@
 import { mapGeminiFinishReason } from './finish-reason.js';
-import { blockedPromptMessage, type ResponseContext } from './from-gemini-response.js';
+import { blockedPromptMessage, type ResponseContext } from './response.js';
 import { FunctionCallAssembler } from './function-call-assembler.js';
 import { renderGroundingSources } from './grounding.js';
 import { convertResponsePart, toOpenAILogprobs, toOpenAIToolCall } from './response-parts.js';
-import type { GeminiGenerateContentResponse, GeminiGroundingMetadata } from './types.js';
+import type { GeminiGenerateContentResponse, GeminiGroundingMetadata } from './wire.js';
 import { type OpenAIUsage, toOpenAIUsage } from './usage.js';
 
 export interface StreamContext extends ResponseContext {

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { UpstreamError } from '../../../src/core/errors.js';
-import { OllamaChatStreamConverter } from '../../../src/providers/ollama/chat-stream.js';
+import { OllamaChatStreamConverter } from '../../../src/providers/ollama/stream.js';
 import { parseChatStreamLine, readOllamaChatStream } from '../../../src/providers/ollama/stream-reader.js';
 import { ollamaChatResponseSchema } from '../../../src/providers/ollama/wire.js';
 import { readFixture } from '../../helpers/fixtures.js';

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { ollamaErrorFromPayload, ollamaErrorFromResponse } from '../../../src/providers/ollama/upstream-error.js';
+import { ollamaErrorFromPayload, ollamaErrorFromResponse } from '../../../src/providers/ollama/errors.js';
 
 test('a missing model keeps 404 and Ollama’s message, with OpenAI’s model_not_found code', (t) => {
   for (const body of ['{"error":"model \'llama9:70b\' not found"}', '{"error":"model \\"llama9:70b\\" not found, try pulling it first"}']) {

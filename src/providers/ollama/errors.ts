@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { UpstreamError, redactSecrets } from '../../core/errors.js';
-import { clipMessage, errorStatus, parseRetryAfter, readErrorFields } from '../openai-compatible/upstream-error.js';
+import { clipMessage, errorStatus, parseRetryAfter, readErrorFields } from '../openai-compatible/errors.js';
 
 /** Ollama's two spellings: `model 'x' not found` and `model "x" not found, try pulling it first`. */
 const MODEL_NOT_FOUND = /\bmodel\b.*\bnot found\b/i;

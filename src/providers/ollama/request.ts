@@ -1,7 +1,7 @@
 import { invalidRequest } from '../../core/errors.js';
 import type { ChatCompletionRequest } from '../../core/openai-schemas.js';
 import type { MediaFetcher } from '../../upstream/media.js';
-import { toOllamaMessages } from './chat-messages.js';
+import { toOllamaMessages } from './messages.js';
 import type { OllamaChatRequest, OllamaModelOptions, OllamaThink, OllamaTool } from './wire.js';
 
 type OpenAITool = NonNullable<ChatCompletionRequest['tools']>[number];

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
 import { type KeyProblem, UpstreamError, redactSecrets } from '../../core/errors.js';
-import { clipMessage, errorStatus, parseRetryAfter } from '../openai-compatible/upstream-error.js';
+import { clipMessage, errorStatus, parseRetryAfter } from '../openai-compatible/errors.js';
 
 
 const detailSchema = z.looseObject({

@@ -8,7 +8,7 @@ import {
   toOpenAILogprobs,
   toOpenAIToolCall,
   toUsage,
-} from './chat-response.js';
+} from './response.js';
 import type { OllamaChatResponse } from './wire.js';
 
 interface ChunkDelta {

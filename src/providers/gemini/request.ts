@@ -4,9 +4,9 @@ import type { GeminiModelRoute } from './model-name.js';
 import { DEFAULT_SAFETY_SETTINGS, type GeminiOptions } from './options.js';
 import { toGeminiJsonSchema, toGeminiOpenApiSchema } from './schema.js';
 import { toGeminiThinkingConfig } from './thinking.js';
-import { toGeminiContents } from './to-gemini-contents.js';
+import { toGeminiContents } from './contents.js';
 import { toGeminiTools } from './tools.js';
-import type { GeminiGenerateContentRequest, GeminiGenerationConfig, JsonObject } from './types.js';
+import type { GeminiGenerateContentRequest, GeminiGenerationConfig, JsonObject } from './wire.js';
 
 export type GeminiRequestOptions = Pick<
   GeminiOptions,

@@ -1,6 +1,6 @@
 import test from 'ava';
-import { completionAsChunks, type ChatCompletionLike } from '../../src/providers/openai-compatible/completion-as-chunks.js';
-import { readJsonFixture } from '../helpers/fixtures.js';
+import { completionAsChunks, type ChatCompletionLike } from '../../../src/providers/openai-compatible/completion-as-chunks.js';
+import { readJsonFixture } from '../../helpers/fixtures.js';
 
 test('a recorded tool-call completion becomes chunks a client accumulates back to the same message', (t) => {
   const completion = readJsonFixture<ChatCompletionLike & { choices: { message: { tool_calls: { id: string; function: unknown }[] } }[] }>(

@@ -1,6 +1,6 @@
 import test from 'ava';
-import { parseRetryAfter, readErrorFields, upstreamErrorFromResponse, upstreamErrorFromStreamPayload } from '../../src/providers/openai-compatible/upstream-error.js';
-import { readFixture } from '../helpers/fixtures.js';
+import { parseRetryAfter, readErrorFields, upstreamErrorFromResponse, upstreamErrorFromStreamPayload } from '../../../src/providers/openai-compatible/errors.js';
+import { readFixture } from '../../helpers/fixtures.js';
 
 test('OpenAI error bodies keep message, type, code and param', (t) => {
   const error = upstreamErrorFromResponse('openai', 400, {}, readFixture('openai/reasoning-model-temperature-error.json'), undefined);

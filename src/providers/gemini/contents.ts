@@ -4,7 +4,7 @@ import type { ChatMessage } from '../../core/openai-schemas.js';
 import { type FetchedMedia, type MediaFetcher, parseDataUrl } from '../../upstream/media.js';
 import { isGemini3OrLater } from './model-name.js';
 import { decodeToolCallId } from './tool-call-id.js';
-import type { GeminiContent, GeminiPart, GeminiRole, JsonObject, JsonValue } from './types.js';
+import type { GeminiContent, GeminiPart, GeminiRole, JsonObject, JsonValue } from './wire.js';
 
 /**
  * What Gemini documents for a function call that lost its thought signature (history from another model, or a
