@@ -24,10 +24,5 @@ export interface ProviderDefinition {
   fallbackModels: readonly string[];
   /** The upstream may run without a key (a local server): an empty pool calls it with none. */
   allowsKeyless?: boolean;
-  /**
-   * False when the upstream may refuse `stream_options`: the gateway then does not ask it for stream usage and
-   * takes what it reports on its own (estimating when nothing comes).
-   */
-  acceptsStreamOptions?: boolean;
   create(settings: ProviderSettings, dependencies: ProviderDependencies): Provider;
 }

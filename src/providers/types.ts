@@ -30,6 +30,8 @@ export interface ChatCall extends UpstreamCall {
   rawBody: string | undefined;
   /** The model name the upstream knows (the gateway's `provider/` prefix removed). */
   upstreamModel: string;
+  /** Characters of the generated text to keep for the request log (LOG_REQUEST_BODIES); 0 or undefined: none. */
+  excerptChars?: number;
 }
 
 export interface EmbeddingsCall extends UpstreamCall {
@@ -54,6 +56,21 @@ export interface JsonResult {
 export interface StreamResult {
   kind: 'stream';
   events: AsyncIterable<string[]>;
+  /** What the stream reported; complete once `events` has ended or broken off. */
+  readonly report: StreamReport;
+}
+
+/**
+ * Every stream is metered, whether or not the client asked for usage: the provider finds the upstream's usage (and
+ * keeps it from the client when only the gateway wanted it) and counts the text for an estimate when none comes.
+ */
+export interface StreamReport {
+  /** The upstream's usage in OpenAI's `usage` shape (as JsonResult.usage), undefined when none came. */
+  readonly usage: unknown;
+  /** Estimated tokens of the text streamed so far (content, reasoning_content, tool-call arguments), for metering when no usage came. */
+  readonly estimatedCompletionTokens: number;
+  /** The start of the generated text, at most ChatCall.excerptChars characters ('' when none asked). */
+  readonly excerpt: string;
 }
 
 export type ChatResult = JsonResult | StreamResult;

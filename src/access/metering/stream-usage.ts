@@ -1,4 +1,5 @@
-import { estimateTokens, type TokenUsage, usageFromObject } from './token-usage.js';
+import { estimateTokens } from '../../core/token-estimate.js';
+import { type TokenUsage, usageFromObject } from './token-usage.js';
 
 const USAGE_OBJECT = /"usage"\s*:\s*\{/;
 const GENERATED_TEXT = /"(?:content|reasoning_content|arguments)"\s*:\s*"((?:[^"\\]|\\.)*)"/g;

@@ -1,9 +1,10 @@
 import type Router from '@koa/router';
-import { StreamUsageTap, tappedEvents } from '../../access/metering/stream-usage.js';
-import { estimatedUsage, estimateTokens, usageFromObject } from '../../access/metering/token-usage.js';
+import { estimatedUsage, usageFromObject } from '../../access/metering/token-usage.js';
 import { GatewayError } from '../../core/errors.js';
 import { type ChatCompletionRequest, chatCompletionRequestSchema } from '../../core/openai-schemas.js';
 import { primeStream } from '../../core/primed-stream.js';
+import { estimateTokens } from '../../core/token-estimate.js';
+import type { StreamReport } from '../../providers/types.js';
 import type { GatewayMiddleware, GatewayState } from '../context.js';
 import { writeSseResponse } from '../sse-response.js';
 import { beginInference, EXCERPT_LENGTH, type InferenceRouteDependencies, lastMessageExcerpt } from './inference.js';
@@ -25,28 +26,26 @@ export function registerChatCompletionsRoute(router: Router<GatewayState>, guard
   router.post(path, ...guard, async (ctx) => {
     const inference = await beginInference(ctx, chatCompletionRequestSchema, deps, 'chat');
     const { route, cancellation, metered, dispatch } = inference;
-    const { provider, settings, definition } = route.target;
+    const { provider, settings } = route.target;
     if (deps.access.logBodies) metered.requestExcerpt = lastMessageExcerpt(inference.request.messages);
 
     if (inference.request.stream === true) {
-      // Usage of every stream is metered: the upstream is asked for it even when the client did not ask, and the
-      // extra chunk is then kept from the client.
-      const clientWantsUsage = inference.request.stream_options?.include_usage === true;
-      const askForUsage = !clientWantsUsage && definition.acceptsStreamOptions !== false;
-      const request = askForUsage ? { ...inference.request, stream_options: { ...inference.request.stream_options, include_usage: true } } : inference.request;
-      const rawBody = askForUsage ? undefined : inference.rawBody;
-      const tap = new StreamUsageTap(askForUsage, deps.access.logBodies ? EXCERPT_LENGTH : 0);
+      // The provider meters every stream (asking for usage the client did not) and reports it.
+      const { request, rawBody } = inference;
+      const excerptChars = deps.access.logBodies ? EXCERPT_LENGTH : 0;
+      let report: StreamReport | undefined;
       const stream = await dispatch(
         async (apiKey) => {
-          const result = await provider.chatCompletions({ request, rawBody, upstreamModel: route.upstreamModel, apiKey, cancellation });
+          const result = await provider.chatCompletions({ request, rawBody, upstreamModel: route.upstreamModel, apiKey, cancellation, excerptChars });
           if (result.kind !== 'stream') throw new GatewayError(502, `Upstream ${settings.id} did not stream.`);
-          return primeStream(tappedEvents(result.events, tap));
+          report = result.report;
+          return primeStream(result.events);
         },
         { holdKeyUntil: (primed) => primed.finished },
       );
-      metered.estimate = () => tap.usage ?? estimatedUsage(promptTokens(request), tap.estimatedCompletionTokens);
+      metered.estimate = () => usageFromObject(report?.usage) ?? estimatedUsage(promptTokens(request), report?.estimatedCompletionTokens ?? 0);
       await writeSseResponse(ctx, stream, cancellation);
-      if (deps.access.logBodies) metered.responseExcerpt = tap.text;
+      if (deps.access.logBodies) metered.responseExcerpt = report?.excerpt ?? '';
       return;
     }
     const { request, rawBody } = inference;

@@ -1,5 +1,6 @@
 import type Router from '@koa/router';
-import { estimatedUsage, estimateTokens, usageFromObject } from '../../access/metering/token-usage.js';
+import { estimatedUsage, usageFromObject } from '../../access/metering/token-usage.js';
+import { estimateTokens } from '../../core/token-estimate.js';
 import { embeddingsRequestSchema } from '../../core/openai-schemas.js';
 import type { GatewayMiddleware, GatewayState } from '../context.js';
 import { beginInference, type InferenceRouteDependencies } from './inference.js';

@@ -1,8 +1,10 @@
 import type { Readable } from 'node:stream';
 import { invalidRequest, UpstreamError } from '../../core/errors.js';
 import { parseSse } from '../../core/sse.js';
-import { readBodyText, toTransportError } from '../../upstream/http-client.js';
-import { completionAsChunks } from '../openai-compatible/completion-as-chunks.js';
+import { readBodyText } from '../../upstream/http-client.js';
+import { completionAsStream } from '../openai-compatible/completion-as-chunks.js';
+import { StreamTally } from '../shared/stream-tally.js';
+import { invalidResponse, MAX_JSON_ANSWER_BYTES, parseJsonAnswer, readUpstreamStream } from '../shared/upstream-body.js';
 import type { ChatCall, ChatResult, EmbeddingsCall, JsonResult, Provider, UpstreamCall, UpstreamModel } from '../types.js';
 import { anthropicErrorFromResponse, anthropicErrorFromStreamEvent } from './errors.js';
 import { type AnthropicOptions, type ResolvedAnthropicOptions, resolveAnthropicOptions } from './options.js';
@@ -11,7 +13,6 @@ import { type ChatCompletion, toChatCompletion } from './response.js';
 import { AnthropicStreamConverter, toOpenAIChunkBatches } from './stream.js';
 import { anthropicMessageResponseSchema, modelListPageSchema } from './wire.js';
 
-const MAX_JSON_ANSWER_BYTES = 16 * 1024 * 1024;
 /** Anthropic's largest page; the list is a few dozen models, so more than a few pages means a looping upstream. */
 const MODELS_PAGE_SIZE = 1000;
 const MAX_MODEL_PAGES = 20;
@@ -86,42 +87,26 @@ export class AnthropicProvider implements Provider {
     if (String(response.headers['content-type'] ?? '').includes('application/json')) {
       // A proxy in front of Anthropic may ignore `stream: true` and answer with the whole message.
       const completion = this.completionFrom(await readBodyText(response.body, MAX_JSON_ANSWER_BYTES), call.apiKey);
-      const chunks = completionAsChunks(completion, includeUsage);
-      return { kind: 'stream', events: (async function* () { yield chunks; })() };
+      return completionAsStream(completion, includeUsage, call.excerptChars);
     }
-    const converter = new AnthropicStreamConverter({ provider: this.id, apiKey: call.apiKey, includeUsage, created: nowInSeconds() });
-    return { kind: 'stream', events: this.streamChunks(response.body, converter) };
+    const tally = new StreamTally(call.excerptChars);
+    const converter = new AnthropicStreamConverter({ provider: this.id, apiKey: call.apiKey, includeUsage, created: nowInSeconds(), tally });
+    tally.readUsageFrom(() => converter.usage);
+    const events = readUpstreamStream(this.id, response.body, (chunks) => toOpenAIChunkBatches(parseSse(chunks), converter), () => converter.completed);
+    return { kind: 'stream', events, report: tally };
   }
 
   /** A 2xx JSON answer as an OpenAI completion; a body that is not a message is an upstream failure. */
   private completionFrom(text: string, apiKey: string | undefined): ChatCompletion {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw new UpstreamError(this.id, 'protocol', 502, `Upstream ${this.id} sent a response that is not JSON.`, { code: 'upstream_invalid_response' });
-    }
+    const parsed = parseJsonAnswer(this.id, text);
     if (parsed !== null && typeof parsed === 'object' && (parsed as { type?: unknown }).type === 'error') {
       throw anthropicErrorFromStreamEvent(this.id, text, apiKey);
     }
     const message = anthropicMessageResponseSchema.safeParse(parsed);
     if (!message.success) {
-      throw new UpstreamError(this.id, 'protocol', 502, `Upstream ${this.id} sent a message in an unexpected shape.`, { code: 'upstream_invalid_response' });
+      throw invalidResponse(this.id, 'sent a message in an unexpected shape');
     }
     return toChatCompletion(message.data, { provider: this.id, created: nowInSeconds() });
-  }
-
-  /** The converted stream; the upstream connection goes back to the pool after message_stop and is torn down otherwise. */
-  private async *streamChunks(body: Readable, converter: AnthropicStreamConverter): AsyncGenerator<string[]> {
-    try {
-      // destroyOnReturn: false keeps the connection reusable when we stop reading at message_stop.
-      yield* toOpenAIChunkBatches(parseSse(body.iterator({ destroyOnReturn: false })), converter);
-    } catch (error) {
-      throw toTransportError(this.id, error);
-    } finally {
-      if (converter.completed) body.resume();
-      else if (!body.destroyed && !body.readableEnded) body.destroy();
-    }
   }
 
   async embeddings(call: EmbeddingsCall): Promise<JsonResult> {

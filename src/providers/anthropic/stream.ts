@@ -1,3 +1,4 @@
+import type { StreamTally } from '../shared/stream-tally.js';
 import { UpstreamError } from '../../core/errors.js';
 import type { SseEvent } from '../../core/sse.js';
 import { calledFromCode, isRecord, REASONING_SEPARATOR } from './block-rules.js';
@@ -18,6 +19,8 @@ export interface StreamConverterOptions {
   provider: string;
   /** The key used for the call, removed from any upstream error text. */
   apiKey: string | undefined;
+  /** Counts the generated text for the stream's report. */
+  tally?: StreamTally;
   /** The client asked for `stream_options.include_usage`. */
   includeUsage: boolean;
   /** `created` of every chunk (Unix seconds). */
@@ -118,6 +121,7 @@ export class AnthropicStreamConverter {
   }
 
   private chunk(delta: Json, finishReason: OpenAIFinishReason | null = null): string {
+    this.options.tally?.countDelta(delta as Parameters<StreamTally['countDelta']>[0]);
     const finish = finishReason === null ? 'null' : `"${finishReason}"`;
     return `${this.chunkPrefix},"choices":[{"index":0,"delta":${JSON.stringify(delta)},"logprobs":null,"finish_reason":${finish}}]${this.usageNull}}`;
   }

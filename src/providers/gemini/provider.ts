@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { UpstreamError } from '../../core/errors.js';
 import { parseSse } from '../../core/sse.js';
-import { readBodyText, type UpstreamHttp, toTransportError } from '../../upstream/http-client.js';
-import type { ChatCall, ChatResult, EmbeddingsCall, JsonResult, Provider, StreamResult, UpstreamCall, UpstreamModel } from '../types.js';
+import { readBodyText, type UpstreamHttp } from '../../upstream/http-client.js';
+import { StreamTally } from '../shared/stream-tally.js';
+import { invalidResponse, MAX_JSON_ANSWER_BYTES, parseJsonAnswer, readUpstreamStream } from '../shared/upstream-body.js';
+import type { ChatCall, ChatResult, EmbeddingsCall, JsonResult, Provider, UpstreamCall, UpstreamModel } from '../types.js';
 import { embeddingInputs, toBatchEmbedRequests, toOpenAIEmbeddings } from './embeddings.js';
 import { type ResponseContext, fromGeminiResponse } from './response.js';
 import { parseGeminiModel, stripModelsPrefix } from './model-name.js';
@@ -18,7 +20,6 @@ import {
   modelListSchema,
 } from './wire.js';
 import { geminiErrorFromResponse, geminiErrorFromStreamPayload } from './errors.js';
-import type { OpenAIUsage } from './usage.js';
 
 export interface GeminiProviderOptions extends Partial<Pick<GeminiOptions, 'baseUrl'>>, Omit<GeminiOptions, 'baseUrl'> {
   /** The configured provider name (`gemini` unless the operator named it otherwise). */
@@ -26,16 +27,10 @@ export interface GeminiProviderOptions extends Partial<Pick<GeminiOptions, 'base
   http: UpstreamHttp;
 }
 
-/** A streamed chat result that also tells, once the stream ended, the usage Gemini reported. */
-export interface GeminiStreamResult extends StreamResult {
-  readonly usage: OpenAIUsage | undefined;
-}
-
 const ERROR_PAYLOAD = /^\s*\{\s*"error"\s*:/;
-const MAX_JSON_ANSWER_BYTES = 16 * 1024 * 1024;
 /** A model list is a few hundred entries; the page bound only stops a proxy that loops on its page token. */
 const MAX_MODEL_PAGES = 20;
-
+const NOT_GEMINI_JSON = 'sent a response that is not valid Gemini JSON';
 
 const completionId = (responseId: string | undefined): string =>
   `chatcmpl-${responseId && /^[\w-]+$/.test(responseId) ? responseId : randomBytes(12).toString('base64url')}`;
@@ -98,64 +93,38 @@ export class GeminiProvider implements Provider {
       cancellation: call.cancellation,
       failure: (status, headers, text) => geminiErrorFromResponse(this.id, status, headers, text, call.apiKey),
     });
-    const converter = new GeminiStreamConverter({ ...context, includeUsage: call.request.stream_options?.include_usage === true });
+    const tally = new StreamTally(call.excerptChars);
+    const converter = new GeminiStreamConverter({ ...context, includeUsage: call.request.stream_options?.include_usage === true, tally });
+    tally.readUsageFrom(() => converter.usage);
     const events = String(response.headers['content-type'] ?? '').includes('application/json')
       ? this.jsonAsStream(response.body, converter, call.apiKey)
-      : this.streamEvents(response.body, converter, call.apiKey);
-    const result: GeminiStreamResult = {
-      kind: 'stream',
-      events,
-      get usage() {
-        return converter.usage;
-      },
-    };
-    return result;
+      : readUpstreamStream(this.id, response.body, (chunks) => this.convertStream(chunks, converter, call.apiKey), () => converter.completed);
+    return { kind: 'stream', events, report: tally };
   }
 
   /**
-   * Converts the upstream SSE as it arrives, one batch per read. An in-band error, a broken connection, an
-   * unparseable chunk or an end before every choice finished is thrown, so a cut answer never looks complete.
+   * Converts the upstream SSE as it arrives, one batch per read. An in-band error or an unparseable chunk is
+   * thrown; the final chunks (grounding sources, finish reasons) go out only once every choice finished.
    */
-  private async *streamEvents(body: Readable, converter: GeminiStreamConverter, apiKey: string | undefined): AsyncGenerator<string[]> {
-    let ended = false;
-    try {
-      // destroyOnReturn: false keeps the connection reusable; the finally block decides its fate.
-      for await (const batch of parseSse(body.iterator({ destroyOnReturn: false }))) {
-        const payloads: string[] = [];
-        for (const { data } of batch) {
-          if (ERROR_PAYLOAD.test(data)) {
-            if (payloads.length > 0) yield payloads;
-            throw geminiErrorFromStreamPayload(this.id, data, apiKey);
-          }
-          payloads.push(...converter.push(this.parseChunk(data)));
+  private async *convertStream(chunks: AsyncIterable<Buffer | string>, converter: GeminiStreamConverter, apiKey: string | undefined): AsyncGenerator<string[]> {
+    for await (const batch of parseSse(chunks)) {
+      const payloads: string[] = [];
+      for (const { data } of batch) {
+        if (ERROR_PAYLOAD.test(data)) {
+          if (payloads.length > 0) yield payloads;
+          throw geminiErrorFromStreamPayload(this.id, data, apiKey);
         }
-        if (payloads.length > 0) yield payloads;
+        payloads.push(...converter.push(this.parseChunk(data)));
       }
-      ended = true;
-    } catch (error) {
-      throw toTransportError(this.id, error);
-    } finally {
-      if (ended) body.resume();
-      else if (!body.destroyed && !body.readableEnded) body.destroy();
+      if (payloads.length > 0) yield payloads;
     }
     const tail = converter.finish();
-    if (!converter.completed) {
-      throw new UpstreamError(this.id, 'protocol', 502, `Upstream ${this.id} ended the stream before the response was complete.`, {
-        code: 'upstream_stream_truncated',
-      });
-    }
-    if (tail.length > 0) yield tail;
+    if (converter.completed && tail.length > 0) yield tail;
   }
 
   /** An upstream that answered the stream request with one JSON body (a proxy, or `alt=sse` ignored). */
   private async *jsonAsStream(body: Readable, converter: GeminiStreamConverter, apiKey: string | undefined): AsyncGenerator<string[]> {
-    const text = await readBodyText(body, MAX_JSON_ANSWER_BYTES);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw this.invalidResponse();
-    }
+    const parsed = this.parseJson(await readBodyText(body, MAX_JSON_ANSWER_BYTES));
     const chunks = Array.isArray(parsed) ? parsed : [parsed];
     const payloads: string[] = [];
     for (const chunk of chunks) {
@@ -213,17 +182,11 @@ export class GeminiProvider implements Provider {
   }
 
   private invalidResponse(): UpstreamError {
-    return new UpstreamError(this.id, 'protocol', 502, `Upstream ${this.id} sent a response that is not valid Gemini JSON.`, {
-      code: 'upstream_invalid_response',
-    });
+    return invalidResponse(this.id, NOT_GEMINI_JSON);
   }
 
   private parseJson(text: string): unknown {
-    try {
-      return JSON.parse(text);
-    } catch {
-      throw this.invalidResponse();
-    }
+    return parseJsonAnswer(this.id, text, NOT_GEMINI_JSON);
   }
 
   private validate(value: unknown): GeminiGenerateContentResponse {

@@ -1,3 +1,4 @@
+import type { StreamTally } from '../shared/stream-tally.js';
 import { mapGeminiFinishReason } from './finish-reason.js';
 import { blockedPromptMessage, type ResponseContext } from './response.js';
 import { FunctionCallAssembler } from './function-call-assembler.js';
@@ -9,6 +10,8 @@ import { type OpenAIUsage, toOpenAIUsage } from './usage.js';
 export interface StreamContext extends ResponseContext {
   /** The client asked for `stream_options.include_usage`: a final `choices: []` chunk with usage. */
   includeUsage: boolean;
+  /** Counts the generated text for the stream's report. */
+  tally?: StreamTally;
 }
 
 interface ChoiceState {
@@ -55,6 +58,7 @@ export class GeminiStreamConverter {
   }
 
   private chunk(index: number, delta: Record<string, unknown>, finishReason: string | null = null, logprobs: unknown = null): string {
+    this.context.tally?.countDelta(delta);
     const choice = JSON.stringify([{ index, delta, logprobs, finish_reason: finishReason }]);
     return `${this.base}${choice}${this.context.includeUsage ? ',"usage":null}' : '}'}`;
   }

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { z } from 'zod';
 import { UpstreamError } from '../../core/errors.js';
-import { type UpstreamHttp, toTransportError } from '../../upstream/http-client.js';
+import type { UpstreamHttp } from '../../upstream/http-client.js';
+import { StreamTally } from '../shared/stream-tally.js';
+import { invalidResponse, parseJsonAnswer, readUpstreamStream } from '../shared/upstream-body.js';
 import type { MediaFetcher } from '../../upstream/media.js';
 import type { ChatCall, ChatResult, EmbeddingsCall, JsonResult, Provider, UpstreamCall, UpstreamModel } from '../types.js';
 import { normalizeOllamaBaseUrl } from './base-url.js';
@@ -71,8 +73,12 @@ export class OllamaProvider implements Provider {
       cancellation: call.cancellation,
       failure: (status, headers, text) => ollamaErrorFromResponse(this.id, status, headers, text, call.apiKey),
     });
-    const converter = new OllamaChatStreamConverter({ ...identity, includeUsage: call.request.stream_options?.include_usage === true });
-    return { kind: 'stream', events: this.streamEvents(response.body, converter, call.apiKey) };
+    const tally = new StreamTally(call.excerptChars);
+    const converter = new OllamaChatStreamConverter({ ...identity, includeUsage: call.request.stream_options?.include_usage === true, tally });
+    tally.readUsageFrom(() => converter.usage);
+    const context = { provider: this.id, apiKey: call.apiKey };
+    const events = readUpstreamStream(this.id, response.body, (chunks) => readOllamaChatStream(chunks, converter, context), () => converter.completed);
+    return { kind: 'stream', events, report: tally };
   }
 
   async embeddings(call: EmbeddingsCall): Promise<JsonResult> {
@@ -108,35 +114,12 @@ export class OllamaProvider implements Provider {
       cancellation: call.cancellation,
       failure: (status, headers, text) => ollamaErrorFromResponse(this.id, status, headers, text, call.apiKey),
     });
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(response.body);
-    } catch {
-      throw new UpstreamError(this.id, 'protocol', 502, `Upstream ${this.id} sent a response that is not JSON.`, { code: 'upstream_invalid_response' });
-    }
+    const parsed = parseJsonAnswer(this.id, response.body);
     if (parsed !== null && typeof parsed === 'object' && 'error' in parsed) throw ollamaErrorFromPayload(this.id, response.body, call.apiKey);
     const checked = schema.safeParse(parsed);
     if (!checked.success) {
-      throw new UpstreamError(this.id, 'protocol', 502, `Upstream ${this.id} sent a ${path} answer in an unexpected shape.`, {
-        code: 'upstream_invalid_response',
-      });
+      throw invalidResponse(this.id, `sent a ${path} answer in an unexpected shape`);
     }
     return checked.data;
-  }
-
-  /**
-   * The converted stream. After the final line the rest of the body (normally nothing) is drained so the
-   * connection can be reused; in every other case (client gone, failure) the upstream request is torn down.
-   */
-  private async *streamEvents(body: Readable, converter: OllamaChatStreamConverter, apiKey: string | undefined): AsyncGenerator<string[]> {
-    try {
-      // destroyOnReturn: false keeps the connection reusable when reading stops at the final line.
-      yield* readOllamaChatStream(body.iterator({ destroyOnReturn: false }), converter, { provider: this.id, apiKey });
-    } catch (error) {
-      throw toTransportError(this.id, error);
-    } finally {
-      if (converter.completed) body.resume();
-      else if (!body.destroyed && !body.readableEnded) body.destroy();
-    }
   }
 }

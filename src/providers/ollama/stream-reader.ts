@@ -1,4 +1,4 @@
-import { UpstreamError } from '../../core/errors.js';
+import { invalidResponse, parseJsonAnswer, streamTruncated } from '../shared/upstream-body.js';
 import type { OllamaChatStreamConverter } from './stream.js';
 import { NdjsonLineSplitter } from './ndjson.js';
 import { ollamaErrorFromPayload } from './errors.js';
@@ -11,20 +11,11 @@ export interface StreamReadContext {
 
 /** Parses one NDJSON line of a chat stream; an `{"error":…}` line or a line that is not a chat answer is thrown. */
 export function parseChatStreamLine(line: string, context: StreamReadContext): OllamaChatResponse {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(line);
-  } catch {
-    throw new UpstreamError(context.provider, 'protocol', 502, `Upstream ${context.provider} sent a stream line that is not JSON.`, {
-      code: 'upstream_invalid_response',
-    });
-  }
+  const parsed = parseJsonAnswer(context.provider, line, 'sent a stream line that is not JSON');
   if (parsed !== null && typeof parsed === 'object' && 'error' in parsed) throw ollamaErrorFromPayload(context.provider, line, context.apiKey);
   const answer = ollamaChatResponseSchema.safeParse(parsed);
   if (!answer.success) {
-    throw new UpstreamError(context.provider, 'protocol', 502, `Upstream ${context.provider} sent a stream line in an unexpected shape.`, {
-      code: 'upstream_invalid_response',
-    });
+    throw invalidResponse(context.provider, 'sent a stream line in an unexpected shape');
   }
   return answer.data;
 }
@@ -62,9 +53,5 @@ export async function* readOllamaChatStream(
   }
   const last = splitter.flush();
   if (last !== undefined) yield* batchOf([last]);
-  if (!converter.completed) {
-    throw new UpstreamError(context.provider, 'protocol', 502, `Upstream ${context.provider} ended the stream before the response was complete.`, {
-      code: 'upstream_stream_truncated',
-    });
-  }
+  if (!converter.completed) throw streamTruncated(context.provider);
 }

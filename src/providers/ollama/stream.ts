@@ -1,3 +1,4 @@
+import type { StreamTally } from '../shared/stream-tally.js';
 import {
   type ChatUsage,
   type CompletionIdentity,
@@ -22,6 +23,8 @@ export interface StreamConverterOptions extends CompletionIdentity {
   /** The client asked for `stream_options.include_usage`: a last chunk with the usage and no choices. */
   includeUsage: boolean;
   now?: () => number;
+  /** Counts the generated text for the stream's report. */
+  tally?: StreamTally;
 }
 
 /**
@@ -86,6 +89,7 @@ export class OllamaChatStreamConverter {
   }
 
   private chunk(delta: ChunkDelta, logprobs: OpenAIChoiceLogprobs | null, finishReason: string | null): string {
+    this.options.tally?.countDelta(delta);
     return JSON.stringify({
       id: this.options.id,
       object: 'chat.completion.chunk',

@@ -1,3 +1,6 @@
+import { StreamTally } from '../shared/stream-tally.js';
+import type { StreamResult } from '../types.js';
+
 interface CompletionChoice {
   index?: number;
   message?: Record<string, unknown> & { tool_calls?: Record<string, unknown>[] };
@@ -37,4 +40,13 @@ export function completionAsChunks(completion: ChatCompletionLike, includeUsage:
   });
   if (includeUsage && completion.usage !== undefined) chunks.push(JSON.stringify({ ...base, choices: [], usage: completion.usage }));
   return chunks;
+}
+
+/** A complete answer to a streaming request as a one-batch stream, with its usage and text reported. */
+export function completionAsStream(completion: ChatCompletionLike, includeUsage: boolean, excerptChars: number | undefined): StreamResult {
+  const tally = new StreamTally(excerptChars);
+  tally.reportUsage(completion.usage);
+  for (const choice of completion.choices ?? []) if (choice.message) tally.countDelta(choice.message);
+  const chunks = completionAsChunks(completion, includeUsage);
+  return { kind: 'stream', events: (async function* () { yield chunks; })(), report: tally };
 }

@@ -4,9 +4,11 @@ import { encodeEmbeddingsResponseAsBase64 } from '../../core/embedding-encoding.
 import { UpstreamError } from '../../core/errors.js';
 import { lastObjectOfKey } from '../../core/json-text.js';
 import { parseSse } from '../../core/sse.js';
-import { readBodyText, type UpstreamHttp, toTransportError } from '../../upstream/http-client.js';
+import { readBodyText, type UpstreamHttp } from '../../upstream/http-client.js';
+import { StreamTally } from '../shared/stream-tally.js';
+import { MAX_JSON_ANSWER_BYTES, parseJsonAnswer, readUpstreamStream } from '../shared/upstream-body.js';
 import type { ChatCall, ChatResult, EmbeddingsCall, JsonResult, Provider, UpstreamCall, UpstreamModel } from '../types.js';
-import { type ChatCompletionLike, completionAsChunks } from './completion-as-chunks.js';
+import { type ChatCompletionLike, completionAsStream } from './completion-as-chunks.js';
 import { type EmbeddedErrorRule, embeddedError, upstreamErrorFromResponse, upstreamErrorFromStreamPayload } from './errors.js';
 
 export type OpenAIEndpoint = 'chat' | 'embeddings' | 'models';
@@ -33,12 +35,18 @@ export interface OpenAICompatibleOptions {
   chatDefaults?: Readonly<Record<string, unknown>>;
   /** The models listed when the upstream has no model list endpoint. */
   staticModels?: readonly string[];
+  /**
+   * False when the upstream may refuse `stream_options`: it is then not asked for stream usage, and what it
+   * reports on its own is taken (estimated when nothing comes).
+   */
+  acceptsStreamOptions?: boolean;
 }
 
 const ERROR_PAYLOAD = /^\s*\{\s*"error"\s*:/;
 const FINISH_REASON_SET = /"finish_reason"\s*:\s*"/;
 const FLOAT_EMBEDDING = /"embedding"\s*:\s*\[/;
-const MAX_JSON_ANSWER_BYTES = 16 * 1024 * 1024;
+const USAGE_OBJECT = /"usage"\s*:\s*\{/;
+const NO_CHOICES = /"choices"\s*:\s*\[\s*\]/;
 
 /** Whether text starts with `{` and ends with `}` (whitespace aside): a cut-off or non-JSON answer does not. */
 function looksLikeJsonObject(text: string): boolean {
@@ -93,14 +101,25 @@ export class OpenAICompatibleProvider implements Provider {
   }
 
   /** The JSON body to send: the client's own bytes when they can go as they are. */
-  private requestBody(request: Record<string, unknown> & { model?: string | undefined }, rawBody: string | undefined, upstreamModel: string, defaults?: Readonly<Record<string, unknown>>): string {
+  private requestBody(
+    request: Record<string, unknown> & { model?: string | undefined },
+    rawBody: string | undefined,
+    upstreamModel: string,
+    defaults?: Readonly<Record<string, unknown>>,
+    overrides?: Readonly<Record<string, unknown>>,
+  ): string {
     const missing = defaults ? Object.entries(defaults).filter(([field]) => request[field] === undefined) : [];
-    if (rawBody !== undefined && request.model === upstreamModel && missing.length === 0) return rawBody;
-    return JSON.stringify({ ...request, ...Object.fromEntries(missing), model: upstreamModel });
+    if (rawBody !== undefined && request.model === upstreamModel && missing.length === 0 && overrides === undefined) return rawBody;
+    return JSON.stringify({ ...request, ...Object.fromEntries(missing), ...overrides, model: upstreamModel });
   }
 
   async chatCompletions(call: ChatCall): Promise<ChatResult> {
-    const body = this.requestBody(call.request, call.rawBody, call.upstreamModel, this.options.chatDefaults);
+    const streamOptions = call.request.stream === true ? call.request.stream_options : undefined;
+    const clientWantsUsage = streamOptions?.include_usage === true;
+    // Every stream is metered: usage the client did not ask for is asked for anyway, and its chunk kept from the client.
+    const askForUsage = call.request.stream === true && !clientWantsUsage && this.options.acceptsStreamOptions !== false;
+    const overrides = askForUsage ? { stream_options: { ...streamOptions, include_usage: true } } : undefined;
+    const body = this.requestBody(call.request, call.rawBody, call.upstreamModel, this.options.chatDefaults, overrides);
     if (call.request.stream !== true) {
       const text = await this.exchangeJson('POST', this.url('chat', call.upstreamModel), body, call);
       return { kind: 'json', body: text, usage: this.checkedUsage(text, call.apiKey) };
@@ -116,10 +135,10 @@ export class OpenAICompatibleProvider implements Provider {
     if (String(response.headers['content-type'] ?? '').includes('application/json')) {
       // Some servers ignore `stream: true` and answer with one JSON body (an error, or the whole completion).
       const completion = this.parseJsonBody(await readBodyText(response.body, MAX_JSON_ANSWER_BYTES), call.apiKey) as ChatCompletionLike;
-      const chunks = completionAsChunks(completion, call.request.stream_options?.include_usage === true);
-      return { kind: 'stream', events: (async function* () { yield chunks; })() };
+      return completionAsStream(completion, clientWantsUsage, call.excerptChars);
     }
-    return { kind: 'stream', events: this.streamEvents(response.body, call.apiKey) };
+    const tally = new StreamTally(call.excerptChars);
+    return { kind: 'stream', events: this.streamEvents(response.body, call.apiKey, tally, askForUsage), report: tally };
   }
 
   async embeddings(call: EmbeddingsCall): Promise<JsonResult> {
@@ -168,14 +187,7 @@ export class OpenAICompatibleProvider implements Provider {
 
   /** Parses a 2xx JSON body; a body that is not JSON, or that is an error in disguise, is an upstream failure. */
   private parseJsonBody(body: string, apiKey: string | undefined): unknown {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body);
-    } catch {
-      throw new UpstreamError(this.id, 'protocol', 502, `Upstream ${this.id} sent a response that is not JSON.`, {
-        code: 'upstream_invalid_response',
-      });
-    }
+    const parsed = parseJsonAnswer(this.id, body);
     if (parsed !== null && typeof parsed === 'object' && 'error' in parsed && !('choices' in parsed) && !('data' in parsed)) {
       throw upstreamErrorFromStreamPayload(this.id, body, apiKey);
     }
@@ -189,25 +201,28 @@ export class OpenAICompatibleProvider implements Provider {
 
   /**
    * Yields the upstream's `data:` payloads as they arrive. `[DONE]` ends the stream; an error payload, a broken
-   * connection or an end without any finish_reason is thrown, so a truncated answer never looks complete.
+   * connection or an end without any finish_reason is thrown, so a truncated answer never looks complete. The
+   * usage is read from the one chunk that carries it (dropped when only the gateway asked for it), the generated
+   * text is counted from the others.
    */
-  private async *streamEvents(body: Readable, apiKey: string | undefined): AsyncGenerator<string[]> {
+  private streamEvents(body: Readable, apiKey: string | undefined, tally: StreamTally, hideUsage: boolean): AsyncGenerator<string[]> {
     const { embeddedError: rule, skipStreamEvent } = this.options;
     let sawFinishReason = false;
-    let completed = false;
-    try {
-      // destroyOnReturn: false keeps the connection reusable when we stop reading at [DONE].
-      for await (const batch of parseSse(body.iterator({ destroyOnReturn: false }))) {
+    let sawDone = false;
+    let ended = false;
+    const id = this.id;
+    const convert = async function* (chunks: AsyncIterable<Buffer | string>): AsyncGenerator<string[]> {
+      for await (const batch of parseSse(chunks)) {
         const payloads: string[] = [];
         for (const { data } of batch) {
           if (data === '[DONE]') {
-            completed = true;
+            sawDone = true;
             break;
           }
           const error = ERROR_PAYLOAD.test(data)
-            ? upstreamErrorFromStreamPayload(this.id, data, apiKey)
+            ? upstreamErrorFromStreamPayload(id, data, apiKey)
             : rule && rule.marker.test(data)
-              ? embeddedError(this.id, rule, data, apiKey)
+              ? embeddedError(id, rule, data, apiKey)
               : undefined;
           if (error) {
             if (payloads.length > 0) yield payloads;
@@ -215,23 +230,20 @@ export class OpenAICompatibleProvider implements Provider {
           }
           if (skipStreamEvent?.(data)) continue;
           if (!sawFinishReason && FINISH_REASON_SET.test(data)) sawFinishReason = true;
+          tally.countPayload(data);
+          if (USAGE_OBJECT.test(data)) {
+            const usage = lastObjectOfKey(data, 'usage');
+            if (usage !== undefined) tally.reportUsage(usage);
+            if (hideUsage && NO_CHOICES.test(data)) continue;
+          }
           payloads.push(data);
         }
         if (payloads.length > 0) yield payloads;
-        if (completed) return;
+        if (sawDone) return;
       }
-    } catch (error) {
-      throw toTransportError(this.id, error);
-    } finally {
-      // After [DONE] the rest of the body (normally nothing) is drained so the socket returns to the pool;
-      // in every other case (client gone, error) the upstream request is torn down at once.
-      if (completed) body.resume();
-      else if (!body.destroyed && !body.readableEnded) body.destroy();
-    }
-    if (!sawFinishReason) {
-      throw new UpstreamError(this.id, 'protocol', 502, `Upstream ${this.id} ended the stream before the response was complete.`, {
-        code: 'upstream_stream_truncated',
-      });
-    }
+      ended = true;
+    };
+    // [DONE] ends the answer; without it, a body that ended after a finish_reason is taken as complete.
+    return readUpstreamStream(this.id, body, convert, () => sawDone || (ended && sawFinishReason));
   }
 }

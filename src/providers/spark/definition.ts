@@ -28,8 +28,14 @@ export const sparkDefinition: ProviderDefinition = {
   aliases: ['xunfei', 'iflytek'],
   modelFamilies: [/^(?:lite|generalv3(?:\.5)?|pro-128k|max-32k|4\.0ultra)$/i],
   fallbackModels: SPARK_MODELS,
-  // Spark reports usage in its last chunk on its own; its parameter list has no stream_options.
-  acceptsStreamOptions: false,
   create: (settings, { http }) =>
-    new OpenAICompatibleProvider({ id: settings.id, baseUrl: settings.baseUrl, http, embeddedError: sparkEmbeddedError, staticModels: SPARK_MODELS }),
+    new OpenAICompatibleProvider({
+      id: settings.id,
+      baseUrl: settings.baseUrl,
+      http,
+      embeddedError: sparkEmbeddedError,
+      staticModels: SPARK_MODELS,
+      // Spark reports usage in its last chunk on its own; its parameter list has no stream_options.
+      acceptsStreamOptions: false,
+    }),
 };

@@ -5,9 +5,9 @@ import { CancellationSource } from '../../../src/core/cancellation.js';
 import { decodeEmbeddingBase64 } from '../../../src/core/embedding-encoding.js';
 import { GatewayError, UpstreamError, RequestAbortedError } from '../../../src/core/errors.js';
 import { chatCompletionRequestSchema, embeddingsRequestSchema } from '../../../src/core/openai-schemas.js';
-import { type GeminiProviderOptions, GeminiProvider, type GeminiStreamResult } from '../../../src/providers/gemini/provider.js';
+import { type GeminiProviderOptions, GeminiProvider } from '../../../src/providers/gemini/provider.js';
 import { decodeToolCallId } from '../../../src/providers/gemini/tool-call-id.js';
-import type { ChatResult } from '../../../src/providers/types.js';
+import type { ChatResult, StreamResult } from '../../../src/providers/types.js';
 import { UpstreamHttp } from '../../../src/upstream/http-client.js';
 import { createMediaFetcher } from '../../../src/upstream/media-fetcher.js';
 import { type FakeGeminiUpstream, fakeGeminiEmbedding, rateLimitError, startFakeGemini } from '../../fakes/gemini-upstream.js';
@@ -488,7 +488,7 @@ test('a stream that breaks, reports an error or just stops early throws instead 
   const received: StreamChunk[] = [];
   const brokenError = await failure(
     (async () => {
-      for await (const batch of (broken as GeminiStreamResult).events) for (const payload of batch) received.push(JSON.parse(payload) as StreamChunk);
+      for await (const batch of (broken as StreamResult).events) for (const payload of batch) received.push(JSON.parse(payload) as StreamChunk);
     })(),
   );
   t.true(brokenError instanceof UpstreamError);
@@ -510,11 +510,12 @@ test('a stream that breaks, reports an error or just stops early throws instead 
 test('a complete stream keeps its usage readable on the result even without include_usage', async (t) => {
   const { fake, provider } = await setup(t);
   fake.enqueue({ kind: 'fixture', name: 'google/google-text' });
-  const result = (await provider.chatCompletions(chatCall({ messages: [{ role: 'user', content: 'Count' }], stream: true }, 'gemini-3-pro-preview'))) as GeminiStreamResult;
+  const result = (await provider.chatCompletions(chatCall({ messages: [{ role: 'user', content: 'Count' }], stream: true }, 'gemini-3-pro-preview'))) as StreamResult;
   const chunks = await drain(result);
   t.false(chunks.some((chunk) => 'usage' in chunk));
-  t.is(result.usage!.total_tokens, 217);
-  t.is(result.usage!.completion_tokens_details.reasoning_tokens, 185);
+  const usage = result.report.usage as { total_tokens: number; completion_tokens_details: { reasoning_tokens: number } };
+  t.is(usage.total_tokens, 217);
+  t.is(usage.completion_tokens_details.reasoning_tokens, 185);
 });
 
 test('a blocked prompt: a content_filter choice, streamed and not', async (t) => {
