@@ -6,6 +6,7 @@ import type { LimitStore } from './access/limits/limit-store.js';
 import type { WindowClock } from './access/limits/time-windows.js';
 import type { UsageMeter } from './access/metering/usage-meter.js';
 import type { UsageReport } from './access/stats/usage-report.js';
+import { CallStarter } from './calls/start-call.js';
 import type { GatewayConfig } from './config/load.js';
 import { methodNotAllowed, unknownRoute } from './core/errors.js';
 import type { GatewayState } from './http/context.js';
@@ -14,14 +15,12 @@ import { requireAdminToken, requireClientToken } from './http/middleware/auth.js
 import { cors } from './http/middleware/cors.js';
 import { errorHandler } from './http/middleware/error-handler.js';
 import { jsonBody } from './http/middleware/json-body.js';
-import { meterCalls } from './http/middleware/metering.js';
 import { requestContext } from './http/middleware/request-context.js';
-import { registerChatCompletionsRoute } from './http/routes/chat-completions.js';
 import { registerClientKeyRoutes } from './http/routes/client-keys.js';
-import { registerEmbeddingsRoute } from './http/routes/embeddings.js';
 import { registerGeminiNativeRoutes } from './http/routes/gemini-native.js';
 import { registerGeminiOpenAIRoutes } from './http/routes/gemini-openai.js';
 import { registerModelsRoutes } from './http/routes/models.js';
+import { registerOpenAIInferenceRoutes } from './http/routes/openai-inference.js';
 import { registerServiceInfoRoutes } from './http/routes/service-info.js';
 import { registerUpstreamKeyRoutes } from './http/routes/upstream-keys.js';
 import { registerUsageRoutes } from './http/routes/usage.js';
@@ -34,7 +33,6 @@ import type { StoreHealth } from './keys/open-pool-store.js';
 import type { Dispatcher } from './routing/dispatcher.js';
 import type { ModelCatalog } from './routing/model-catalog.js';
 import type { ModelResolver } from './routing/model-resolver.js';
-import type { UpstreamHttp } from './upstream/http-client.js';
 
 export interface AppDependencies {
   config: GatewayConfig;
@@ -56,7 +54,6 @@ export interface AppDependencies {
   pools: ReadonlyMap<string, KeyPool>;
   recovery: KeyRecovery;
   storeHealth: () => StoreHealth;
-  http: UpstreamHttp;
   /** Gemini's native API and its own OpenAI-compatible endpoint, when Gemini is configured. */
   gemini: { native: ConfiguredProvider; openaiCompatible: ConfiguredProvider } | undefined;
   name: string;
@@ -86,27 +83,27 @@ export function createApp(deps: AppDependencies): Koa<GatewayState> {
   const byokProviders = new Set(deps.config.access.byokProviders);
   const authenticated = [requireClientToken(deps.authenticator)];
   // Inference routes may meet a caller's own key for a BYOK provider; it is judged once the model is known.
-  const inferenceGuard = [requireClientToken(deps.authenticator, byokProviders.size > 0), meterCalls(deps.access.meter), jsonBody(deps.config.maxRequestBodyBytes)];
-  const inferenceAccess = {
+  const inferenceGuard = [requireClientToken(deps.authenticator, byokProviders.size > 0), jsonBody(deps.config.maxRequestBodyBytes)];
+  const starter = new CallStarter({
     authenticator: deps.authenticator,
     meter: deps.access.meter,
     byokProviders,
     hasPoolKeys: (provider: string) => (deps.config.providers.find((settings) => settings.id === provider)?.apiKeys.length ?? 0) > 0,
     logBodies: deps.config.usage.logRequestBodies,
-  };
-  const inference = { resolver: deps.resolver, dispatcher: deps.dispatcher, access: inferenceAccess };
-  registerChatCompletionsRoute(inferenceRouter, inferenceGuard, inference);
-  registerEmbeddingsRoute(inferenceRouter, inferenceGuard, inference);
-  registerModelsRoutes(router, authenticated, deps.catalog);
-  registerGeminiNativeRoutes(router, {
-    gemini: deps.gemini?.native,
-    dispatcher: deps.dispatcher,
-    http: deps.http,
-    authenticator: deps.authenticator,
-    meter: deps.access.meter,
-    maxBodyBytes: deps.config.maxRequestBodyBytes,
   });
-  if (deps.gemini) registerGeminiOpenAIRoutes(router, { authenticated, inference: inferenceGuard }, deps.gemini.openaiCompatible, inference);
+  const calls = { starter, dispatcher: deps.dispatcher, meter: deps.access.meter };
+  registerOpenAIInferenceRoutes(inferenceRouter, inferenceGuard, calls, { router: deps.resolver });
+  registerModelsRoutes(router, authenticated, deps.catalog);
+  const gemini = deps.gemini;
+  registerGeminiNativeRoutes(router, {
+    ...calls,
+    gemini: gemini?.native,
+    authenticator: deps.authenticator,
+    byok: gemini !== undefined && byokProviders.has(gemini.native.settings.id),
+    maxBodyBytes: deps.config.maxRequestBodyBytes,
+    logger: deps.logger,
+  });
+  if (gemini) registerGeminiOpenAIRoutes(router, { authenticated, inference: inferenceGuard }, gemini.openaiCompatible, calls);
   const admin = [requireAdminToken(deps.authenticator), jsonBody(deps.config.maxRequestBodyBytes)];
   registerUpstreamKeyRoutes(router, admin, { pools: deps.pools, recovery: deps.recovery });
   registerClientKeyRoutes(router, admin, { clientKeys: deps.access.clientKeys, limits: deps.access.limits, clock: deps.access.clock });

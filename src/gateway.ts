@@ -128,7 +128,6 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     pools,
     recovery,
     storeHealth: opened.health,
-    http,
     gemini: gemini && {
       native: gemini,
       // Gemini's own OpenAI-compatible endpoint, on the same key pool.

@@ -110,11 +110,19 @@ export type KeyProblem = 'invalid' | 'quota_exhausted';
  * A failure reported by (or while talking to) an upstream provider. The status and message are the upstream's
  * own where it gave them; transport failures become 502 (unreachable, broken) or 504 (timed out).
  */
+/** An upstream's own failed answer (its key removed), for routes that speak the upstream's protocol to pass on. */
+export interface UpstreamAnswer {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
 export class UpstreamError extends GatewayError {
   override name = 'UpstreamError';
   /** How long the upstream asked us to wait (Retry-After, Gemini's RetryInfo), when it said. */
   readonly retryAfterMs: number | undefined;
   readonly keyProblem: KeyProblem | undefined;
+  readonly answer: UpstreamAnswer | undefined;
 
   /** With `retryAfterMs` the client is told the same wait in a Retry-After header (whole seconds, at least 1). */
   constructor(
@@ -122,7 +130,7 @@ export class UpstreamError extends GatewayError {
     readonly kind: UpstreamFailureKind,
     status: number,
     message: string,
-    options: GatewayErrorOptions & { retryAfterMs?: number; keyProblem?: KeyProblem } = {},
+    options: GatewayErrorOptions & { retryAfterMs?: number; keyProblem?: KeyProblem; answer?: UpstreamAnswer } = {},
   ) {
     const retryAfterMs = options.retryAfterMs;
     super(
@@ -132,6 +140,19 @@ export class UpstreamError extends GatewayError {
     );
     this.retryAfterMs = options.retryAfterMs;
     this.keyProblem = options.keyProblem;
+    this.answer = options.answer;
+  }
+
+  /** The same judgement, carrying the upstream's own answer. */
+  withAnswer(answer: UpstreamAnswer): UpstreamError {
+    return new UpstreamError(this.provider, this.kind, this.status, this.message, {
+      type: this.type,
+      code: this.code,
+      headers: this.headers,
+      retryAfterMs: this.retryAfterMs,
+      keyProblem: this.keyProblem,
+      answer,
+    });
   }
 }
 

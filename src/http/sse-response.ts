@@ -1,7 +1,8 @@
 import type { ServerResponse } from 'node:http';
+import type { BrokenOff } from '../calls/call.js';
 import type { Cancellation } from '../core/cancellation.js';
 import { GatewayError, RequestAbortedError } from '../core/errors.js';
-import type { PrimedStream } from '../core/primed-stream.js';
+import type { EventStreamReply } from '../protocols/protocol.js';
 import type { GatewayContext } from './context.js';
 
 const SSE_HEADERS = {
@@ -12,10 +13,8 @@ const SSE_HEADERS = {
   'X-Accel-Buffering': 'no',
 };
 
-const DONE_EVENT = 'data: [DONE]\n\n';
-
 /** Resolves once the socket can take more data, or the client has gone. */
-function drained(response: ServerResponse): Promise<void> {
+export function drained(response: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       response.off('drain', done);
@@ -27,41 +26,40 @@ function drained(response: ServerResponse): Promise<void> {
   });
 }
 
+/** How a written stream ended, when not cleanly. */
+export interface StreamEnding {
+  brokenOff: BrokenOff | undefined;
+  error: { status: number; message: string; code: string | null } | undefined;
+}
+
 /**
- * Writes an OpenAI-style SSE response: each payload as `data: …` the moment it arrives, `data: [DONE]` after a
- * complete stream. If the upstream fails mid-way the client gets `data: {"error":…}` and the stream closes without
- * `[DONE]`, so a truncated answer never looks complete. A client that leaves ends the loop (the upstream call is
+ * Writes a server-sent event stream: each batch the moment it arrives, the protocol's end after a complete stream.
+ * If the upstream fails mid-way the client gets the protocol's error event and the stream closes without the end
+ * marker, so a truncated answer never looks complete. A client that leaves ends the loop (the upstream call is
  * cancelled through the request's cancellation).
  */
-export async function writeSseResponse(ctx: GatewayContext, stream: PrimedStream<string[]>, cancellation: Cancellation): Promise<void> {
+export async function writeEventStream(ctx: GatewayContext, reply: EventStreamReply, cancellation: Cancellation): Promise<StreamEnding> {
   ctx.respond = false;
   const response = ctx.res;
   response.writeHead(200, SSE_HEADERS);
-
-  const send = async (payloads: string[]) => {
-    let text = '';
-    for (const payload of payloads) text += `data: ${payload}\n\n`;
-    if (!response.write(text)) await drained(response);
-  };
-
+  const stream = reply.events;
   try {
     let next = stream.first;
     while (!next.done) {
       if (cancellation.cancelled || response.destroyed) throw new RequestAbortedError('client went away');
-      await send(next.value);
+      if (!response.write(reply.frame(next.value))) await drained(response);
       next = await stream.rest.next();
     }
-    response.end(DONE_EVENT);
+    response.end(reply.end);
+    return { brokenOff: undefined, error: undefined };
   } catch (error) {
     if (error instanceof RequestAbortedError || cancellation.cancelled || response.destroyed) {
-      ctx.state.streamOutcome = 'client_aborted';
       await stream.rest.return?.().catch(() => undefined);
       response.destroy();
-      return;
+      return { brokenOff: 'client_aborted', error: undefined };
     }
     const failure = error instanceof GatewayError ? error : new GatewayError(502, 'The upstream stream failed.', { code: 'upstream_stream_error' });
-    ctx.state.streamOutcome = 'upstream_error';
-    ctx.state.error = { status: failure.status, message: error instanceof Error ? error.message : failure.message, code: failure.code };
-    response.end(`data: ${JSON.stringify(failure.toBody())}\n\n`);
+    response.end(reply.errorEvent(failure));
+    return { brokenOff: 'upstream_error', error: { status: failure.status, message: error instanceof Error ? error.message : failure.message, code: failure.code } };
   }
 }

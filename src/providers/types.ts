@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { Cancellation } from '../core/cancellation.js';
 import type { ChatCompletionRequest, EmbeddingsRequest } from '../core/openai-schemas.js';
 
@@ -12,6 +13,8 @@ export interface Provider {
   chatCompletions(call: ChatCall): Promise<ChatResult>;
   embeddings(call: EmbeddingsCall): Promise<JsonResult>;
   listModels(call: UpstreamCall): Promise<UpstreamModel[]>;
+  /** Forwards a request in the upstream's own protocol (Gemini's native API): bytes go up and come back as they are. */
+  passthrough?(call: PassthroughCall): Promise<PassthroughResult>;
   /** Releases what the provider started itself (worker threads); called once when the gateway stops. */
   close?(): Promise<void>;
 }
@@ -78,4 +81,28 @@ export type ChatResult = JsonResult | StreamResult;
 export interface UpstreamModel {
   id: string;
   created?: number;
+}
+
+export interface PassthroughCall extends UpstreamCall {
+  method: 'GET' | 'POST';
+  /** Below the provider's base URL: `/models/gemini-2.5-flash:streamGenerateContent`. */
+  path: string;
+  /** The query string to forward, without `?` ('' for none). */
+  query: string;
+  body: string | undefined;
+  accept: string;
+}
+
+/** The upstream's 2xx answer; a failed answer is thrown as an UpstreamError carrying it (`answer`). */
+export interface PassthroughResult {
+  status: number;
+  contentType: string;
+  /** The first chunk, read before returning so that a failure before the first byte can still be retried. */
+  first: Buffer | undefined;
+  /** The rest of the body. */
+  body: Readable;
+  /** Settles once the body has ended or was given up. */
+  finished: Promise<void>;
+  /** The usage the answer reported, in OpenAI's shape; read once the body has ended. */
+  readonly usage: unknown;
 }

@@ -5,6 +5,7 @@ import { judgeFailure, type KeyPolicy } from '../keys/outcome.js';
 import type { KeyRateLimits } from '../keys/rate-limits.js';
 import type { Logger } from '../logging/logger.js';
 import type { ConfiguredProvider } from '../providers/registry.js';
+import type { ModelRoute } from './model-resolver.js';
 
 /** One failed upstream attempt, for the error log. */
 export interface FailedAttempt {
@@ -16,37 +17,29 @@ export interface FailedAttempt {
   message: string;
 }
 
-/** Where the dispatcher notes what it did, for the access log, metering and the error log. */
-export interface DispatchTrace {
-  /** The first 8 hex digits of the upstream key's id, for the access log. */
-  upstreamKey?: string;
-  /** The upstream key's id. */
-  upstreamKeyId?: string;
-  attempts?: number;
-  failedAttempts?: FailedAttempt[];
+/** What a dispatch did: the attempts it made and, for the last one, which provider and key it used. */
+export interface DispatchRecord {
+  /** The provider of the last attempt; undefined when no attempt could start. */
+  provider: string | undefined;
+  /** The key of the last attempt (see FailedAttempt.keyId). */
+  keyId: string | undefined;
+  attempts: number;
+  failures: FailedAttempt[];
 }
 
-function noteFailure(trace: DispatchTrace | undefined, provider: string, keyId: string | undefined, error: unknown): void {
-  // A client that leaves says nothing about the upstream or its key.
-  if (!trace || error instanceof RequestAbortedError) return;
-  const failure = error instanceof GatewayError ? error : undefined;
-  (trace.failedAttempts ??= []).push({
-    provider,
-    keyId,
-    status: failure?.status ?? 500,
-    code: failure?.code ?? null,
-    message: error instanceof Error ? error.message : String(error),
-  });
-}
+export type Dispatched<T> = ({ ok: true; value: T } | { ok: false; error: unknown }) & DispatchRecord;
+
+export type UpstreamOperation<T> = (route: ModelRoute, apiKey: string | undefined) => Promise<T>;
 
 export interface DispatchOptions<T> {
-  trace?: DispatchTrace;
+  /** A key the caller brought (BYOK) with its label for logs: used once, on the first target, never recorded. */
+  ownKey?: { secret: string; label: string };
   /** For calls that go on after the operation returns (streams): the key stays in use until this settles. */
   holdKeyUntil?: (value: T) => Promise<void>;
 }
 
 export interface RetryPolicy extends KeyPolicy {
-  /** Attempts per call, the first included. */
+  /** Attempts per target, the first included. */
   maxAttempts: number;
   /** No new attempt starts after this long since the first. */
   deadlineMs: number;
@@ -58,11 +51,26 @@ export interface RetryPolicy extends KeyPolicy {
 
 const backoffMs = (attempt: number): number => Math.min(1000, 100 * 2 ** (attempt - 1)) * (0.5 + Math.random());
 
+function failedAttempt(provider: string, keyId: string | undefined, error: unknown): FailedAttempt {
+  const failure = error instanceof GatewayError ? error : undefined;
+  return {
+    provider,
+    keyId,
+    status: failure?.status ?? 500,
+    code: failure?.code ?? null,
+    message: error instanceof Error ? error.message : String(error),
+  };
+}
+
+/** How one target's attempts ended: with a value, with an error worth trying elsewhere, or with one that is not. */
+type TargetOutcome<T> = { kind: 'value'; value: T } | { kind: 'failed'; error: unknown; final: boolean };
+
 /**
- * The retry handler: runs an upstream operation with a key from the provider's pool, judges a failure (see
+ * The retry handler: runs an upstream operation with a key from the target's pool, judges a failure (see
  * keys/outcome.ts), records what it says about the key, and tries again on another key while that can help,
- * within `maxAttempts` and the deadline. A stream is only ever retried before its first event reaches the client:
- * the operation returns once the stream has started, and later failures are the stream writer's to report.
+ * within `maxAttempts` and the deadline; when a target is exhausted it goes on to the next one. A stream is only
+ * ever retried before its first event reaches the client: the operation returns once the stream has started, and
+ * later failures are the stream writer's to report. Nothing is written anywhere but into the returned record.
  */
 export class Dispatcher {
   constructor(
@@ -72,38 +80,60 @@ export class Dispatcher {
     private readonly limits?: KeyRateLimits,
   ) {}
 
-  async run<T>(target: ConfiguredProvider, operation: (apiKey: string | undefined) => Promise<T>, options: DispatchOptions<T> = {}): Promise<T> {
-    const providerId = target.settings.id;
-    const pool = this.pools.get(providerId);
-    if (!pool) throw new GatewayError(500, `No key pool for provider ${providerId}.`);
+  /** Tries the routes in order until one answers; never throws, the record says what happened. */
+  async dispatch<T>(routes: readonly ModelRoute[], operation: UpstreamOperation<T>, options: DispatchOptions<T> = {}): Promise<Dispatched<T>> {
+    const record: DispatchRecord = { provider: undefined, keyId: undefined, attempts: 0, failures: [] };
     const deadline = Date.now() + this.policy.deadlineMs;
+    let lastError: unknown = new GatewayError(500, 'No route to try.');
+    for (const route of routes) {
+      const outcome = options.ownKey
+        ? await this.withOwnKey(route, options.ownKey, operation, record)
+        : await this.withPoolKeys(route, operation, options, record, deadline);
+      if (outcome.kind === 'value') return { ok: true, value: outcome.value, ...record };
+      lastError = outcome.error;
+      if (outcome.final || options.ownKey || Date.now() >= deadline) break;
+    }
+    return { ok: false, error: lastError, ...record };
+  }
+
+  /** One target's upstream operation, for callers that are not a client's call (model lists): the value or a throw. */
+  async run<T>(target: ConfiguredProvider, operation: (apiKey: string | undefined) => Promise<T>): Promise<T> {
+    const dispatched = await this.dispatch([{ target, upstreamModel: '' }], (_route, apiKey) => operation(apiKey));
+    if (dispatched.ok) return dispatched.value;
+    throw dispatched.error;
+  }
+
+  private async withPoolKeys<T>(route: ModelRoute, operation: UpstreamOperation<T>, options: DispatchOptions<T>, record: DispatchRecord, deadline: number): Promise<TargetOutcome<T>> {
+    const providerId = route.target.settings.id;
+    const pool = this.pools.get(providerId);
+    if (!pool) return { kind: 'failed', error: new GatewayError(500, `No key pool for provider ${providerId}.`), final: false };
     const tried: string[] = [];
     let lastError: unknown;
     for (let attempt = 1; attempt <= this.policy.maxAttempts; attempt++) {
       const acquisition = await pool.acquire(tried);
-      if (acquisition.kind === 'busy') throw lastError ?? this.busy(providerId);
-      if (acquisition.kind === 'unavailable') throw lastError ?? this.unavailable(providerId, acquisition);
+      if (acquisition.kind === 'busy') return { kind: 'failed', error: lastError ?? this.busy(providerId), final: false };
+      if (acquisition.kind === 'unavailable') return { kind: 'failed', error: lastError ?? this.unavailable(providerId, acquisition), final: false };
       const { lease } = acquisition;
-      if (options.trace) {
-        options.trace.upstreamKey = lease.id?.slice(0, 8);
-        options.trace.upstreamKeyId = lease.id;
-        options.trace.attempts = attempt;
-      }
+      record.provider = providerId;
+      record.keyId = lease.id;
+      record.attempts += 1;
       try {
         const value =
           this.limits?.applies(providerId) && lease.id !== undefined
-            ? await this.limits.run(providerId, lease.id, () => operation(lease.secret), this.policy.rateLimitMaxWaitMs, options.holdKeyUntil)
-            : await operation(lease.secret);
+            ? await this.limits.run(providerId, lease.id, () => operation(route, lease.secret), this.policy.rateLimitMaxWaitMs, options.holdKeyUntil)
+            : await operation(route, lease.secret);
         if (lease.id !== undefined && lease.failures > 0) {
           pool.record(lease.id, { kind: 'success' }).catch((error: unknown) => this.logRecordFailure(error));
         }
-        return value;
+        return { kind: 'value', value };
       } catch (error) {
-        noteFailure(options.trace, providerId, lease.id, error);
+        // A client that leaves says nothing about the upstream or its key, and ends the call.
+        if (error instanceof RequestAbortedError) return { kind: 'failed', error, final: true };
+        record.failures.push(failedAttempt(providerId, lease.id, error));
         const verdict = judgeFailure(error, this.policy, Date.now());
         if (verdict.outcome && lease.id !== undefined) await pool.record(lease.id, verdict.outcome).catch((failure: unknown) => this.logRecordFailure(failure));
         // A keyless upstream that refuses the call will refuse it again.
-        if (!verdict.retry || (lease.id === undefined && verdict.outcome?.kind === 'rejected')) throw error;
+        if (!verdict.retry || (lease.id === undefined && verdict.outcome?.kind === 'rejected')) return { kind: 'failed', error, final: !verdict.retry };
         lastError = error;
         if (lease.id !== undefined) tried.push(lease.id);
         const pause = backoffMs(attempt);
@@ -111,24 +141,20 @@ export class Dispatcher {
         await sleep(pause);
       }
     }
-    throw lastError;
+    return { kind: 'failed', error: lastError, final: false };
   }
 
-  /**
-   * One call with a key the caller brought (BYOK): no pool, no retry on another key, nothing recorded about the
-   * key, which the gateway never keeps; `keyLabel` names it in the trace.
-   */
-  async runWithOwnKey<T>(target: ConfiguredProvider, apiKey: string, keyLabel: string, operation: (apiKey: string) => Promise<T>, options: DispatchOptions<T> = {}): Promise<T> {
-    if (options.trace) {
-      options.trace.upstreamKey = keyLabel;
-      options.trace.upstreamKeyId = keyLabel;
-      options.trace.attempts = 1;
-    }
+  /** A key the caller brought (BYOK): no pool, no retry on another key, nothing recorded about the key. */
+  private async withOwnKey<T>(route: ModelRoute, ownKey: { secret: string; label: string }, operation: UpstreamOperation<T>, record: DispatchRecord): Promise<TargetOutcome<T>> {
+    const providerId = route.target.settings.id;
+    record.provider = providerId;
+    record.keyId = ownKey.label;
+    record.attempts += 1;
     try {
-      return await operation(apiKey);
+      return { kind: 'value', value: await operation(route, ownKey.secret) };
     } catch (error) {
-      noteFailure(options.trace, target.settings.id, keyLabel, error);
-      throw error;
+      if (!(error instanceof RequestAbortedError)) record.failures.push(failedAttempt(providerId, ownKey.label, error));
+      return { kind: 'failed', error, final: true };
     }
   }
 

@@ -3,10 +3,10 @@ import { bearerToken } from '../../access/identity/token-verifier.js';
 import { GatewayError } from '../../core/errors.js';
 import type { GatewayContext, GatewayMiddleware } from '../context.js';
 
-function noteClient(ctx: GatewayContext, identification: Identification): void {
+/** Hands who the caller is (or the token nobody knows, for a BYOK provider) to the route. */
+export function noteIdentity(ctx: GatewayContext, identification: Identification): void {
   if ('caller' in identification) {
     ctx.state.caller = identification.caller;
-    ctx.state.clientFingerprint = identification.caller.id;
   } else {
     ctx.state.unknownToken = identification.unknownToken;
   }
@@ -23,11 +23,11 @@ export function requireClientToken(authenticator: Authenticator, acceptUnknown =
     // A configured token is known at once; only a client key's lookup is awaited.
     if (identification instanceof Promise) {
       return identification.then((identified) => {
-        noteClient(ctx, identified);
+        noteIdentity(ctx, identified);
         return next();
       });
     }
-    noteClient(ctx, identification);
+    noteIdentity(ctx, identification);
     return next();
   };
 }
@@ -46,7 +46,6 @@ export function requireAdminToken(authenticator: Authenticator): GatewayMiddlewa
       throw new GatewayError(403, 'This endpoint needs the admin token (AUTH_TOKEN).', { code: 'admin_token_required' });
     }
     ctx.state.caller = identification.caller;
-    ctx.state.clientFingerprint = identification.caller.id;
     return next();
   };
 }

@@ -1,5 +1,7 @@
 import { clientClosedRequest, GatewayError, payloadTooLarge, invalidRequest, RequestAbortedError } from '../../core/errors.js';
 import type { Logger } from '../../logging/logger.js';
+import type { ErrorReply } from '../../protocols/protocol.js';
+import { openAIErrorReply } from '../../protocols/openai/wire.js';
 import type { GatewayMiddleware } from '../context.js';
 
 interface HttpLikeError {
@@ -11,10 +13,15 @@ interface HttpLikeError {
 }
 
 /**
- * Maps whatever a handler threw to OpenAI's error shape. Body-parser failures become 400/413; anything unexpected
- * becomes a 500 whose details go to the log, never to the client.
+ * Maps whatever a handler threw to an error in the client protocol's shape (OpenAI's unless the routes speak
+ * another). Body-parser failures become 400/413; anything unexpected becomes a 500 whose details go to the log,
+ * never to the client.
  */
-export function errorHandler(logger: Logger, maxBodyBytes: number): GatewayMiddleware {
+export function errorHandler(
+  logger: Logger,
+  maxBodyBytes: number,
+  reply: (thrown: unknown, error: GatewayError) => ErrorReply = (_thrown, error) => openAIErrorReply(error),
+): GatewayMiddleware {
   return async (ctx, next) => {
     try {
       await next();
@@ -26,9 +33,11 @@ export function errorHandler(logger: Logger, maxBodyBytes: number): GatewayMiddl
       }
       ctx.state.error = { status: error.status, message: error.message, code: error.code };
       if (ctx.headerSent || !ctx.writable) return;
-      ctx.status = error.status;
-      ctx.set(error.headers);
-      ctx.body = error.toBody();
+      const answer = reply(thrown, error);
+      ctx.status = answer.status;
+      ctx.set(answer.headers);
+      if (answer.contentType !== undefined) ctx.type = answer.contentType;
+      ctx.body = answer.body;
     }
   };
 }

@@ -29,6 +29,7 @@ export function requestContext(logger: Logger, lifecycle: ServerLifecycle): Gate
       if (--pending > 0) return;
       lifecycle.requestFinished();
       const state = ctx.state;
+      const call = state.call;
       // A response that could not be written (the client had gone) is recorded with the error it would have had.
       const status = ctx.respond === false ? ctx.res.statusCode : !ctx.res.headersSent && state.error ? state.error.status : ctx.status;
       const line = {
@@ -37,16 +38,16 @@ export function requestContext(logger: Logger, lifecycle: ServerLifecycle): Gate
         path: ctx.path,
         status,
         durationMs: Math.round((performance.now() - started) * 100) / 100,
-        model: state.model,
-        provider: state.provider,
-        upstreamKey: state.upstreamKey,
-        attempts: state.attempts,
-        client: state.clientFingerprint,
-        stream: state.streamOutcome,
-        error: state.error,
+        model: call?.model,
+        provider: call?.provider,
+        upstreamKey: call?.upstreamKey,
+        attempts: call?.attempts,
+        client: call?.client ?? state.caller?.id,
+        stream: call?.stream,
+        error: call?.error ?? state.error,
       };
       if (status >= 500) logger.error(line, 'request failed');
-      else if (status >= 400 || state.streamOutcome === 'upstream_error') logger.warn(line, 'request rejected');
+      else if (status >= 400 || call?.stream === 'upstream_error') logger.warn(line, 'request rejected');
       else logger.info(line, 'request completed');
     };
     ctx.res.on('close', () => {

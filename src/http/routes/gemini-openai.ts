@@ -1,10 +1,9 @@
 import type Router from '@koa/router';
 import { CancellationSource } from '../../core/cancellation.js';
 import type { ConfiguredProvider } from '../../providers/registry.js';
+import type { CallHandlerDependencies } from '../call-handler.js';
 import type { GatewayMiddleware, GatewayState } from '../context.js';
-import { registerChatCompletionsRoute } from './chat-completions.js';
-import { registerEmbeddingsRoute } from './embeddings.js';
-import type { InferenceRouteDependencies } from './inference.js';
+import { registerOpenAIInferenceRoutes } from './openai-inference.js';
 
 const LIST_TIMEOUT_MS = 15_000;
 
@@ -16,17 +15,11 @@ export function registerGeminiOpenAIRoutes(
   router: Router<GatewayState>,
   guards: { authenticated: GatewayMiddleware[]; inference: GatewayMiddleware[] },
   target: ConfiguredProvider,
-  inference: Omit<InferenceRouteDependencies, 'resolver'>,
+  deps: CallHandlerDependencies,
 ): void {
-  const { dispatcher } = inference;
-  const deps = { ...inference, resolver: { resolve: (model: string) => ({ target, upstreamModel: model }) } };
-  registerChatCompletionsRoute(router, guards.inference, deps, '/openai/v1/chat/completions');
-  registerEmbeddingsRoute(router, guards.inference, deps, '/openai/v1/embeddings');
+  registerOpenAIInferenceRoutes(router, guards.inference, deps, { router: { resolve: (model) => ({ target, upstreamModel: model }) } }, '/openai/v1');
   router.get('/openai/v1/models', ...guards.authenticated, async (ctx) => {
-    ctx.state.provider = target.settings.id;
-    const models = await dispatcher.run(target, (apiKey) => target.provider.listModels({ apiKey, cancellation: CancellationSource.after(LIST_TIMEOUT_MS) }), {
-      trace: ctx.state,
-    });
+    const models = await deps.dispatcher.run(target, (apiKey) => target.provider.listModels({ apiKey, cancellation: CancellationSource.after(LIST_TIMEOUT_MS) }));
     ctx.body = { object: 'list', data: models.map((model) => ({ id: model.id, object: 'model', created: model.created ?? 0, owned_by: target.settings.id })) };
   });
 }

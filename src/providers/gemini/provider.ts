@@ -5,10 +5,11 @@ import { parseSse } from '../../core/sse.js';
 import { readBodyText, type UpstreamHttp } from '../../upstream/http-client.js';
 import { StreamTally } from '../shared/stream-tally.js';
 import { invalidResponse, MAX_JSON_ANSWER_BYTES, parseJsonAnswer, readUpstreamStream } from '../shared/upstream-body.js';
-import type { ChatCall, ChatResult, EmbeddingsCall, JsonResult, Provider, UpstreamCall, UpstreamModel } from '../types.js';
+import type { ChatCall, ChatResult, EmbeddingsCall, JsonResult, PassthroughCall, PassthroughResult, Provider, UpstreamCall, UpstreamModel } from '../types.js';
 import { embeddingInputs, toBatchEmbedRequests, toOpenAIEmbeddings } from './embeddings.js';
 import { type ResponseContext, fromGeminiResponse } from './response.js';
 import { parseGeminiModel, stripModelsPrefix } from './model-name.js';
+import { geminiPassthrough } from './passthrough.js';
 import { toUpstreamModels } from './models.js';
 import { DEFAULT_GEMINI_BASE_URL, type GeminiOptions } from './options.js';
 import { GeminiStreamConverter } from './stream.js';
@@ -166,6 +167,10 @@ export class GeminiProvider implements Provider {
       if (!pageToken) break;
     }
     return toUpstreamModels(models);
+  }
+
+  passthrough(call: PassthroughCall): Promise<PassthroughResult> {
+    return geminiPassthrough(this.id, this.baseUrl, this.http, call);
   }
 
   /** One request with a JSON answer; a non-2xx answer is thrown as the upstream's error. */

@@ -1,0 +1,95 @@
+import { type Authenticator, byokCaller } from '../access/identity/authenticator.js';
+import type { Caller } from '../access/identity/caller.js';
+import { allowsModel } from '../access/client-keys/client-key.js';
+import type { UsageMeter } from '../access/metering/usage-meter.js';
+import type { Cancellation } from '../core/cancellation.js';
+import { GatewayError, invalidRequest } from '../core/errors.js';
+import type { ModelRoute } from '../routing/model-resolver.js';
+import type { AdmittedCall, Call } from './call.js';
+
+/** Where a model goes: the gateway's resolver, or a fixed provider for a surface of one provider's own. */
+export interface ModelRouter {
+  resolve(model: string): ModelRoute;
+}
+
+/** Who the auth middleware found: a caller, or a token it does not know, kept for a BYOK provider to take. */
+export type Identity = { caller: Caller } | { unknownToken: string | undefined };
+
+export interface CallRequest {
+  requestId: string;
+  startedAt: number;
+  endpoint: Call['endpoint'];
+  identity: Identity;
+  /** The client's address, looked up only to count a refused token. */
+  clientAddress: () => string;
+  /** The model the request names; undefined when it names none. */
+  model: string | undefined;
+  stream: boolean;
+  router: ModelRouter;
+  /** Further names a client key's model allowlist may list the model under (`gemini/<model>` for Gemini's own API). */
+  allowlistAliases?: (model: string) => readonly string[];
+  cancellation: Cancellation;
+}
+
+export interface CallStarterDependencies {
+  authenticator: Authenticator;
+  meter: UsageMeter;
+  /** Providers whose callers bring their own upstream key (BYOK). */
+  byokProviders: ReadonlySet<string>;
+  /** Whether a provider has upstream keys of the gateway's own. */
+  hasPoolKeys(provider: string): boolean;
+  logBodies: boolean;
+}
+
+/**
+ * The common start of every inference call, whatever protocol the client speaks: the key's default model, the
+ * route, whose key pays (the pool's, or the caller's own for a BYOK provider), then admission: the key's model
+ * allowlist and its limits.
+ */
+export class CallStarter {
+  constructor(private readonly deps: CallStarterDependencies) {}
+
+  /** The call, or the error that stops it before it is metered (no model, an unknown model, an unknown token). */
+  async start(request: CallRequest): Promise<Call> {
+    const known = 'caller' in request.identity ? request.identity.caller : undefined;
+    const model = request.model ?? (known?.kind === 'client' ? (known.key.defaultModel ?? undefined) : undefined);
+    if (model === undefined) throw invalidRequest("Missing required parameter: 'model'.", 'model', 'missing_required_parameter');
+    const route = request.router.resolve(model);
+    const provider = route.target.settings.id;
+    const ownToken = this.deps.byokProviders.has(provider) && 'unknownToken' in request.identity ? request.identity.unknownToken : undefined;
+    let caller = known;
+    if (caller === undefined) {
+      // A token the gateway does not know is only good as a BYOK provider's key.
+      if (ownToken === undefined) await this.deps.authenticator.refuse(request.clientAddress());
+      caller = byokCaller(ownToken!);
+    }
+    return {
+      requestId: request.requestId,
+      startedAt: request.startedAt,
+      endpoint: request.endpoint,
+      caller,
+      model,
+      stream: request.stream,
+      routes: [route],
+      ownKey: ownToken === undefined ? undefined : { secret: ownToken, label: caller.id },
+      cancellation: request.cancellation,
+      logBodies: this.deps.logBodies,
+      allowlistNames: [model, ...(request.allowlistAliases?.(model) ?? [])],
+    };
+  }
+
+  /** Lets the call through its key's allowlist and limits, or throws the 401/403/429 that stops it. */
+  async admit(call: Call): Promise<AdmittedCall> {
+    const provider = call.routes[0]!.target.settings.id;
+    if (call.ownKey === undefined && this.deps.byokProviders.has(provider) && !this.deps.hasPoolKeys(provider)) {
+      throw new GatewayError(401, `Provider ${provider} takes your own ${provider} API key as the bearer token.`, { code: 'own_key_required' });
+    }
+    const { caller, model } = call;
+    if (caller.kind === 'client' && !call.allowlistNames.some((name) => allowsModel(caller.key, name))) {
+      throw new GatewayError(403, `This API key is not allowed to use the model \`${model}\`.`, { code: 'model_not_allowed', param: 'model' });
+    }
+    const metered = { caller, requestId: call.requestId, endpoint: call.endpoint, model, provider, stream: call.stream, startedAt: call.startedAt, ticket: undefined as string | undefined };
+    await this.deps.meter.admit(metered);
+    return { ...call, ticket: metered.ticket };
+  }
+}

@@ -1,0 +1,136 @@
+import { pipeline } from 'node:stream/promises';
+import type { UsageMeter } from '../access/metering/usage-meter.js';
+import type { AdmittedCall, CallOutcome } from '../calls/call.js';
+import { finishCall } from '../calls/finish-call.js';
+import type { CallStarter, ModelRouter } from '../calls/start-call.js';
+import type { Cancellation } from '../core/cancellation.js';
+import { CLIENT_CLOSED_REQUEST, GatewayError, RequestAbortedError } from '../core/errors.js';
+import type { ClientProtocol, PassthroughReply, Reply } from '../protocols/protocol.js';
+import type { Dispatcher } from '../routing/dispatcher.js';
+import { cancelOnClientDisconnect } from './client-abort.js';
+import type { GatewayContext, GatewayMiddleware } from './context.js';
+import { rawJsonBody } from './middleware/json-body.js';
+import { type StreamEnding, writeEventStream } from './sse-response.js';
+
+export interface CallHandlerDependencies {
+  starter: CallStarter;
+  dispatcher: Dispatcher;
+  meter: UsageMeter;
+}
+
+export interface CallRouteOptions {
+  /** Where models go on this route; the gateway's resolver unless the route belongs to one provider. */
+  router: ModelRouter;
+  /** Values the route reads from the path. */
+  params?: (ctx: GatewayContext) => Record<string, string>;
+  /** Further names a client key's allowlist may list the model under. */
+  allowlistAliases?: (model: string) => readonly string[];
+}
+
+/** The client's query string without a `key` parameter (a gateway token must never travel upstream). */
+export function forwardedQuery(ctx: GatewayContext): string {
+  if (ctx.querystring === '') return '';
+  const params = new URLSearchParams(ctx.querystring);
+  params.delete('key');
+  return params.toString();
+}
+
+/** How a call that threw ended, as metering records it. */
+function thrownOutcome(error: unknown): Pick<CallOutcome, 'status' | 'error'> {
+  if (error instanceof RequestAbortedError) return { status: CLIENT_CLOSED_REQUEST, error: { status: CLIENT_CLOSED_REQUEST, message: 'the client closed the connection', code: 'client_closed_request' } };
+  if (error instanceof GatewayError) return { status: error.status, error: { status: error.status, message: error.message, code: error.code } };
+  return { status: 500, error: { status: 500, message: 'internal error', code: null } };
+}
+
+/** Writes an upstream's answer as it came: its status, its content type, its bytes. */
+export async function writePassthrough(ctx: GatewayContext, reply: Pick<PassthroughReply, 'status' | 'contentType' | 'first' | 'body'>, cancellation: Cancellation): Promise<StreamEnding> {
+  ctx.respond = false;
+  const streaming = reply.contentType.startsWith('text/event-stream');
+  ctx.res.writeHead(reply.status, { 'Content-Type': reply.contentType, ...(streaming ? { 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no' } : {}) });
+  if (reply.first) ctx.res.write(reply.first);
+  try {
+    await pipeline(reply.body, ctx.res);
+    return { brokenOff: undefined, error: undefined };
+  } catch {
+    // The upstream or the client broke off mid-answer; pipeline has closed both ends.
+    return { brokenOff: cancellation.cancelled ? 'client_aborted' : 'upstream_error', error: undefined };
+  }
+}
+
+/** Writes a reply; JSON is left to Koa, streams and passed-through bytes are written here. */
+async function writeReply(ctx: GatewayContext, reply: Reply, cancellation: Cancellation): Promise<StreamEnding> {
+  switch (reply.kind) {
+    case 'json':
+      ctx.type = 'application/json';
+      ctx.body = reply.body;
+      return { brokenOff: undefined, error: undefined };
+    case 'events':
+      return writeEventStream(ctx, reply, cancellation);
+    case 'bytes':
+      return writePassthrough(ctx, reply, cancellation);
+  }
+}
+
+/**
+ * The one path of every inference call, whatever protocol the client speaks: the protocol parses the request,
+ * the call is started and admitted, dispatched over its routes, answered in the protocol's format, and finished
+ * (metered and summarised for the access log) exactly once.
+ */
+export function callHandler<Request, Result>(protocol: ClientProtocol<Request, Result>, deps: CallHandlerDependencies, options: CallRouteOptions): GatewayMiddleware {
+  return async (ctx) => {
+    const parsed = protocol.parse({
+      body: ctx.request.body,
+      rawBody: rawJsonBody(ctx),
+      params: options.params?.(ctx) ?? {},
+      query: forwardedQuery(ctx),
+      accept: ctx.get('accept') || '*/*',
+    });
+    const cancellation = cancelOnClientDisconnect(ctx);
+    const state = ctx.state;
+    const call = await deps.starter.start({
+      requestId: state.requestId,
+      startedAt: state.startedAt,
+      endpoint: protocol.endpoint,
+      identity: state.caller ? { caller: state.caller } : { unknownToken: state.unknownToken },
+      clientAddress: () => ctx.ip,
+      model: parsed.model,
+      stream: parsed.stream,
+      router: options.router,
+      allowlistAliases: options.allowlistAliases,
+      cancellation,
+    });
+    const outcome: CallOutcome = {
+      status: 200,
+      error: undefined,
+      dispatch: undefined,
+      usage: undefined,
+      estimate: undefined,
+      brokenOff: undefined,
+      requestExcerpt: call.logBodies ? parsed.excerpt?.() : undefined,
+      responseExcerpt: undefined,
+    };
+    let admitted: AdmittedCall | undefined;
+    try {
+      admitted = await deps.starter.admit(call);
+      const plan = protocol.plan(parsed.request, admitted);
+      const dispatched = await deps.dispatcher.dispatch(admitted.routes, plan.operation, { ownKey: admitted.ownKey, holdKeyUntil: plan.holdKeyUntil });
+      outcome.dispatch = dispatched;
+      if (!dispatched.ok) throw dispatched.error;
+      const reply = protocol.reply(dispatched.value, parsed.request, admitted);
+      const ending = await writeReply(ctx, reply, cancellation);
+      if (reply.kind === 'bytes') outcome.status = reply.status;
+      if (ending.brokenOff === 'client_aborted') Object.assign(outcome, thrownOutcome(new RequestAbortedError('client went away')));
+      if (ending.brokenOff === 'upstream_error') Object.assign(outcome, { status: ending.error?.status ?? 502, error: ending.error ?? { status: 502, message: 'the upstream stream failed', code: null } });
+      outcome.brokenOff = ending.brokenOff;
+      const answer = reply.usage();
+      outcome.usage = answer.usage;
+      outcome.estimate = answer.estimate;
+      outcome.responseExcerpt = answer.responseExcerpt;
+    } catch (error) {
+      Object.assign(outcome, thrownOutcome(error));
+      throw error;
+    } finally {
+      state.call = finishCall(deps.meter, admitted ?? call, outcome);
+    }
+  };
+}

@@ -1,0 +1,48 @@
+import { estimatedUsage, usageFromObject } from '../../access/metering/token-usage.js';
+import { estimateTokens } from '../../core/token-estimate.js';
+import { type EmbeddingsRequest, embeddingsRequestSchema } from '../../core/openai-schemas.js';
+import { validateRequest } from '../../core/request-validation.js';
+import type { JsonResult } from '../../providers/types.js';
+import type { ClientProtocol } from '../protocol.js';
+import { openAIErrorReply } from './wire.js';
+
+/** Token ids count as they are; text is estimated. */
+function inputTokens(input: EmbeddingsRequest['input']): number {
+  if (typeof input === 'string') return estimateTokens(input);
+  return (input as (string | number | number[])[]).reduce<number>(
+    (sum, item) => sum + (typeof item === 'string' ? estimateTokens(item) : typeof item === 'number' ? 1 : item.length),
+    0,
+  );
+}
+
+interface EmbeddingsCallRequest {
+  request: EmbeddingsRequest;
+  rawBody: string | undefined;
+}
+
+/** OpenAI's Embeddings API. */
+export const openAIEmbeddingsProtocol: ClientProtocol<EmbeddingsCallRequest, JsonResult> = {
+  endpoint: 'embeddings',
+
+  parse(wire) {
+    const request = validateRequest(embeddingsRequestSchema, wire.body);
+    return { model: request.model, stream: false, request: { request, rawBody: wire.rawBody } };
+  },
+
+  plan(parsed, call) {
+    const { request, rawBody } = parsed.request.model === call.model ? parsed : { request: { ...parsed.request, model: call.model }, rawBody: undefined };
+    return {
+      operation: (route, apiKey) => route.target.provider.embeddings({ request, rawBody, upstreamModel: route.upstreamModel, apiKey, cancellation: call.cancellation }),
+    };
+  },
+
+  reply(result, parsed) {
+    return {
+      kind: 'json',
+      body: result.body,
+      usage: () => ({ usage: usageFromObject(result.usage), estimate: () => estimatedUsage(inputTokens(parsed.request.input), 0), responseExcerpt: undefined }),
+    };
+  },
+
+  errorReply: (_error, gatewayError) => openAIErrorReply(gatewayError),
+};
