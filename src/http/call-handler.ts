@@ -35,11 +35,24 @@ export function forwardedQuery(ctx: GatewayContext): string {
   return params.toString();
 }
 
+type Ended = Pick<CallOutcome, 'status' | 'error'>;
+
+const CLIENT_LEFT: Ended = { status: CLIENT_CLOSED_REQUEST, error: { status: CLIENT_CLOSED_REQUEST, message: 'the client closed the connection', code: 'client_closed_request' } };
+const STREAM_FAILED: Ended = { status: 502, error: { status: 502, message: 'the upstream stream failed', code: null } };
+const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
+
 /** How a call that threw ended, as metering records it. */
-function thrownOutcome(error: unknown): Pick<CallOutcome, 'status' | 'error'> {
-  if (error instanceof RequestAbortedError) return { status: CLIENT_CLOSED_REQUEST, error: { status: CLIENT_CLOSED_REQUEST, message: 'the client closed the connection', code: 'client_closed_request' } };
+function thrownOutcome(error: unknown): Ended {
+  if (error instanceof RequestAbortedError) return CLIENT_LEFT;
   if (error instanceof GatewayError) return { status: error.status, error: { status: error.status, message: error.message, code: error.code } };
   return { status: 500, error: { status: 500, message: 'internal error', code: null } };
+}
+
+/** How a written answer ended, when it broke off. */
+function brokenOffOutcome(ending: StreamEnding): Ended | undefined {
+  if (ending.brokenOff === 'client_aborted') return CLIENT_LEFT;
+  if (ending.brokenOff === 'upstream_error') return ending.error ? { status: ending.error.status, error: ending.error } : STREAM_FAILED;
+  return undefined;
 }
 
 /** Writes an upstream's answer as it came: its status, its content type, its bytes. */
@@ -81,7 +94,7 @@ export function callHandler<Request, Result>(protocol: ClientProtocol<Request, R
     const parsed = protocol.parse({
       body: ctx.request.body,
       rawBody: rawJsonBody(ctx),
-      params: options.params?.(ctx) ?? {},
+      params: options.params?.(ctx) ?? NO_PARAMS,
       query: forwardedQuery(ctx),
       accept: ctx.get('accept') || '*/*',
     });
@@ -119,8 +132,7 @@ export function callHandler<Request, Result>(protocol: ClientProtocol<Request, R
       const reply = protocol.reply(dispatched.value, parsed.request, admitted);
       const ending = await writeReply(ctx, reply, cancellation);
       if (reply.kind === 'bytes') outcome.status = reply.status;
-      if (ending.brokenOff === 'client_aborted') Object.assign(outcome, thrownOutcome(new RequestAbortedError('client went away')));
-      if (ending.brokenOff === 'upstream_error') Object.assign(outcome, { status: ending.error?.status ?? 502, error: ending.error ?? { status: 502, message: 'the upstream stream failed', code: null } });
+      Object.assign(outcome, brokenOffOutcome(ending));
       outcome.brokenOff = ending.brokenOff;
       const answer = reply.usage();
       outcome.usage = answer.usage;

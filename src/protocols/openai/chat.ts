@@ -64,7 +64,7 @@ export const openAIChatProtocol: ClientProtocol<ChatRequest, ChatOutcome> = {
         if (result.kind !== 'json') throw new GatewayError(502, `Upstream ${route.target.settings.id} answered with a stream.`);
         return result;
       },
-      holdKeyUntil: (outcome) => (outcome.kind === 'stream' ? outcome.events.finished : Promise.resolve()),
+      holdKeyUntil: call.stream ? (outcome) => (outcome.kind === 'stream' ? outcome.events.finished : Promise.resolve()) : undefined,
     };
   },
 
