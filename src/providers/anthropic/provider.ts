@@ -1,10 +1,10 @@
-import type { Readable } from 'node:stream';
 import { invalidRequest, UpstreamError } from '../../core/errors.js';
 import { parseSse } from '../../core/sse.js';
 import { readBodyText } from '../../upstream/http-client.js';
 import { completionAsStream } from '../openai-compatible/completion-as-chunks.js';
 import { StreamTally } from '../shared/stream-tally.js';
-import { invalidResponse, MAX_JSON_ANSWER_BYTES, parseJsonAnswer, readUpstreamStream } from '../shared/upstream-body.js';
+import { UpstreamExchange } from '../shared/upstream-exchange.js';
+import { invalidResponse, MAX_JSON_ANSWER_BYTES, parseJsonAnswer, parseJsonOrUndefined, readUpstreamStream } from '../shared/upstream-body.js';
 import type { ChatCall, ChatResult, EmbeddingsCall, JsonResult, Provider, UpstreamCall, UpstreamModel } from '../types.js';
 import { anthropicErrorFromResponse, anthropicErrorFromStreamEvent } from './errors.js';
 import { type AnthropicOptions, type ResolvedAnthropicOptions, resolveAnthropicOptions } from './options.js';
@@ -34,12 +34,14 @@ export class AnthropicProvider implements Provider {
   readonly id: string;
   private readonly options: ResolvedAnthropicOptions;
   private readonly baseHeaders: Record<string, string>;
+  private readonly exchange: UpstreamExchange;
 
   constructor(options: AnthropicOptions) {
     this.options = resolveAnthropicOptions(options);
     this.id = this.options.id;
     this.baseHeaders = { 'anthropic-version': this.options.anthropicVersion };
     if (this.options.betaFeatures.length > 0) this.baseHeaders['anthropic-beta'] = this.options.betaFeatures.join(',');
+    this.exchange = new UpstreamExchange(this.id, this.options.http, (apiKey, accept, hasBody) => this.headers(apiKey, accept, hasBody), anthropicErrorFromResponse);
   }
 
   private headers(apiKey: string | undefined, accept: string, hasBody: boolean): Record<string, string> {
@@ -63,26 +65,11 @@ export class AnthropicProvider implements Provider {
     const body = this.requestBody(call);
     const url = `${this.options.baseUrl}/v1/messages`;
     if (call.request.stream !== true) {
-      const response = await this.options.http.request(this.id, {
-        method: 'POST',
-        url,
-        headers: this.headers(call.apiKey, 'application/json', true),
-        body,
-        cancellation: call.cancellation,
-        failure: (status, headers, text) => anthropicErrorFromResponse(this.id, status, headers, text, call.apiKey),
-      });
-      const completion = this.completionFrom(response.body, call.apiKey);
+      const completion = this.completionFrom(await this.exchange.json('POST', url, body, call), call.apiKey);
       return { kind: 'json', body: JSON.stringify(completion), usage: completion.usage };
     }
 
-    const response = await this.options.http.stream(this.id, {
-      method: 'POST',
-      url,
-      headers: this.headers(call.apiKey, 'text/event-stream', true),
-      body,
-      cancellation: call.cancellation,
-      failure: (status, headers, text) => anthropicErrorFromResponse(this.id, status, headers, text, call.apiKey),
-    });
+    const response = await this.exchange.stream(url, body, call, 'text/event-stream');
     const includeUsage = call.request.stream_options?.include_usage === true;
     if (String(response.headers['content-type'] ?? '').includes('application/json')) {
       // A proxy in front of Anthropic may ignore `stream: true` and answer with the whole message.
@@ -119,20 +106,8 @@ export class AnthropicProvider implements Provider {
     let afterId: string | undefined;
     for (let page = 0; page < MAX_MODEL_PAGES; page++) {
       const cursor = afterId === undefined ? '' : `&after_id=${encodeURIComponent(afterId)}`;
-      const response = await this.options.http.request(this.id, {
-        method: 'GET',
-        url: `${this.options.baseUrl}/v1/models?limit=${MODELS_PAGE_SIZE}${cursor}`,
-        headers: this.headers(call.apiKey, 'application/json', false),
-        cancellation: call.cancellation,
-        failure: (status, headers, text) => anthropicErrorFromResponse(this.id, status, headers, text, call.apiKey),
-      });
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(response.body);
-      } catch {
-        parsed = undefined;
-      }
-      const list = modelListPageSchema.safeParse(parsed);
+      const text = await this.exchange.json('GET', `${this.options.baseUrl}/v1/models?limit=${MODELS_PAGE_SIZE}${cursor}`, undefined, call);
+      const list = modelListPageSchema.safeParse(parseJsonOrUndefined(text));
       if (!list.success) throw new UpstreamError(this.id, 'protocol', 502, `Upstream ${this.id} sent a model list in an unexpected shape.`);
       for (const model of list.data.data) {
         const created = unixSeconds(model.created_at);

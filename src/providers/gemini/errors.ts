@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
 import { type KeyProblem, UpstreamError, redactSecrets } from '../../core/errors.js';
 import { clipMessage, errorStatus, parseRetryAfter } from '../openai-compatible/errors.js';
+import type { ResponseErrorReader } from '../shared/upstream-exchange.js';
 
 
 const detailSchema = z.looseObject({
@@ -71,13 +72,7 @@ function openAICodeOf(status: number, error: GoogleRpcError, keyProblem: KeyProb
  * becomes 401, what it means for the client), the key redacted, `keyProblem` for the key pool, the wait Gemini
  * asked for (RetryInfo, else Retry-After) as `retryAfterMs` and a Retry-After header.
  */
-export function geminiErrorFromResponse(
-  provider: string,
-  status: number,
-  headers: IncomingHttpHeaders,
-  body: string,
-  apiKey: string | undefined,
-): UpstreamError {
+export const geminiErrorFromResponse: ResponseErrorReader = (provider, status, headers, body, apiKey) => {
   const error = readGoogleError(body);
   if (!error) return plainError(provider, status, headers, body, apiKey);
   const effectiveStatus = error.code !== undefined && error.code >= 400 && error.code <= 599 && status < 400 ? error.code : status;
@@ -92,7 +87,7 @@ export function geminiErrorFromResponse(
     keyProblem,
     retryAfterMs,
   });
-}
+};
 
 /** A non-Google body (a proxy's HTML page, an empty body): the status and whatever text there is. */
 function plainError(provider: string, status: number, headers: IncomingHttpHeaders, body: string, apiKey: string | undefined): UpstreamError {

@@ -4,6 +4,7 @@ import { UpstreamError } from '../../core/errors.js';
 import { parseSse } from '../../core/sse.js';
 import { readBodyText, type UpstreamHttp } from '../../upstream/http-client.js';
 import { StreamTally } from '../shared/stream-tally.js';
+import { UpstreamExchange } from '../shared/upstream-exchange.js';
 import { invalidResponse, MAX_JSON_ANSWER_BYTES, parseJsonAnswer, readUpstreamStream } from '../shared/upstream-body.js';
 import type { ChatCall, ChatResult, EmbeddingsCall, JsonResult, PassthroughCall, PassthroughResult, Provider, UpstreamCall, UpstreamModel } from '../types.js';
 import { embeddingInputs, toBatchEmbedRequests, toOpenAIEmbeddings } from './embeddings.js';
@@ -44,6 +45,8 @@ const completionId = (responseId: string | undefined): string =>
 export class GeminiProvider implements Provider {
   readonly id: string;
   private readonly baseUrl: string;
+  private readonly exchange: UpstreamExchange;
+  /** For the native API, whose requests and answers pass through as they are. */
   private readonly http: UpstreamHttp;
   private readonly options: GeminiOptions;
 
@@ -51,6 +54,7 @@ export class GeminiProvider implements Provider {
     const { id, http, ...rest } = options;
     this.id = id ?? 'gemini';
     this.http = http;
+    this.exchange = new UpstreamExchange(this.id, http, (apiKey, accept) => this.headers(apiKey, accept), geminiErrorFromResponse);
     this.baseUrl = (options.baseUrl ?? DEFAULT_GEMINI_BASE_URL).replace(/\/+$/, '');
     this.options = { ...rest, baseUrl: this.baseUrl };
   }
@@ -77,7 +81,7 @@ export class GeminiProvider implements Provider {
     };
 
     if (call.request.stream !== true) {
-      const response = await this.exchangeJson('POST', this.modelUrl(route.model, 'generateContent'), body, call);
+      const response = await this.exchange.json('POST', this.modelUrl(route.model, 'generateContent'), body, call);
       const parsed = this.parseResponse(response);
       const completion = fromGeminiResponse(parsed, { ...context, id: completionId(parsed.responseId) });
       if (completion.choices.length === 0) {
@@ -86,14 +90,7 @@ export class GeminiProvider implements Provider {
       return { kind: 'json', body: JSON.stringify(completion), usage: completion.usage };
     }
 
-    const response = await this.http.stream(this.id, {
-      method: 'POST',
-      url: `${this.modelUrl(route.model, 'streamGenerateContent')}?alt=sse`,
-      headers: this.headers(call.apiKey, 'text/event-stream'),
-      body,
-      cancellation: call.cancellation,
-      failure: (status, headers, text) => geminiErrorFromResponse(this.id, status, headers, text, call.apiKey),
-    });
+    const response = await this.exchange.stream(`${this.modelUrl(route.model, 'streamGenerateContent')}?alt=sse`, body, call, 'text/event-stream');
     const tally = new StreamTally(call.excerptChars);
     const converter = new GeminiStreamConverter({ ...context, includeUsage: call.request.stream_options?.include_usage === true, tally });
     tally.readUsageFrom(() => converter.usage);
@@ -144,7 +141,7 @@ export class GeminiProvider implements Provider {
     const vectors: number[][] = [];
     // One batch at a time: a long input list should not hit the per-minute quota all at once.
     for (const batch of toBatchEmbedRequests(inputs, model, call.request.dimensions)) {
-      const text = await this.exchangeJson('POST', this.modelUrl(model, 'batchEmbedContents'), JSON.stringify(batch), call);
+      const text = await this.exchange.json('POST', this.modelUrl(model, 'batchEmbedContents'), JSON.stringify(batch), call);
       const parsed = batchEmbedContentsResponseSchema.safeParse(this.parseJson(text));
       if (!parsed.success || parsed.data.embeddings.length !== batch.requests.length) throw this.invalidResponse();
       for (const embedding of parsed.data.embeddings) vectors.push(embedding.values);
@@ -159,7 +156,7 @@ export class GeminiProvider implements Provider {
     let pageToken: string | undefined;
     for (let page = 0; page < MAX_MODEL_PAGES; page += 1) {
       const query = `pageSize=1000${pageToken ? `&pageToken=${encodeURIComponent(pageToken)}` : ''}`;
-      const text = await this.exchangeJson('GET', `${this.baseUrl}/models?${query}`, undefined, call);
+      const text = await this.exchange.json('GET', `${this.baseUrl}/models?${query}`, undefined, call);
       const parsed = modelListSchema.safeParse(this.parseJson(text));
       if (!parsed.success) throw new UpstreamError(this.id, 'protocol', 502, `Upstream ${this.id} sent a model list in an unexpected shape.`);
       models.push(...(parsed.data.models ?? []));
@@ -171,19 +168,6 @@ export class GeminiProvider implements Provider {
 
   passthrough(call: PassthroughCall): Promise<PassthroughResult> {
     return geminiPassthrough(this.id, this.baseUrl, this.http, call);
-  }
-
-  /** One request with a JSON answer; a non-2xx answer is thrown as the upstream's error. */
-  private async exchangeJson(method: 'GET' | 'POST', url: string, body: string | undefined, call: UpstreamCall): Promise<string> {
-    const response = await this.http.request(this.id, {
-      method,
-      url,
-      headers: this.headers(call.apiKey, 'application/json'),
-      body,
-      cancellation: call.cancellation,
-      failure: (status, headers, text) => geminiErrorFromResponse(this.id, status, headers, text, call.apiKey),
-    });
-    return response.body;
   }
 
   private invalidResponse(): UpstreamError {

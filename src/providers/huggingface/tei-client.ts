@@ -3,6 +3,7 @@ import type { Cancellation } from '../../core/cancellation.js';
 import { UpstreamError } from '../../core/errors.js';
 import type { UpstreamHttp } from '../../upstream/http-client.js';
 import { readTeiError, teiUpstreamError } from './tei-errors.js';
+import { parseJsonOrUndefined } from '../shared/upstream-body.js';
 
 /** TEI's default `--max-client-batch-size`; a server configured lower says so, and the batches shrink to fit. */
 export const TEI_DEFAULT_BATCH_SIZE = 32;
@@ -94,13 +95,7 @@ export class TeiClient {
   }
 
   private parseVectors(body: string, expected: number): number[][] {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body);
-    } catch {
-      parsed = undefined;
-    }
-    const vectors = embedResponseSchema.safeParse(parsed);
+    const vectors = embedResponseSchema.safeParse(parseJsonOrUndefined(body));
     if (!vectors.success) {
       const { error } = readTeiError(body);
       throw new UpstreamError(this.provider, 'protocol', 502, `The text-embeddings-inference server sent an unexpected answer${error ? `: ${error}` : '.'}`, {

@@ -1,6 +1,6 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import { UpstreamError, redactSecrets } from '../../core/errors.js';
 import { clipMessage, errorStatus, parseRetryAfter, readErrorFields } from '../openai-compatible/errors.js';
+import type { ResponseErrorReader } from '../shared/upstream-exchange.js';
 
 /** Ollama's two spellings: `model 'x' not found` and `model "x" not found, try pulling it first`. */
 const MODEL_NOT_FOUND = /\bmodel\b.*\bnot found\b/i;
@@ -10,13 +10,7 @@ const MODEL_NOT_FOUND = /\bmodel\b.*\bnot found\b/i;
  * does not have answers in plain text); its status and message are kept, the key used is removed from the
  * message, and a missing model is reported with OpenAI's `model_not_found` code so SDKs recognise it.
  */
-export function ollamaErrorFromResponse(
-  provider: string,
-  status: number,
-  headers: IncomingHttpHeaders,
-  body: string,
-  apiKey: string | undefined,
-): UpstreamError {
+export const ollamaErrorFromResponse: ResponseErrorReader = (provider, status, headers, body, apiKey) => {
   const message = clipMessage(readErrorFields(body).message ?? `Upstream ${provider} answered HTTP ${status}.`);
   const modelMissing = status === 404 && MODEL_NOT_FOUND.test(message);
   const retryAfterMs = parseRetryAfter(headers);
@@ -25,7 +19,7 @@ export function ollamaErrorFromResponse(
     param: modelMissing ? 'model' : null,
     retryAfterMs,
   });
-}
+};
 
 /**
  * An `{"error":"…"}` line inside a stream (or inside a 2xx body): the HTTP status was already sent as 200, so

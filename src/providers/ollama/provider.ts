@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { Readable } from 'node:stream';
 import type { z } from 'zod';
-import { UpstreamError } from '../../core/errors.js';
 import type { UpstreamHttp } from '../../upstream/http-client.js';
 import { StreamTally } from '../shared/stream-tally.js';
+import { UpstreamExchange } from '../shared/upstream-exchange.js';
 import { invalidResponse, parseJsonAnswer, readUpstreamStream } from '../shared/upstream-body.js';
 import type { MediaFetcher } from '../../upstream/media.js';
 import type { ChatCall, ChatResult, EmbeddingsCall, JsonResult, Provider, UpstreamCall, UpstreamModel } from '../types.js';
@@ -46,13 +45,13 @@ const newCompletionId = () => `chatcmpl-${randomBytes(12).toString('hex')}`;
 export class OllamaProvider implements Provider {
   readonly id: string;
   readonly baseUrl: string;
-  private readonly http: UpstreamHttp;
+  private readonly exchange: UpstreamExchange;
   private readonly fetchMedia: MediaFetcher;
 
   constructor(options: OllamaOptions) {
     this.id = options.id ?? 'ollama';
     this.baseUrl = normalizeOllamaBaseUrl(options.baseUrl);
-    this.http = options.http;
+    this.exchange = new UpstreamExchange(this.id, options.http, (apiKey, accept) => this.headers(apiKey, accept), ollamaErrorFromResponse);
     this.fetchMedia = options.fetchMedia;
   }
 
@@ -65,14 +64,7 @@ export class OllamaProvider implements Provider {
       const completion = toChatCompletion(answer, identity);
       return { kind: 'json', body: JSON.stringify(completion), usage: completion.usage };
     }
-    const response = await this.http.stream(this.id, {
-      method: 'POST',
-      url: `${this.baseUrl}/api/chat`,
-      headers: this.headers(call.apiKey, 'application/x-ndjson'),
-      body,
-      cancellation: call.cancellation,
-      failure: (status, headers, text) => ollamaErrorFromResponse(this.id, status, headers, text, call.apiKey),
-    });
+    const response = await this.exchange.stream(`${this.baseUrl}/api/chat`, body, call, 'application/x-ndjson');
     const tally = new StreamTally(call.excerptChars);
     const converter = new OllamaChatStreamConverter({ ...identity, includeUsage: call.request.stream_options?.include_usage === true, tally });
     tally.readUsageFrom(() => converter.usage);
@@ -106,16 +98,9 @@ export class OllamaProvider implements Provider {
     call: UpstreamCall,
     schema: Schema,
   ): Promise<z.infer<Schema>> {
-    const response = await this.http.request(this.id, {
-      method,
-      url: `${this.baseUrl}${path}`,
-      headers: this.headers(call.apiKey, 'application/json'),
-      body,
-      cancellation: call.cancellation,
-      failure: (status, headers, text) => ollamaErrorFromResponse(this.id, status, headers, text, call.apiKey),
-    });
-    const parsed = parseJsonAnswer(this.id, response.body);
-    if (parsed !== null && typeof parsed === 'object' && 'error' in parsed) throw ollamaErrorFromPayload(this.id, response.body, call.apiKey);
+    const text = await this.exchange.json(method, `${this.baseUrl}${path}`, body, call);
+    const parsed = parseJsonAnswer(this.id, text);
+    if (parsed !== null && typeof parsed === 'object' && 'error' in parsed) throw ollamaErrorFromPayload(this.id, text, call.apiKey);
     const checked = schema.safeParse(parsed);
     if (!checked.success) {
       throw invalidResponse(this.id, `sent a ${path} answer in an unexpected shape`);

@@ -1,5 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { type KeyProblem, UpstreamError, redactSecrets } from '../../core/errors.js';
+import type { ResponseErrorReader } from '../shared/upstream-exchange.js';
+import { parseJsonOrUndefined } from '../shared/upstream-body.js';
 
 const MAX_MESSAGE_LENGTH = 2000;
 
@@ -68,13 +70,7 @@ export function readErrorFields(body: string): ErrorFields {
  * Builds the error the client sees from an upstream's non-2xx answer: the upstream's status and message kept
  * (never a generic 500), the key used for the call and anything shaped like a key removed, Retry-After carried.
  */
-export function upstreamErrorFromResponse(
-  provider: string,
-  status: number,
-  headers: IncomingHttpHeaders,
-  body: string,
-  apiKey: string | undefined,
-): UpstreamError {
+export const upstreamErrorFromResponse: ResponseErrorReader = (provider, status, headers, body, apiKey) => {
   const fields = readErrorFields(body);
   const retryAfterMs = parseRetryAfter(headers);
   const message = clipMessage(fields.message ?? `Upstream ${provider} answered HTTP ${status}.`);
@@ -84,7 +80,7 @@ export function upstreamErrorFromResponse(
     param: fields.param ?? null,
     retryAfterMs,
   });
-}
+};
 
 /** The error an upstream reported inside a stream (`data: {"error":{...}}`). */
 export function upstreamErrorFromStreamPayload(provider: string, payload: string, apiKey: string | undefined): UpstreamError {
@@ -117,13 +113,7 @@ export interface EmbeddedErrorRule {
 }
 
 export function embeddedError(provider: string, rule: EmbeddedErrorRule, text: string, apiKey: string | undefined): UpstreamError | undefined {
-  let answer: unknown;
-  try {
-    answer = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  const fields = rule.read(answer);
+  const fields = rule.read(parseJsonOrUndefined(text));
   if (!fields) return undefined;
   return new UpstreamError(provider, 'http', rule.statusOf(fields.code), redactSecrets(fields.message || `Upstream ${provider} reported error ${fields.code}.`, [apiKey]), {
     code: String(fields.code),

@@ -6,6 +6,7 @@ import { lastObjectOfKey } from '../../core/json-text.js';
 import { parseSse } from '../../core/sse.js';
 import { readBodyText, type UpstreamHttp } from '../../upstream/http-client.js';
 import { StreamTally } from '../shared/stream-tally.js';
+import { UpstreamExchange } from '../shared/upstream-exchange.js';
 import { MAX_JSON_ANSWER_BYTES, parseJsonAnswer, readUpstreamStream } from '../shared/upstream-body.js';
 import type { ChatCall, ChatResult, EmbeddingsCall, JsonResult, Provider, UpstreamCall, UpstreamModel } from '../types.js';
 import { type ChatCompletionLike, completionAsStream } from './completion-as-chunks.js';
@@ -78,6 +79,7 @@ export class OpenAICompatibleProvider implements Provider {
   private readonly authHeaders: ((apiKey: string) => Record<string, string>) | undefined;
   /** Built once: the same URL string on every call is parsed once and found at once by the HTTP client. */
   private readonly endpointUrls: Record<OpenAIEndpoint, string>;
+  private readonly exchange: UpstreamExchange;
 
   constructor(options: OpenAICompatibleOptions) {
     this.id = options.id;
@@ -86,6 +88,7 @@ export class OpenAICompatibleProvider implements Provider {
     this.options = options;
     this.authHeaders = options.authHeaders;
     this.endpointUrls = { chat: `${this.baseUrl}${ENDPOINT_PATHS.chat}`, embeddings: `${this.baseUrl}${ENDPOINT_PATHS.embeddings}`, models: `${this.baseUrl}${ENDPOINT_PATHS.models}` };
+    this.exchange = new UpstreamExchange(this.id, this.http, (apiKey, accept) => this.headers(apiKey, accept), upstreamErrorFromResponse);
   }
 
   protected headers(apiKey: string | undefined, accept: string): Record<string, string> {
@@ -121,17 +124,10 @@ export class OpenAICompatibleProvider implements Provider {
     const overrides = askForUsage ? { stream_options: { ...streamOptions, include_usage: true } } : undefined;
     const body = this.requestBody(call.request, call.rawBody, call.upstreamModel, this.options.chatDefaults, overrides);
     if (call.request.stream !== true) {
-      const text = await this.exchangeJson('POST', this.url('chat', call.upstreamModel), body, call);
+      const text = await this.exchange.json('POST', this.url('chat', call.upstreamModel), body, call);
       return { kind: 'json', body: text, usage: this.checkedUsage(text, call.apiKey) };
     }
-    const response = await this.http.stream(this.id, {
-      method: 'POST',
-      url: this.url('chat', call.upstreamModel),
-      headers: this.headers(call.apiKey, 'text/event-stream'),
-      body,
-      cancellation: call.cancellation,
-      failure: (status, headers, text) => upstreamErrorFromResponse(this.id, status, headers, text, call.apiKey),
-    });
+    const response = await this.exchange.stream(this.url('chat', call.upstreamModel), body, call, 'text/event-stream');
     if (String(response.headers['content-type'] ?? '').includes('application/json')) {
       // Some servers ignore `stream: true` and answer with one JSON body (an error, or the whole completion).
       const completion = this.parseJsonBody(await readBodyText(response.body, MAX_JSON_ANSWER_BYTES), call.apiKey) as ChatCompletionLike;
@@ -143,7 +139,7 @@ export class OpenAICompatibleProvider implements Provider {
 
   async embeddings(call: EmbeddingsCall): Promise<JsonResult> {
     const body = this.requestBody(call.request, call.rawBody, call.upstreamModel);
-    const text = await this.exchangeJson('POST', this.url('embeddings', call.upstreamModel), body, call);
+    const text = await this.exchange.json('POST', this.url('embeddings', call.upstreamModel), body, call);
     // Some compatible servers ignore encoding_format and always send floats; the client asked for base64.
     if (call.request.encoding_format === 'base64' && FLOAT_EMBEDDING.test(text)) {
       const parsed = this.parseJsonBody(text, call.apiKey);
@@ -155,22 +151,9 @@ export class OpenAICompatibleProvider implements Provider {
 
   async listModels(call: UpstreamCall): Promise<UpstreamModel[]> {
     if (this.options.staticModels) return this.options.staticModels.map((id) => ({ id }));
-    const list = modelListSchema.safeParse(this.parseJsonBody(await this.exchangeJson('GET', this.url('models'), undefined, call), call.apiKey));
+    const list = modelListSchema.safeParse(this.parseJsonBody(await this.exchange.json('GET', this.url('models'), undefined, call), call.apiKey));
     if (!list.success) throw new UpstreamError(this.id, 'protocol', 502, `Upstream ${this.id} sent a model list in an unexpected shape.`);
     return list.data.data.map((model) => ({ id: model.id, created: model.created }));
-  }
-
-  /** One request with a JSON answer, whose text it resolves with: a non-2xx status is thrown as the upstream's error. */
-  private async exchangeJson(method: 'GET' | 'POST', url: string, body: string | undefined, call: UpstreamCall): Promise<string> {
-    const response = await this.http.request(this.id, {
-      method,
-      url,
-      headers: this.headers(call.apiKey, 'application/json'),
-      body,
-      cancellation: call.cancellation,
-      failure: (status, headers, text) => upstreamErrorFromResponse(this.id, status, headers, text, call.apiKey),
-    });
-    return response.body;
   }
 
   /**

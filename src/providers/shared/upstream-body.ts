@@ -49,3 +49,12 @@ export function parseJsonAnswer(provider: string, text: string, failure = 'sent 
 export function invalidResponse(provider: string, what: string): UpstreamError {
   return new UpstreamError(provider, 'protocol', 502, `Upstream ${provider} ${what}.`, { code: 'upstream_invalid_response' });
 }
+
+/** JSON text parsed, or undefined when it is not JSON: for answers whose shape is checked next anyway. */
+export function parseJsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
