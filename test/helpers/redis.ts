@@ -77,3 +77,14 @@ export class OwnRedisServer {
     });
   }
 }
+
+/** A connection to the test Redis and a fresh key prefix, both cleaned up when the test ends. */
+export function redisForTest(t: { teardown: (fn: () => unknown) => void }): { redis: Redis; prefix: string } {
+  const prefix = uniquePrefix();
+  const redis = new Redis(TEST_REDIS_URL);
+  t.teardown(async () => {
+    redis.disconnect();
+    await deleteKeys(TEST_REDIS_URL, prefix);
+  });
+  return { redis, prefix };
+}

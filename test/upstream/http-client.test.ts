@@ -1,20 +1,26 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import test from 'ava';
+import { freePort } from '../helpers/redis.js';
+import { waitFor } from '../helpers/wait.js';
 import { CancellationSource } from '../../src/core/cancellation.js';
-import { UpstreamError } from '../../src/core/errors.js';
-import { readBodyText, toTransportError, UpstreamHttp } from '../../src/upstream/http-client.js';
+import { RequestAbortedError, UpstreamError } from '../../src/core/errors.js';
+import { MAX_ERROR_BODY_BYTES, readBodyText, toTransportError, UpstreamHttp } from '../../src/upstream/http-client.js';
 
-/** A fake upstream on loopback; `stop` closes it and the client's connections to it. */
-async function serve(handler: (request: IncomingMessage, response: ServerResponse) => void): Promise<{ url: string; stop: (http: UpstreamHttp) => void }> {
+/** A fake upstream on loopback; `stop` closes it and the client's connections to it; `connections` counts them. */
+async function serve(
+  handler: (request: IncomingMessage, response: ServerResponse) => void,
+): Promise<{ url: string; stop: (http: UpstreamHttp) => void; connections: () => number }> {
   const server = createServer(handler);
+  let connections = 0;
+  server.on('connection', () => (connections += 1));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const stop = (http: UpstreamHttp) => {
     http.close();
     server.closeAllConnections();
     server.close();
   };
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/chat/completions`, stop };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/chat/completions`, stop, connections: () => connections };
 }
 
 const call = (url: string) => ({ method: 'POST' as const, url, headers: { 'content-type': 'application/json' }, body: '{}', cancellation: new CancellationSource() });
@@ -76,5 +82,130 @@ test('calls that end are no longer watched: a later quiet spell on the kept-aliv
   for (let index = 0; index < 20; index++) t.is((await http.request('fake', call(url))).body, '{"ok":true}');
   await sleep(500);
   t.is((await http.request('fake', call(url))).body, '{"ok":true}', 'the idle connection was not torn down as a timeout');
+  stop(http);
+});
+
+/** Answers every request with `status`, a Retry-After header and `body`, once the request body is in. */
+const answer = (status: number, body: string) => (request: IncomingMessage, response: ServerResponse) => {
+  request.resume();
+  request.on('end', () => {
+    response.writeHead(status, { 'content-type': 'application/json', 'retry-after': '7' });
+    response.end(body);
+  });
+};
+
+/** A failure reader as a provider writes one, keeping what it was given. */
+function failureReader() {
+  const seen: { status: number; retryAfter: unknown; body: string }[] = [];
+  const failure = (status: number, headers: IncomingMessage['headers'], body: string) => {
+    seen.push({ status, retryAfter: headers['retry-after'], body });
+    return new UpstreamError('fake', 'http', status, `fake said ${status}`);
+  };
+  return { seen, failure };
+}
+
+test('an error answer goes through the failure reader, whole, with its status and headers; without one it is returned', async (t) => {
+  const body = '{"error":{"message":"slow down","code":"rate_limit_exceeded"}}';
+  const { url, stop } = await serve(answer(429, body));
+  const http = new UpstreamHttp(2000);
+  const { seen, failure } = failureReader();
+  const thrown = await t.throwsAsync(http.request('fake', { ...call(url), failure }), { instanceOf: UpstreamError });
+  t.is(thrown.message, 'fake said 429');
+  t.deepEqual(seen, [{ status: 429, retryAfter: '7', body }]);
+
+  const streamed = await t.throwsAsync(http.stream('fake', { ...call(url), failure }), { instanceOf: UpstreamError });
+  t.is(streamed.status, 429);
+  t.deepEqual(seen[1], { status: 429, retryAfter: '7', body }, 'a stream reads the error body before the reader sees it');
+
+  const returned = await http.request('fake', call(url));
+  t.is(returned.status, 429);
+  t.is(returned.body, body);
+  t.is(seen.length, 2);
+  stop(http);
+});
+
+test('a streamed error body is read up to the size limit, not to its end', async (t) => {
+  const huge = `{"error":{"message":"${'x'.repeat(4 * MAX_ERROR_BODY_BYTES)}"}}`;
+  const { url, stop } = await serve(answer(500, huge));
+  const http = new UpstreamHttp(2000);
+  const { seen, failure } = failureReader();
+  await t.throwsAsync(http.stream('fake', { ...call(url), failure }), { instanceOf: UpstreamError });
+  const read = seen[0]!.body.length;
+  t.true(read >= MAX_ERROR_BODY_BYTES && read < 2 * MAX_ERROR_BODY_BYTES, `read ${read} bytes`);
+  t.true(huge.startsWith(seen[0]!.body), 'what was read is the start of the body');
+  stop(http);
+});
+
+test('transport failures are 502 connection errors: nothing listening, a connection broken mid-answer, a bad URL', async (t) => {
+  const http = new UpstreamHttp(2000);
+  t.teardown(() => http.close());
+  const refused = await t.throwsAsync(http.request('fake', call(`http://127.0.0.1:${await freePort()}/v1/models`)), { instanceOf: UpstreamError });
+  t.like(refused, { status: 502, kind: 'connection', code: 'upstream_connection_error', message: 'Upstream fake is unreachable or broke the connection (ECONNREFUSED).' });
+
+  const { url, stop } = await serve((request, response) => {
+    request.resume();
+    response.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+    response.write('{"partial":');
+    setTimeout(() => response.socket?.destroy(), 50);
+  });
+  const broken = await t.throwsAsync(http.request('fake', call(url)), { instanceOf: UpstreamError });
+  t.like(broken, { status: 502, kind: 'connection', code: 'upstream_connection_error' });
+  stop(http);
+
+  const invalid = await t.throwsAsync(new UpstreamHttp(2000).request('fake', call('ftp://example.com/x')), { instanceOf: UpstreamError });
+  t.like(invalid, { status: 502, message: 'Upstream fake has an invalid URL.' });
+});
+
+test('cancelling stops the call: before it starts nothing is sent; while waiting or streaming the upstream sees the client leave', async (t) => {
+  let received = 0;
+  let closedEarly = 0;
+  const { url, stop } = await serve((request, response) => {
+    received += 1;
+    request.resume();
+    response.on('close', () => {
+      if (!response.writableFinished) closedEarly += 1;
+    });
+    if (request.url!.includes('stream')) {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write('data: 1\n\n');
+    }
+  });
+  const http = new UpstreamHttp(5000);
+
+  const before = new CancellationSource();
+  before.cancel();
+  await t.throwsAsync(http.request('fake', { ...call(url), cancellation: before }), { instanceOf: RequestAbortedError });
+  t.is(received, 0);
+
+  const waiting = call(url);
+  const pending = http.request('fake', waiting);
+  await waitFor(() => received === 1, 'the request reaching the upstream');
+  waiting.cancellation.cancel();
+  await t.throwsAsync(pending, { instanceOf: RequestAbortedError });
+  await waitFor(() => closedEarly === 1, 'the upstream seeing the waiting call go');
+
+  const streaming = call(`${url}?stream`);
+  const response = await http.stream('fake', streaming);
+  const ended = new Promise<unknown>((resolve) => {
+    response.body.on('data', () => undefined);
+    response.body.once('error', resolve);
+    response.body.once('end', () => resolve('ended'));
+  });
+  streaming.cancellation.cancel();
+  t.true((await ended) instanceof RequestAbortedError, 'the reader of the body sees why it stopped');
+  await waitFor(() => closedEarly === 2, 'the upstream seeing the stream go');
+  stop(http);
+});
+
+test('connections are kept alive and reused: sequential calls share one, concurrent calls then reuse theirs', async (t) => {
+  const { url, stop, connections } = await serve(answer(200, '{"ok":true}'));
+  const http = new UpstreamHttp(2000);
+  for (let index = 0; index < 10; index++) t.is((await http.request('fake', call(url))).body, '{"ok":true}');
+  t.is(connections(), 1);
+  await Promise.all(Array.from({ length: 4 }, () => http.request('fake', call(url))));
+  t.is(connections(), 4, 'the idle connection is reused, three more are opened');
+  for (let index = 0; index < 10; index++) await http.request('fake', call(url));
+  await Promise.all(Array.from({ length: 4 }, () => http.request('fake', call(url))));
+  t.is(connections(), 4, 'no new connection once the pool has enough');
   stop(http);
 });
