@@ -2,8 +2,7 @@ import type { Caller } from '../access/identity/caller.js';
 import type { TokenUsage } from '../access/metering/token-usage.js';
 import type { Cancellation } from '../core/cancellation.js';
 import type { RequestRecord } from '../logging/log-store.js';
-import type { DispatchRecord } from '../routing/dispatcher.js';
-import type { ModelRoute } from '../routing/model-resolver.js';
+import type { DispatchRecord, RoutePlan } from '../routing/dispatcher.js';
 
 /**
  * One inference call, as a value: built once when the request has been read and its caller is known, handed to
@@ -18,8 +17,8 @@ export interface Call {
   /** The model as the client named it (or its key's default model). */
   readonly model: string;
   readonly stream: boolean;
-  /** Where the call may go, in the order to try them. */
-  readonly routes: readonly ModelRoute[];
+  /** Where the call may go: routes in the order to try them, and fallbacks. */
+  readonly plan: RoutePlan;
   /** The caller's own upstream key for a BYOK provider, with the label logs name it by. */
   readonly ownKey: { secret: string; label: string } | undefined;
   /** Fired when the client goes away or the gateway gives up on the call. */

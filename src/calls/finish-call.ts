@@ -20,7 +20,7 @@ export interface CallLogFields {
  */
 export function finishCall(meter: UsageMeter, call: Call | AdmittedCall, outcome: CallOutcome): CallLogFields {
   const dispatch = outcome.dispatch;
-  const provider = dispatch?.provider ?? call.routes[0]!.target.settings.id;
+  const provider = dispatch?.provider ?? call.plan.routes[0]!.target.settings.id;
   meter.finish(
     {
       caller: call.caller,

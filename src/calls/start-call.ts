@@ -4,12 +4,12 @@ import { allowsModel } from '../access/client-keys/client-key.js';
 import type { UsageMeter } from '../access/metering/usage-meter.js';
 import type { Cancellation } from '../core/cancellation.js';
 import { GatewayError, invalidRequest } from '../core/errors.js';
-import type { ModelRoute } from '../routing/model-resolver.js';
+import type { RoutePlan } from '../routing/dispatcher.js';
 import type { AdmittedCall, Call } from './call.js';
 
-/** Where a model goes: the gateway's resolver, or a fixed provider for a surface of one provider's own. */
+/** Where a model goes: the gateway's routes, or a fixed provider for a surface of one provider's own. */
 export interface ModelRouter {
-  resolve(model: string): ModelRoute;
+  plan(model: string): RoutePlan;
 }
 
 /** Who the auth middleware found: a caller, or a token it does not know, kept for a BYOK provider to take. */
@@ -54,8 +54,8 @@ export class CallStarter {
     const known = 'caller' in request.identity ? request.identity.caller : undefined;
     const model = request.model ?? (known?.kind === 'client' ? (known.key.defaultModel ?? undefined) : undefined);
     if (model === undefined) throw invalidRequest("Missing required parameter: 'model'.", 'model', 'missing_required_parameter');
-    const route = request.router.resolve(model);
-    const provider = route.target.settings.id;
+    const plan = request.router.plan(model);
+    const provider = plan.routes[0]!.target.settings.id;
     const ownToken = this.deps.byokProviders.has(provider) && 'unknownToken' in request.identity ? request.identity.unknownToken : undefined;
     let caller = known;
     if (caller === undefined) {
@@ -70,7 +70,7 @@ export class CallStarter {
       caller,
       model,
       stream: request.stream,
-      routes: [route],
+      plan,
       ownKey: ownToken === undefined ? undefined : { secret: ownToken, label: caller.id },
       cancellation: request.cancellation,
       logBodies: this.deps.logBodies,
@@ -80,7 +80,7 @@ export class CallStarter {
 
   /** Lets the call through its key's allowlist and limits, or throws the 401/403/429 that stops it. */
   async admit(call: Call): Promise<AdmittedCall> {
-    const provider = call.routes[0]!.target.settings.id;
+    const provider = call.plan.routes[0]!.target.settings.id;
     if (call.ownKey === undefined && this.deps.byokProviders.has(provider) && !this.deps.hasPoolKeys(provider)) {
       throw new GatewayError(401, `Provider ${provider} takes your own ${provider} API key as the bearer token.`, { code: 'own_key_required' });
     }

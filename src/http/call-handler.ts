@@ -126,7 +126,7 @@ export function callHandler<Request, Result>(protocol: ClientProtocol<Request, R
     try {
       admitted = await deps.starter.admit(call);
       const plan = protocol.plan(parsed.request, admitted);
-      const dispatched = await deps.dispatcher.dispatch(admitted.routes, plan.operation, { ownKey: admitted.ownKey, holdKeyUntil: plan.holdKeyUntil });
+      const dispatched = await deps.dispatcher.dispatch(admitted.plan, plan.operation, { ownKey: admitted.ownKey, holdKeyUntil: plan.holdKeyUntil });
       outcome.dispatch = dispatched;
       if (!dispatched.ok) throw dispatched.error;
       const reply = protocol.reply(dispatched.value, parsed.request, admitted);

@@ -5,11 +5,30 @@ import { judgeFailure, type KeyPolicy } from '../keys/outcome.js';
 import type { KeyRateLimits } from '../keys/rate-limits.js';
 import type { Logger } from '../logging/logger.js';
 import type { ConfiguredProvider } from '../providers/registry.js';
+import { type FallbackReason, fallbackReason } from './fallback-reason.js';
 import type { ModelRoute } from './model-resolver.js';
+
+/**
+ * Where a call may go: routes to try in order and, once they could not serve it, what comes next by why (a group's
+ * fallbacks). A plain model is one route with nothing after it.
+ */
+export interface RoutePlan {
+  readonly routes: readonly ModelRoute[];
+  fallback?(reason: FallbackReason): RoutePlan | undefined;
+}
+
+/** Told of every attempt, so that routing can weigh its targets (calls in flight, latency, failures). */
+export interface AttemptObserver {
+  started(route: ModelRoute): void;
+  /** `failed` is set when the target itself failed (5xx, timeout, connection), not the key or the client. */
+  ended(route: ModelRoute, outcome: { ok: boolean; failed: boolean; elapsedMs: number }): void;
+}
 
 /** One failed upstream attempt, for the error log. */
 export interface FailedAttempt {
   provider: string;
+  /** The model name the upstream was asked for. */
+  model: string;
   /** The upstream key's id, `byok:<hash8>` for a caller's own key, undefined for a keyless upstream. */
   keyId: string | undefined;
   status: number;
@@ -19,6 +38,8 @@ export interface FailedAttempt {
 
 /** What a dispatch did: the attempts it made and, for the last one, which provider and key it used. */
 export interface DispatchRecord {
+  /** The route of the last attempt (the one that served the call, when it succeeded); undefined when none started. */
+  route: ModelRoute | undefined;
   /** The provider of the last attempt; undefined when no attempt could start. */
   provider: string | undefined;
   /** The key of the last attempt (see FailedAttempt.keyId). */
@@ -32,6 +53,7 @@ export type Dispatched<T> = ({ ok: true; value: T } | { ok: false; error: unknow
 export type UpstreamOperation<T> = (route: ModelRoute, apiKey: string | undefined) => Promise<T>;
 
 export interface DispatchOptions<T> {
+  observer?: AttemptObserver;
   /** A key the caller brought (BYOK) with its label for logs: used once, on the first target, never recorded. */
   ownKey?: { secret: string; label: string };
   /** For calls that go on after the operation returns (streams): the key stays in use until this settles. */
@@ -51,15 +73,23 @@ export interface RetryPolicy extends KeyPolicy {
 
 const backoffMs = (attempt: number): number => Math.min(1000, 100 * 2 ** (attempt - 1)) * (0.5 + Math.random());
 
-function failedAttempt(provider: string, keyId: string | undefined, error: unknown): FailedAttempt {
+function failedAttempt(route: ModelRoute, keyId: string | undefined, error: unknown): FailedAttempt {
   const failure = error instanceof GatewayError ? error : undefined;
   return {
-    provider,
+    provider: route.target.settings.id,
+    model: route.upstreamModel,
     keyId,
     status: failure?.status ?? 500,
     code: failure?.code ?? null,
     message: error instanceof Error ? error.message : String(error),
   };
+}
+
+/** Whether an attempt's failure is the target's own (an outage, not a bad key, a rate limit or the client). */
+function targetFailed(error: unknown): boolean {
+  if (error instanceof RequestAbortedError) return false;
+  if (!(error instanceof GatewayError)) return true;
+  return error.status >= 500 || error.status === 408;
 }
 
 /** How one target's attempts ended: with a value, with an error worth trying elsewhere, or with one that is not. */
@@ -80,25 +110,41 @@ export class Dispatcher {
     private readonly limits?: KeyRateLimits,
   ) {}
 
-  /** Tries the routes in order until one answers; never throws, the record says what happened. */
-  async dispatch<T>(routes: readonly ModelRoute[], operation: UpstreamOperation<T>, options: DispatchOptions<T> = {}): Promise<Dispatched<T>> {
-    const record: DispatchRecord = { provider: undefined, keyId: undefined, attempts: 0, failures: [] };
+  /**
+   * Tries the plan's routes in order until one answers, then its fallbacks while the reason for going on has one;
+   * never throws, the record says what happened. A client's own mistake ends the call at once.
+   */
+  async dispatch<T>(plan: RoutePlan, operation: UpstreamOperation<T>, options: DispatchOptions<T> = {}): Promise<Dispatched<T>> {
+    const record: DispatchRecord = { route: undefined, provider: undefined, keyId: undefined, attempts: 0, failures: [] };
     const deadline = Date.now() + this.policy.deadlineMs;
     let lastError: unknown = new GatewayError(500, 'No route to try.');
-    for (const route of routes) {
-      const outcome = options.ownKey
-        ? await this.withOwnKey(route, options.ownKey, operation, record)
-        : await this.withPoolKeys(route, operation, options, record, deadline);
-      if (outcome.kind === 'value') return { ok: true, value: outcome.value, ...record };
-      lastError = outcome.error;
-      if (outcome.final || options.ownKey || Date.now() >= deadline) break;
+    let current: RoutePlan | undefined = plan;
+    // Fallbacks may name each other; a call visits a plan at most once.
+    const visited = new Set<RoutePlan>();
+    while (current && !visited.has(current)) {
+      visited.add(current);
+      const failuresBefore = record.failures.length;
+      let final = false;
+      for (const route of current.routes) {
+        const outcome = options.ownKey
+          ? await this.withOwnKey(route, options.ownKey, operation, record, options.observer)
+          : await this.withPoolKeys(route, operation, options, record, deadline);
+        if (outcome.kind === 'value') return { ok: true, value: outcome.value, ...record };
+        lastError = outcome.error;
+        final = outcome.final || options.ownKey !== undefined;
+        if (final || Date.now() >= deadline) break;
+      }
+      if (lastError instanceof RequestAbortedError || Date.now() >= deadline || !current.fallback) break;
+      const reason = fallbackReason(lastError, record.failures.slice(failuresBefore).map((failure) => failure.status));
+      if (reason === undefined || (final && reason !== 'context_window' && reason !== 'content_policy')) break;
+      current = current.fallback(reason);
     }
     return { ok: false, error: lastError, ...record };
   }
 
   /** One target's upstream operation, for callers that are not a client's call (model lists): the value or a throw. */
   async run<T>(target: ConfiguredProvider, operation: (apiKey: string | undefined) => Promise<T>): Promise<T> {
-    const dispatched = await this.dispatch([{ target, upstreamModel: '' }], (_route, apiKey) => operation(apiKey));
+    const dispatched = await this.dispatch({ routes: [{ target, upstreamModel: '' }] }, (_route, apiKey) => operation(apiKey));
     if (dispatched.ok) return dispatched.value;
     throw dispatched.error;
   }
@@ -114,22 +160,27 @@ export class Dispatcher {
       if (acquisition.kind === 'busy') return { kind: 'failed', error: lastError ?? this.busy(providerId), final: false };
       if (acquisition.kind === 'unavailable') return { kind: 'failed', error: lastError ?? this.unavailable(providerId, acquisition), final: false };
       const { lease } = acquisition;
+      record.route = route;
       record.provider = providerId;
       record.keyId = lease.id;
       record.attempts += 1;
+      const started = Date.now();
+      options.observer?.started(route);
       try {
         const value =
           this.limits?.applies(providerId) && lease.id !== undefined
             ? await this.limits.run(providerId, lease.id, () => operation(route, lease.secret), this.policy.rateLimitMaxWaitMs, options.holdKeyUntil)
             : await operation(route, lease.secret);
+        options.observer?.ended(route, { ok: true, failed: false, elapsedMs: Date.now() - started });
         if (lease.id !== undefined && lease.failures > 0) {
           pool.record(lease.id, { kind: 'success' }).catch((error: unknown) => this.logRecordFailure(error));
         }
         return { kind: 'value', value };
       } catch (error) {
+        options.observer?.ended(route, { ok: false, failed: targetFailed(error), elapsedMs: Date.now() - started });
         // A client that leaves says nothing about the upstream or its key, and ends the call.
         if (error instanceof RequestAbortedError) return { kind: 'failed', error, final: true };
-        record.failures.push(failedAttempt(providerId, lease.id, error));
+        record.failures.push(failedAttempt(route, lease.id, error));
         const verdict = judgeFailure(error, this.policy, Date.now());
         if (verdict.outcome && lease.id !== undefined) await pool.record(lease.id, verdict.outcome).catch((failure: unknown) => this.logRecordFailure(failure));
         // A keyless upstream that refuses the call will refuse it again.
@@ -145,15 +196,20 @@ export class Dispatcher {
   }
 
   /** A key the caller brought (BYOK): no pool, no retry on another key, nothing recorded about the key. */
-  private async withOwnKey<T>(route: ModelRoute, ownKey: { secret: string; label: string }, operation: UpstreamOperation<T>, record: DispatchRecord): Promise<TargetOutcome<T>> {
-    const providerId = route.target.settings.id;
-    record.provider = providerId;
+  private async withOwnKey<T>(route: ModelRoute, ownKey: { secret: string; label: string }, operation: UpstreamOperation<T>, record: DispatchRecord, observer: AttemptObserver | undefined): Promise<TargetOutcome<T>> {
+    record.route = route;
+    record.provider = route.target.settings.id;
     record.keyId = ownKey.label;
     record.attempts += 1;
+    const started = Date.now();
+    observer?.started(route);
     try {
-      return { kind: 'value', value: await operation(route, ownKey.secret) };
+      const value = await operation(route, ownKey.secret);
+      observer?.ended(route, { ok: true, failed: false, elapsedMs: Date.now() - started });
+      return { kind: 'value', value };
     } catch (error) {
-      if (!(error instanceof RequestAbortedError)) record.failures.push(failedAttempt(providerId, ownKey.label, error));
+      observer?.ended(route, { ok: false, failed: targetFailed(error), elapsedMs: Date.now() - started });
+      if (!(error instanceof RequestAbortedError)) record.failures.push(failedAttempt(route, ownKey.label, error));
       return { kind: 'failed', error, final: true };
     }
   }

@@ -1,6 +1,7 @@
 import { modelNotFound } from '../core/errors.js';
 import { compileGlob, isGlob } from '../core/glob.js';
 import { PROVIDER_DEFINITIONS, type ConfiguredProvider } from '../providers/registry.js';
+import type { RoutePlan } from './dispatcher.js';
 
 export interface ModelRoute {
   readonly target: ConfiguredProvider;
@@ -27,7 +28,7 @@ export class ModelResolver {
   /** Operator-declared globs, checked after explicit prefixes. */
   private readonly declared: DeclaredModel[] = [];
   private readonly families: { pattern: RegExp; kind: string; target: ConfiguredProvider | undefined }[] = [];
-  private readonly routes = new Map<string, ModelRoute>();
+  private readonly plans = new Map<string, RoutePlan>();
 
   constructor(configured: readonly ConfiguredProvider[]) {
     for (const target of configured) {
@@ -56,15 +57,20 @@ export class ModelResolver {
     return target?.settings.id === id ? target : undefined;
   }
 
-  /** The route of a model name; the same object for the same name, as routes never change while running. */
+  /** The route of a model name. */
   resolve(model: string): ModelRoute {
-    let route = this.routes.get(model);
-    if (route) return route;
-    route = this.find(model);
+    return this.plan(model).routes[0]!;
+  }
+
+  /** The plan of a model name (its one route); the same object for the same name, as routes never change while running. */
+  plan(model: string): RoutePlan {
+    let plan = this.plans.get(model);
+    if (plan) return plan;
+    plan = { routes: [this.find(model)] };
     // Bounded, as names come from clients.
-    if (this.routes.size >= MAX_REMEMBERED_ROUTES) this.routes.clear();
-    this.routes.set(model, route);
-    return route;
+    if (this.plans.size >= MAX_REMEMBERED_ROUTES) this.plans.clear();
+    this.plans.set(model, plan);
+    return plan;
   }
 
   private find(model: string): ModelRoute {

@@ -19,10 +19,10 @@ const TOKEN = 'sk-configured-token-for-start-call';
 
 /** Routes `pooled/*` and `byok/*` to providers of those names; anything else is unknown. */
 const router = {
-  resolve(model: string) {
+  plan(model: string) {
     const [provider, rest] = model.split('/');
     if ((provider !== 'pooled' && provider !== 'byok') || rest === undefined) throw modelNotFound(model);
-    return { target: { settings: { id: provider } } as ConfiguredProvider, upstreamModel: rest };
+    return { routes: [{ target: { settings: { id: provider } } as ConfiguredProvider, upstreamModel: rest }] };
   },
 };
 
@@ -53,8 +53,8 @@ test('a configured token’s call: the route, the caller, no own key', async (t)
   t.teardown(close);
   const call = await starter.start(request(await identify(TOKEN), 'pooled/model-a'));
   t.is(call.model, 'pooled/model-a');
-  t.is(call.routes[0]!.target.settings.id, 'pooled');
-  t.is(call.routes[0]!.upstreamModel, 'model-a');
+  t.is(call.plan.routes[0]!.target.settings.id, 'pooled');
+  t.is(call.plan.routes[0]!.upstreamModel, 'model-a');
   t.is(call.caller.kind, 'token');
   t.is(call.ownKey, undefined);
   const admitted = await starter.admit(call);

@@ -5,7 +5,8 @@ import { keyId } from '../../src/keys/key-identity.js';
 import { MemoryPoolStore } from '../../src/keys/memory-pool-store.js';
 import { createLogger } from '../../src/logging/logger.js';
 import type { ConfiguredProvider } from '../../src/providers/registry.js';
-import { Dispatcher, type RetryPolicy } from '../../src/routing/dispatcher.js';
+import { Dispatcher, type RetryPolicy, type RoutePlan } from '../../src/routing/dispatcher.js';
+import type { FallbackReason } from '../../src/routing/fallback-reason.js';
 import type { ModelRoute } from '../../src/routing/model-resolver.js';
 
 const silent = createLogger('silent');
@@ -26,7 +27,7 @@ const upstream = (status: number, options: ConstructorParameters<typeof Upstream
 test('a key the upstream rejects is counted, the call goes on with the next key, and the record names both attempts', async (t) => {
   const { pools, dispatcher } = await setUp({ alpha: ['key-one', 'key-two'] });
   const seen: (string | undefined)[] = [];
-  const result = await dispatcher.dispatch([route('alpha')], async (_route, apiKey) => {
+  const result = await dispatcher.dispatch({ routes: [route('alpha')] }, async (_route, apiKey) => {
     seen.push(apiKey);
     if (seen.length === 1) throw upstream(401);
     return `answered with ${apiKey}`;
@@ -37,7 +38,7 @@ test('a key the upstream rejects is counted, the call goes on with the next key,
   t.is(result.attempts, 2);
   t.is(result.provider, 'alpha');
   t.is(result.keyId, keyId(seen[1]!));
-  t.deepEqual(result.failures, [{ provider: 'alpha', keyId: keyId(seen[0]!), status: 401, code: null, message: 'upstream said 401' }]);
+  t.deepEqual(result.failures, [{ provider: 'alpha', model: 'model-x', keyId: keyId(seen[0]!), status: 401, code: null, message: 'upstream said 401' }]);
   const rejected = (await pools.get('alpha')!.states()).find((state) => state.id === keyId(seen[0]!))!;
   t.is(rejected.failures, 1);
 });
@@ -45,7 +46,7 @@ test('a key the upstream rejects is counted, the call goes on with the next key,
 test('a client mistake is not retried and not counted against the key', async (t) => {
   const { pools, dispatcher } = await setUp({ alpha: ['key-one', 'key-two'] });
   let calls = 0;
-  const result = await dispatcher.dispatch([route('alpha'), route('alpha')], async () => {
+  const result = await dispatcher.dispatch({ routes: [route('alpha'), route('alpha')] }, async () => {
     calls++;
     throw upstream(400);
   });
@@ -58,7 +59,7 @@ test('a client mistake is not retried and not counted against the key', async (t
 test('retries stop at maxAttempts, and the last upstream error is the answer', async (t) => {
   const { dispatcher } = await setUp({ alpha: ['k1', 'k2', 'k3', 'k4'] }, { maxAttempts: 2 });
   let calls = 0;
-  const result = await dispatcher.dispatch([route('alpha')], async () => {
+  const result = await dispatcher.dispatch({ routes: [route('alpha')] }, async () => {
     calls++;
     throw upstream(503);
   });
@@ -70,7 +71,7 @@ test('retries stop at maxAttempts, and the last upstream error is the answer', a
 
 test('a route whose pool has no usable key is passed over for the next route', async (t) => {
   const { dispatcher } = await setUp({ empty: [], beta: ['beta-key'] });
-  const result = await dispatcher.dispatch([route('empty'), route('beta')], async (target, apiKey) => `${target.target.settings.id}:${apiKey}`);
+  const result = await dispatcher.dispatch({ routes: [route('empty'), route('beta')] }, async (target, apiKey) => `${target.target.settings.id}:${apiKey}`);
   t.deepEqual(result.ok && result.value, 'beta:beta-key');
   t.is(result.provider, 'beta');
   t.is(result.attempts, 1);
@@ -78,7 +79,7 @@ test('a route whose pool has no usable key is passed over for the next route', a
 
 test('when every route fails the error of the last one is returned, with every failed attempt', async (t) => {
   const { dispatcher } = await setUp({ alpha: ['a-key'], beta: ['b-key'] }, { maxAttempts: 1 });
-  const result = await dispatcher.dispatch([route('alpha'), route('beta')], async (target) => {
+  const result = await dispatcher.dispatch({ routes: [route('alpha'), route('beta')] }, async (target) => {
     throw upstream(target.target.settings.id === 'alpha' ? 500 : 502);
   });
   t.false(result.ok);
@@ -88,7 +89,7 @@ test('when every route fails the error of the last one is returned, with every f
 
 test('an empty pool answers 503 no_upstream_keys', async (t) => {
   const { dispatcher } = await setUp({ empty: [] });
-  const result = await dispatcher.dispatch([route('empty')], async () => 'never');
+  const result = await dispatcher.dispatch({ routes: [route('empty')] }, async () => 'never');
   t.false(result.ok);
   const error = !result.ok ? (result.error as GatewayError) : undefined;
   t.is(error?.status, 503);
@@ -99,7 +100,7 @@ test('an empty pool answers 503 no_upstream_keys', async (t) => {
 test('a client that went away ends the call: no retry, no failure recorded, no key blamed', async (t) => {
   const { pools, dispatcher } = await setUp({ alpha: ['k1', 'k2'] });
   let calls = 0;
-  const result = await dispatcher.dispatch([route('alpha')], async () => {
+  const result = await dispatcher.dispatch({ routes: [route('alpha')] }, async () => {
     calls++;
     throw new RequestAbortedError('gone');
   });
@@ -113,7 +114,7 @@ test('a caller’s own key is used once, on the first route, and never touches t
   const { pools, dispatcher } = await setUp({ alpha: ['pool-key'], beta: ['beta-key'] });
   const keys: (string | undefined)[] = [];
   const result = await dispatcher.dispatch(
-    [route('alpha'), route('beta')],
+    { routes: [route('alpha'), route('beta')] },
     async (_target, apiKey) => {
       keys.push(apiKey);
       throw upstream(401);
@@ -133,4 +134,66 @@ test('run gives the value of a single target or throws its error', async (t) => 
   t.is(await dispatcher.run(target, async (apiKey) => `listed with ${apiKey}`), 'listed with k1');
   const error = await t.throwsAsync(dispatcher.run(target, async () => Promise.reject(upstream(500))));
   t.is((error as UpstreamError).status, 500);
+});
+
+/** A plan of `routes` whose fallbacks are the plans named for each reason. */
+const plan = (routes: ModelRoute[], fallbacks: Partial<Record<FallbackReason, RoutePlan>> = {}): RoutePlan => ({ routes, fallback: (reason) => fallbacks[reason] });
+
+test('a group whose every target answers 429 falls back to its rate-limit group', async (t) => {
+  const { dispatcher } = await setUp({ alpha: ['a1'], beta: ['b1'], spare: ['s1'] }, { maxAttempts: 1 });
+  const spare = plan([route('spare')]);
+  const result = await dispatcher.dispatch(plan([route('alpha'), route('beta')], { rate_limit: spare, error: plan([]) }), async (target) => {
+    if (target.target.settings.id !== 'spare') throw upstream(429);
+    return 'served by spare';
+  });
+  t.true(result.ok && result.value === 'served by spare');
+  t.is(result.provider, 'spare');
+  t.deepEqual(result.failures.map((failure) => [failure.provider, failure.status]), [['alpha', 429], ['beta', 429]]);
+});
+
+test('a context-window refusal, a client error otherwise final, goes to the larger-context group', async (t) => {
+  const { dispatcher } = await setUp({ small: ['k'], large: ['k2'] });
+  const tooLong = new UpstreamError('small', 'http', 400, "This model's maximum context length is 8192 tokens.", { code: 'context_length_exceeded' });
+  const result = await dispatcher.dispatch(plan([route('small')], { context_window: plan([route('large')]) }), async (target) => {
+    if (target.target.settings.id === 'small') throw tooLong;
+    return 'long answer';
+  });
+  t.true(result.ok && result.value === 'long answer');
+  t.is(result.attempts, 2, 'not retried on another key of the small group');
+});
+
+test('a plain client mistake has no fallback, and fallbacks that name each other end', async (t) => {
+  const { dispatcher } = await setUp({ alpha: ['k'], beta: ['k2'] }, { maxAttempts: 1 });
+  const calls: string[] = [];
+  const operation = async (target: ModelRoute) => {
+    calls.push(target.target.settings.id);
+    throw upstream(target.target.settings.id === 'alpha' ? 400 : 503);
+  };
+  const mistake = await dispatcher.dispatch(plan([route('alpha')], { error: plan([route('beta')]) }), operation);
+  t.false(mistake.ok);
+  t.deepEqual(calls, ['alpha']);
+
+  calls.length = 0;
+  const first: RoutePlan = { routes: [route('beta')], fallback: () => second };
+  const second: RoutePlan = { routes: [route('beta')], fallback: () => first };
+  const looping = await dispatcher.dispatch(first, operation);
+  t.false(looping.ok);
+  t.deepEqual(calls, ['beta', 'beta']);
+});
+
+test('the observer hears of every attempt, and only outages count as the target failing', async (t) => {
+  const { dispatcher } = await setUp({ alpha: ['k1', 'k2', 'k3'] });
+  const heard: string[] = [];
+  const observer = {
+    started: (target: ModelRoute) => heard.push(`start ${target.target.settings.id}`),
+    ended: (_target: ModelRoute, outcome: { ok: boolean; failed: boolean }) => heard.push(outcome.ok ? 'ok' : outcome.failed ? 'target failed' : 'key or client'),
+  };
+  const answers = [upstream(503), upstream(401)];
+  const result = await dispatcher.dispatch(plan([route('alpha')]), async () => {
+    const next = answers.shift();
+    if (next) throw next;
+    return 'fine';
+  }, { observer });
+  t.true(result.ok);
+  t.deepEqual(heard, ['start alpha', 'target failed', 'start alpha', 'key or client', 'start alpha', 'ok']);
 });

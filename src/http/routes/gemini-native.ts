@@ -4,7 +4,7 @@ import { bearerToken } from '../../access/identity/token-verifier.js';
 import { GatewayError } from '../../core/errors.js';
 import { forwardNative, geminiNativeProtocol, googleErrorReply } from '../../protocols/gemini-native/protocol.js';
 import type { ConfiguredProvider } from '../../providers/registry.js';
-import type { ModelRoute } from '../../routing/model-resolver.js';
+import type { RoutePlan } from '../../routing/dispatcher.js';
 import { type CallHandlerDependencies, callHandler, forwardedQuery } from '../call-handler.js';
 import { cancelOnClientDisconnect } from '../client-abort.js';
 import type { GatewayContext, GatewayMiddleware, GatewayState } from '../context.js';
@@ -53,7 +53,7 @@ export function registerGeminiNativeRoutes(router: Router<GatewayState>, deps: G
     if (!deps.gemini) throw new GatewayError(404, 'Gemini is not configured on this gateway.');
     return deps.gemini;
   };
-  const fixedRoute = (model: string): ModelRoute => ({ target: gemini(), upstreamModel: model });
+  const fixedPlan = (model: string): RoutePlan => ({ routes: [{ target: gemini(), upstreamModel: model }] });
 
   const forwardGet = async (ctx: GatewayContext, path: string) => {
     const target = gemini();
@@ -70,7 +70,7 @@ export function registerGeminiNativeRoutes(router: Router<GatewayState>, deps: G
     ...callGuard,
     jsonBody(deps.maxBodyBytes),
     callHandler(geminiNativeProtocol, deps, {
-      router: { resolve: fixedRoute },
+      router: { plan: fixedPlan },
       params: (ctx) => {
         const [, model, action] = MODEL_ACTION_PATH.exec(ctx.path)!;
         return { model: model!, action: action! };

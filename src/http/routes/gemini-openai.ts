@@ -17,7 +17,7 @@ export function registerGeminiOpenAIRoutes(
   target: ConfiguredProvider,
   deps: CallHandlerDependencies,
 ): void {
-  registerOpenAIInferenceRoutes(router, guards.inference, deps, { router: { resolve: (model) => ({ target, upstreamModel: model }) } }, '/openai/v1');
+  registerOpenAIInferenceRoutes(router, guards.inference, deps, { router: { plan: (model) => ({ routes: [{ target, upstreamModel: model }] }) } }, '/openai/v1');
   router.get('/openai/v1/models', ...guards.authenticated, async (ctx) => {
     const models = await deps.dispatcher.run(target, (apiKey) => target.provider.listModels({ apiKey, cancellation: CancellationSource.after(LIST_TIMEOUT_MS) }));
     ctx.body = { object: 'list', data: models.map((model) => ({ id: model.id, object: 'model', created: model.created ?? 0, owned_by: target.settings.id })) };

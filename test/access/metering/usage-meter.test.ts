@@ -23,7 +23,7 @@ test('a client call admitted, finished after a failed attempt and closed: tokens
     error: null,
     upstreamKey: 'aaaa',
     attempts: 2,
-    failures: [{ provider: 'openai', keyId: 'bbbb', status: 429, code: 'rate_limit_exceeded', message: 'slow down' }],
+    failures: [{ provider: 'openai', model: 'gpt-4o', keyId: 'bbbb', status: 429, code: 'rate_limit_exceeded', message: 'slow down' }],
   });
   await meter.close();
 
