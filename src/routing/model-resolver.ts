@@ -7,6 +7,8 @@ export interface ModelRoute {
   readonly target: ConfiguredProvider;
   /** The name the upstream knows: the client's name without the gateway's `provider/` prefix. */
   readonly upstreamModel: string;
+  /** For a model group's target, its id (`<upstream>/<model>`), which routing state is kept under. */
+  readonly targetId?: string;
 }
 
 const MAX_REMEMBERED_ROUTES = 1000;

@@ -89,28 +89,35 @@ export class TargetBoard implements TargetSignals {
 
   /**
    * Whether a call may go to the target: yes unless it is ejected; once its cool-off is over, one call at a time
-   * may go as a probe, whose outcome brings the target back or ejects it for longer.
+   * may go as a probe (see `started`), whose outcome brings the target back or ejects it for longer.
    */
   admits(targetId: string): boolean {
-    const ejection = this.ejections.get(targetId) ?? this.view.ejections.get(targetId);
-    if (!ejection) return true;
-    if (this.now() < ejection.until || this.probing.has(targetId)) return false;
-    this.probing.add(targetId);
-    return true;
+    const ejection = this.ejection(targetId);
+    return ejection === undefined || (this.now() >= ejection.until && !this.probing.has(targetId));
   }
 
   /** Whether the target is ejected and still cooling off. */
   isEjected(targetId: string): boolean {
-    const ejection = this.ejections.get(targetId) ?? this.view.ejections.get(targetId);
+    const ejection = this.ejection(targetId);
     return ejection !== undefined && this.now() < ejection.until;
   }
 
+  /** A call goes to the target; to an ejected one past its cool-off, it is the probe. */
   started(targetId: string): void {
     this.localInFlight.set(targetId, (this.localInFlight.get(targetId) ?? 0) + 1);
+    if (this.ejection(targetId) !== undefined) this.probing.add(targetId);
   }
 
-  /** A call to the target ended; `firstByteMs` is its time to first byte when it got that far. */
+  private ejection(targetId: string): Ejection | undefined {
+    return this.ejections.get(targetId) ?? this.view.ejections.get(targetId);
+  }
+
+  /**
+   * A call to the target ended; `firstByteMs` is its time to first byte when it got that far. Called after
+   * `succeeded` or `failed` for the same call, it also ends a probe whose outcome said nothing about the target.
+   */
   ended(targetId: string, firstByteMs: number | undefined): void {
+    this.probing.delete(targetId);
     const inFlight = (this.localInFlight.get(targetId) ?? 1) - 1;
     if (inFlight > 0) this.localInFlight.set(targetId, inFlight);
     else this.localInFlight.delete(targetId);
@@ -141,7 +148,7 @@ export class TargetBoard implements TargetSignals {
     const failures = (this.failures.get(targetId) ?? 0) + 1;
     this.failures.set(targetId, failures);
     if (!wasProbe && failures < policy.afterFailures) return;
-    const previous = this.ejections.get(targetId) ?? this.view.ejections.get(targetId);
+    const previous = this.ejection(targetId);
     const count = (previous?.count ?? 0) + 1;
     const ejection = { until: this.now() + Math.min(policy.maxCoolOffMs, policy.coolOffMs * 2 ** (count - 1)), count };
     this.ejections.set(targetId, ejection);

@@ -25,8 +25,10 @@ test('a target failing three times in a row is ejected, probed back by one call 
   t.false(targets.admits('up/m'));
   t.true(targets.isEjected('up/m'));
   time.advance(1000);
-  t.true(targets.admits('up/m'), 'the probe');
+  t.true(targets.admits('up/m'), 'past the cool-off');
+  targets.started('up/m');
   t.false(targets.admits('up/m'), 'one probe at a time');
+  targets.ended('up/m', 30);
   targets.succeeded('up/m');
   t.true(targets.admits('up/m'));
   t.true(targets.admits('up/m'));
@@ -40,7 +42,9 @@ test('a failed probe ejects the target again for twice as long, up to the maximu
     time.advance(ms - 1);
     const still = !targets.admits('up/m');
     time.advance(1);
-    return still && targets.admits('up/m');
+    const back = targets.admits('up/m');
+    targets.started('up/m');
+    return still && back;
   };
   t.true(cooling(1000));
   targets.failed('up/m', policy);
