@@ -25,6 +25,13 @@ export const sparkEmbeddedError: EmbeddedErrorRule = {
  */
 export const sparkDefinition: ProviderDefinition = {
   kind: 'spark',
+  env: {
+    // The console's APIPassword, or the APIKey and APISecret pair that Spark also accepts as `key:secret`.
+    keyVariables: ['SPARK_API_PASSWORD', 'SPARK_API_PASSWORDS'],
+    keyPairVariables: ['SPARK_API_KEY', 'SPARK_API_SECRET'],
+    urlVariables: ['SPARK_BASE_URL'],
+    defaultBaseUrl: 'https://spark-api-open.xf-yun.com/v1',
+  },
   aliases: ['xunfei', 'iflytek'],
   modelFamilies: [/^(?:lite|generalv3(?:\.5)?|pro-128k|max-32k|4\.0ultra)$/i],
   fallbackModels: SPARK_MODELS,
