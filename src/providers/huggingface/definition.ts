@@ -3,10 +3,6 @@ import { providerEnv } from '../../config/provider-env.js';
 import type { ProviderDefinition } from '../definition.js';
 import { HuggingFaceProvider } from './provider.js';
 
-/**
- * Hugging Face (`huggingface/<org>/<model>`, `hf/…`): chat through the OpenAI-compatible inference router (or a
- * self-hosted TGI or vLLM at HF_BASE_URL); embeddings from a TEI server or computed in-process.
- */
 interface HuggingFaceSettings {
   teiUrl: string | undefined;
   modelsDir: string | undefined;
@@ -14,6 +10,10 @@ interface HuggingFaceSettings {
   hubUrl: string | undefined;
 }
 
+/**
+ * Hugging Face (`huggingface/<org>/<model>`, `hf/…`): chat through the OpenAI-compatible inference router (or a
+ * self-hosted TGI or vLLM at HF_BASE_URL); embeddings from a TEI server or computed in-process.
+ */
 export const huggingfaceDefinition: ProviderDefinition<HuggingFaceSettings> = {
   kind: 'huggingface',
   env: providerEnv({
