@@ -18,8 +18,7 @@ import { openPoolStore } from './keys/open-pool-store.js';
 import type { KeyPolicy } from './keys/outcome.js';
 import { KeyRateLimits } from './keys/rate-limits.js';
 import type { Logger } from './logging/logger.js';
-import { openaiCompatibleDefinition } from './providers/openai-compatible/definition.js';
-import { OpenAICompatibleProvider } from './providers/openai-compatible/provider.js';
+import { geminiOpenAIDefinition } from './providers/gemini/openai-definition.js';
 import { createProviders } from './providers/registry.js';
 import { Dispatcher } from './routing/dispatcher.js';
 import { createKeyProbe } from './routing/key-probe.js';
@@ -57,7 +56,8 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     extraClients.push(client);
     return client;
   };
-  const providers = createProviders(config.providers, { http, createHttp, fetchMedia, config });
+  const providerDependencies = { http, createHttp, fetchMedia, config };
+  const providers = createProviders(config.providers, providerDependencies);
   const resolver = new ModelResolver(providers);
   const opened = await openPoolStore(config.keyPools, logger);
   const policy: KeyPolicy = {
@@ -133,8 +133,8 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
       // Gemini's own OpenAI-compatible endpoint, on the same key pool.
       openaiCompatible: {
         settings: gemini.settings,
-        definition: openaiCompatibleDefinition,
-        provider: new OpenAICompatibleProvider({ id: gemini.settings.id, baseUrl: `${gemini.settings.baseUrl}/openai`, http }),
+        definition: geminiOpenAIDefinition,
+        provider: geminiOpenAIDefinition.create(gemini.settings, providerDependencies),
       },
     },
     name: packageInfo.name,

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import { applyDotenvFile, ConfigError, loadConfig } from './config/load.js';
 import { createGateway } from './gateway.js';
+import { PROVIDER_DEFINITIONS } from './providers/registry.js';
 import { createLogger } from './logging/logger.js';
 
 async function start(): Promise<void> {
@@ -8,7 +9,7 @@ async function start(): Promise<void> {
   const dotenvLoaded = applyDotenvFile(envFile, process.env);
   let config;
   try {
-    config = loadConfig(process.env);
+    config = loadConfig(process.env, PROVIDER_DEFINITIONS);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);

@@ -1,15 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import type { z } from 'zod';
-import type { GeminiOptions } from '../providers/gemini/options.js';
-import { BUILT_IN_PROVIDERS, type BuiltInProviderId, type BuiltInProviderVariables } from './builtin-providers.js';
 import { trimBaseUrl } from './env-values.js';
+import type { ConfigurableProvider } from './provider-env.js';
 import { ENDPOINT_SUFFIXES, envSchema, type RawEnvConfig } from './schema.js';
 
 export type LogLevel = RawEnvConfig['LOG_LEVEL'];
 
-/** Which built-in definition a configured upstream uses; `openai-compatible` is a named third-party proxy. */
-export type ProviderKind = BuiltInProviderId | 'openai-compatible';
+/** Which provider definition a configured upstream uses; `openai-compatible` is a named third-party proxy. */
+export type ProviderKind = string;
 
 export interface ProviderSettings {
   /** The name clients use as a model prefix (`openai/gpt-4o`) and that logs and `/v1/models` show. */
@@ -37,16 +36,6 @@ export interface KeyPoolConfig {
   /** Per-provider limits on each upstream key. */
   keyLimits: Record<string, { rpm?: number | undefined; maxConcurrent?: number | undefined }>;
   rateLimitMaxWaitMs: number;
-}
-
-/** The operator's Gemini settings: the provider's options that come from the environment. */
-export type GeminiConfig = Omit<GeminiOptions, 'baseUrl' | 'fetchMedia'>;
-
-export interface ProviderExtrasConfig {
-  anthropic: { defaultMaxTokens: number; betaFeatures: string[] };
-  azure: { apiVersion: string; deployments: string[] };
-  ollama: { timeoutMs: number };
-  huggingface: { teiUrl: string | undefined; modelsDir: string | undefined; allowDownloads: boolean; hubUrl: string | undefined };
 }
 
 export interface AccessConfig {
@@ -91,9 +80,8 @@ export interface GatewayConfig {
   modelsCacheMs: number;
   providers: ProviderSettings[];
   keyPools: KeyPoolConfig;
-  gemini: GeminiConfig;
-  /** Settings of single providers other than Gemini. */
-  extras: ProviderExtrasConfig;
+  /** Each provider's own settings from the environment, by provider kind, as its definition reads them. */
+  providerOptions: Readonly<Record<string, unknown>>;
   media: MediaFetchConfig;
   access: AccessConfig;
   usage: UsageConfig;
@@ -102,8 +90,6 @@ export interface GatewayConfig {
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
-
-const BUILT_IN_PROVIDER_IDS = new Set<string>(BUILT_IN_PROVIDERS.map((provider) => provider.id));
 
 const unique = (items: Iterable<string>): string[] => [...new Set(items)];
 
@@ -132,14 +118,19 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   return `${where}: ${message}`;
 }
 
-/** Validates the environment and derives the gateway's configuration; throws a one-line ConfigError if invalid. */
-export function loadConfig(env: NodeJS.ProcessEnv): GatewayConfig {
-  const parsed = envSchema.safeParse(env);
+/**
+ * Validates the environment and derives the gateway's configuration; throws a one-line ConfigError if invalid.
+ * `definitions` are the providers the gateway knows (the registry's), in the order configured ones are listed.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv, definitions: Readonly<Record<string, ConfigurableProvider>>): GatewayConfig {
+  const builtIns = Object.values(definitions).flatMap(({ kind, env: spec }) => (spec ? [{ id: kind, ...spec }] : []));
+  const BUILT_IN_PROVIDER_IDS = new Set(builtIns.map((provider) => provider.id));
+  const parsed = envSchema(Object.values(definitions)).safeParse(env);
   if (!parsed.success) {
     const issues = parsed.error.issues.map(describeIssue);
     throw new ConfigError(`invalid configuration: ${issues.join('; ')}`);
   }
-  const raw = parsed.data;
+  const raw = parsed.data as RawEnvConfig;
 
   const whitelist = raw.ENABLE_CHECK_APIKEY ? unique([...raw.api_keys_whitelist, ...raw.API_KEYS_WHITELIST]) : [];
   if (raw.ENABLE_CHECK_APIKEY && whitelist.length === 0) {
@@ -150,8 +141,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): GatewayConfig {
   const clientTokens = adminToken === undefined ? allowed : unique([...allowed, adminToken]);
 
   const providers: ProviderSettings[] = [];
-  const variables = raw as unknown as Record<string, string[] | string | undefined>;
-  for (const builtIn of BUILT_IN_PROVIDERS as readonly (BuiltInProviderVariables & { id: BuiltInProviderId })[]) {
+  const variables = parsed.data as Record<string, unknown>;
+  for (const builtIn of builtIns) {
     const apiKeys = unique(builtIn.keyVariables.flatMap((name) => variables[name] as string[]));
     if (builtIn.keyPairVariables) {
       const [key, secret] = builtIn.keyPairVariables.map((name) => variables[name] as string | undefined);
@@ -232,27 +223,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): GatewayConfig {
       ),
       rateLimitMaxWaitMs: raw.RATE_LIMIT_MAX_WAIT_SECONDS,
     },
-    gemini: {
-      showThinking: raw.SHOW_THINKING_PROCESS,
-      searchModels: unique([...raw.SEARCH_MODELS, ...raw.MODEL_SEARCH]),
-      showSearchLink: raw.SHOW_SEARCH_LINK,
-      codeExecution: raw.TOOLS_CODE_EXECUTION_ENABLED,
-      urlContext: raw.URL_CONTEXT_ENABLED,
-      thinkingBudgetMap: raw.THINKING_BUDGET_MAP,
-      safetySettings: raw.SAFETY_SETTINGS,
-      schemaMode: raw.GEMINI_SCHEMA_MODE,
-    },
-    extras: {
-      anthropic: { defaultMaxTokens: raw.ANTHROPIC_DEFAULT_MAX_TOKENS, betaFeatures: raw.ANTHROPIC_BETA },
-      azure: { apiVersion: raw.AZURE_OPENAI_API_VERSION, deployments: raw.AZURE_OPENAI_DEPLOYMENTS },
-      ollama: { timeoutMs: raw.OLLAMA_TIMEOUT ?? raw.TIME_OUT },
-      huggingface: {
-        teiUrl: raw.HF_TEI_URL,
-        modelsDir: raw.HF_MODELS_DIR,
-        allowDownloads: raw.HF_ALLOW_DOWNLOADS,
-        hubUrl: raw.HF_ENDPOINT,
-      },
-    },
+    providerOptions: Object.fromEntries(
+      builtIns.flatMap((builtIn) => (builtIn.options ? [[builtIn.id, builtIn.options(variables, { upstreamTimeoutMs: raw.TIME_OUT })]] : [])),
+    ),
     media: {
       maxBytes: raw.MEDIA_FETCH_MAX_SIZE,
       timeoutMs: raw.MEDIA_FETCH_TIMEOUT_SECONDS,

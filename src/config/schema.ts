@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { BUILT_IN_PROVIDERS, type BuiltInProviderVariables } from './builtin-providers.js';
 import { assertTimeZone } from '../access/limits/time-windows.js';
 import { baseUrl, byteSize, flag, integer, jsonValue, optionalText, secondsAsMs, stringList } from './env-values.js';
+import type { ConfigurableProvider } from './provider-env.js';
 
 const LOG_LEVEL_ALIASES: Record<string, string> = { warning: 'warn', critical: 'fatal' };
 const logLevel = z.preprocess(
@@ -44,10 +44,10 @@ const upstreamKeyLimit = z
 export type CompatibleProviderEntry = z.infer<typeof compatibleProviderEntry>;
 
 /**
- * Every environment variable the gateway reads. Names follow the projects our users come from (gemini-balance and
+ * The gateway's own environment variables (the providers declare theirs). Names follow the projects our users come from (gemini-balance and
  * the older Python gateways) so their `.env` files keep working; aliases are merged in `load.ts`.
  */
-export const envSchema = z.object({
+const gatewayEnvSchema = z.object({
   // server
   PORT: integer(8000, 0, 65535),
   HOST: optionalText(),
@@ -131,55 +131,28 @@ export const envSchema = z.object({
   UPSTREAM_KEY_LIMITS: jsonValue(z.record(z.string(), upstreamKeyLimit), {}),
   RATE_LIMIT_MAX_WAIT_SECONDS: secondsAsMs(10, 3600),
 
-  // Gemini conversion (gemini-balance's names)
-  SHOW_THINKING_PROCESS: flag(true),
-  SEARCH_MODELS: stringList(),
-  MODEL_SEARCH: stringList(),
-  SHOW_SEARCH_LINK: flag(true),
-  TOOLS_CODE_EXECUTION_ENABLED: flag(false),
-  URL_CONTEXT_ENABLED: flag(false),
-  THINKING_BUDGET_MAP: jsonValue(z.record(z.string(), z.number({ error: 'budgets must be numbers' }).int('budgets must be whole numbers').min(-1)), {}),
-  SAFETY_SETTINGS: jsonValue(z.array(z.object({ category: z.string(), threshold: z.string() }).strict()).optional(), undefined),
-  GEMINI_SCHEMA_MODE: z.preprocess(
-    (value) => (value === undefined || String(value).trim() === '' ? 'json-schema' : String(value).trim().toLowerCase()),
-    z.enum(['json-schema', 'openapi'], { error: 'expected json-schema or openapi' }),
-  ),
-
-  // Anthropic
-  ANTHROPIC_DEFAULT_MAX_TOKENS: integer(4096, 1, 1_000_000),
-  ANTHROPIC_BETA: stringList(),
-
-  // Azure OpenAI
-  AZURE_OPENAI_API_VERSION: z.preprocess((value) => (value === undefined || String(value).trim() === '' ? '2024-10-21' : String(value).trim()), z.string()),
-  AZURE_OPENAI_DEPLOYMENTS: stringList(),
-
-  // Ollama (seconds; TIME_OUT when unset: a model loading can keep Ollama silent for a while)
-  OLLAMA_TIMEOUT: z.preprocess((value) => (value === undefined || String(value).trim() === '' ? undefined : value), secondsAsMs(0, 86_400).optional()),
-
-  // Hugging Face embeddings: a Text Embeddings Inference server, or local ONNX models in a directory
-  HF_TEI_URL: baseUrl(undefined, ['/embed']),
-  HF_MODELS_DIR: optionalText(),
-  HF_ALLOW_DOWNLOADS: flag(false),
-  HF_ENDPOINT: baseUrl(undefined),
-
   // fetching media URLs that clients send (for providers that want the bytes inline)
   MEDIA_FETCH_MAX_SIZE: byteSize('20mb'),
   MEDIA_FETCH_TIMEOUT_SECONDS: secondsAsMs(15, 600),
   MEDIA_FETCH_ALLOW_PRIVATE_NETWORKS: flag(false),
 
-  // providers: the built-in ones' variables come from BUILT_IN_PROVIDERS
-  ...providerVariables(),
   OPENAI_COMPATIBLE_PROVIDERS: jsonValue(z.array(compatibleProviderEntry), []),
 });
 
-function providerVariables() {
+/**
+ * Every environment variable the gateway reads: its own, and each provider's (keys, base URL, its own settings),
+ * as the providers declare them.
+ */
+export function envSchema(providers: Iterable<ConfigurableProvider>) {
   const shape: Record<string, z.ZodType> = {};
-  for (const provider of BUILT_IN_PROVIDERS as readonly BuiltInProviderVariables[]) {
-    for (const name of provider.keyVariables) shape[name] = stringList();
-    for (const name of provider.keyPairVariables ?? []) shape[name] = optionalText();
-    for (const name of provider.urlVariables) shape[name] = baseUrl(undefined, ENDPOINT_SUFFIXES);
+  for (const { env } of providers) {
+    if (!env) continue;
+    for (const name of env.keyVariables) shape[name] = stringList();
+    for (const name of env.keyPairVariables ?? []) shape[name] = optionalText();
+    for (const name of env.urlVariables) shape[name] = baseUrl(undefined, ENDPOINT_SUFFIXES);
+    Object.assign(shape, env.variables);
   }
-  return shape as Record<string, z.ZodType<string[] | string | undefined>>;
+  return gatewayEnvSchema.extend(shape);
 }
 
-export type RawEnvConfig = z.infer<typeof envSchema>;
+export type RawEnvConfig = z.infer<typeof gatewayEnvSchema>;

@@ -1,4 +1,5 @@
 import type { GatewayConfig, ProviderKind, ProviderSettings } from '../config/load.js';
+import type { ProviderEnv } from '../config/provider-env.js';
 import type { UpstreamHttp } from '../upstream/http-client.js';
 import type { MediaFetcher } from '../upstream/media.js';
 import type { Provider } from './types.js';
@@ -9,13 +10,18 @@ export interface ProviderDependencies {
   createHttp(timeoutMs: number): UpstreamHttp;
   /** For media URLs clients send to providers that need the bytes inline. */
   fetchMedia: MediaFetcher;
-  /** Provider-specific settings (Gemini's thinking and search options, …). */
+  /** The gateway's configuration; each provider's own settings are in `providerOptions`, by kind. */
   config: GatewayConfig;
 }
 
-/** What the gateway knows about one kind of upstream before any configuration: its names and how to build it. */
-export interface ProviderDefinition {
+/**
+ * What the gateway knows about one kind of upstream before any configuration: its names, the environment variables
+ * that configure it, and how to build it.
+ */
+export interface ProviderDefinition<Options = unknown> {
   kind: ProviderKind;
+  /** How the environment configures it; none for upstreams configured otherwise (OPENAI_COMPATIBLE_PROVIDERS). */
+  env?: ProviderEnv<Options>;
   /** Other names clients may use as the model prefix (`claude/…` for Anthropic). */
   aliases: readonly string[];
   /** Bare model names routed to this provider when it is configured (`gpt-4o` → OpenAI). */
@@ -24,5 +30,6 @@ export interface ProviderDefinition {
   fallbackModels: readonly string[];
   /** The upstream may run without a key (a local server): an empty pool calls it with none. */
   allowsKeyless?: boolean;
-  create(settings: ProviderSettings, dependencies: ProviderDependencies): Provider;
+  /** `options` are the provider's own settings, as its `env.options` read them. */
+  create(settings: ProviderSettings, dependencies: ProviderDependencies, options: Options): Provider;
 }

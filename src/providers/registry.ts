@@ -1,4 +1,4 @@
-import type { ProviderKind, ProviderSettings } from '../config/load.js';
+import type { ProviderSettings } from '../config/load.js';
 import { anthropicDefinition } from './anthropic/definition.js';
 import { azureDefinition } from './azure/definition.js';
 import { dashscopeDefinition } from './dashscope/definition.js';
@@ -14,8 +14,11 @@ import { openaiCompatibleDefinition } from './openai-compatible/definition.js';
 import { openaiDefinition } from './openai/definition.js';
 import type { Provider } from './types.js';
 
-/** In routing order: a bare name goes to the first family that claims it (text-embedding-004 is Gemini's). */
-export const PROVIDER_DEFINITIONS: Readonly<Record<ProviderKind, ProviderDefinition>> = {
+/**
+ * In routing order: a bare name goes to the first family that claims it (text-embedding-004 is Gemini's). Also the
+ * order in which configured providers are listed.
+ */
+export const PROVIDER_DEFINITIONS: Readonly<Record<string, ProviderDefinition>> = {
   gemini: geminiDefinition,
   dashscope: dashscopeDefinition,
   zhipu: zhipuDefinition,
@@ -40,6 +43,7 @@ export interface ConfiguredProvider {
 export function createProviders(settings: readonly ProviderSettings[], dependencies: ProviderDependencies): ConfiguredProvider[] {
   return settings.map((entry) => {
     const definition = PROVIDER_DEFINITIONS[entry.kind];
-    return { settings: entry, definition, provider: definition.create(entry, dependencies) };
+    if (!definition) throw new Error(`no provider definition of kind "${entry.kind}"`);
+    return { settings: entry, definition, provider: definition.create(entry, dependencies, dependencies.config.providerOptions[entry.kind]) };
   });
 }

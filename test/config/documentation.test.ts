@@ -2,10 +2,11 @@ import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { envSchema } from '../../src/config/schema.js';
+import { PROVIDER_DEFINITIONS } from '../../src/providers/registry.js';
 
 const root = (path: string) => readFileSync(fileURLToPath(new URL(`../../../${path}`, import.meta.url)), 'utf8');
 
-const variables = [...Object.keys(envSchema.shape), 'ENV_FILE'];
+const variables = [...Object.keys(envSchema(Object.values(PROVIDER_DEFINITIONS)).shape), 'ENV_FILE'];
 
 test('.env.example documents every variable the gateway reads', (t) => {
   const example = root('.env.example');
@@ -22,5 +23,5 @@ test('both READMEs mention every variable', (t) => {
 test('.env.example is itself a valid configuration', async (t) => {
   const { parseEnv } = await import('node:util');
   const { loadConfig } = await import('../../src/config/load.js');
-  t.notThrows(() => loadConfig(parseEnv(root('.env.example'))));
+  t.notThrows(() => loadConfig(parseEnv(root('.env.example')), PROVIDER_DEFINITIONS));
 });

@@ -2,7 +2,10 @@ import test from 'ava';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { applyDotenvFile, ConfigError, loadConfig } from '../../src/config/load.js';
+import { applyDotenvFile, ConfigError, loadConfig as loadWithDefinitions } from '../../src/config/load.js';
+import { PROVIDER_DEFINITIONS } from '../../src/providers/registry.js';
+
+const loadConfig = (env: NodeJS.ProcessEnv) => loadWithDefinitions(env, PROVIDER_DEFINITIONS);
 
 test('defaults give a working gateway with no providers', (t) => {
   const config = loadConfig({});

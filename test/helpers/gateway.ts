@@ -4,6 +4,7 @@ import type { ExecutionContext } from 'ava';
 import OpenAI from 'openai';
 import { loadConfig } from '../../src/config/load.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
+import { PROVIDER_DEFINITIONS } from '../../src/providers/registry.js';
 import { createLogger } from '../../src/logging/logger.js';
 
 export interface RunningGateway {
@@ -30,7 +31,7 @@ export const CLIENT_TOKEN = 'sk-client-token-for-tests-0001';
  * be from the environment, with its logs captured.
  */
 export async function startGateway(env: Record<string, string>): Promise<RunningGateway> {
-  const config = loadConfig({ ALLOWED_TOKENS: CLIENT_TOKEN, LOG_LEVEL: 'info', ...env });
+  const config = loadConfig({ ALLOWED_TOKENS: CLIENT_TOKEN, LOG_LEVEL: 'info', ...env }, PROVIDER_DEFINITIONS);
   const rawLogs: string[] = [];
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger(config.logLevel, {

@@ -1,12 +1,12 @@
 import test from 'ava';
 import { loadConfig } from '../../src/config/load.js';
 import { GatewayError } from '../../src/core/errors.js';
-import { createProviders } from '../../src/providers/registry.js';
+import { createProviders, PROVIDER_DEFINITIONS } from '../../src/providers/registry.js';
 import { ModelResolver } from '../../src/routing/model-resolver.js';
 import { UpstreamHttp } from '../../src/upstream/http-client.js';
 
 function resolverFor(env: Record<string, string>) {
-  const config = loadConfig(env);
+  const config = loadConfig(env, PROVIDER_DEFINITIONS);
   const fetchMedia = () => Promise.reject(new Error('no media in these tests'));
   const http = new UpstreamHttp(1000);
   return new ModelResolver(createProviders(config.providers, { http, createHttp: () => http, fetchMedia, config }));

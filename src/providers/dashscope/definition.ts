@@ -1,11 +1,9 @@
-import type { ProviderDefinition } from '../definition.js';
-import { OpenAICompatibleProvider } from '../openai-compatible/provider.js';
+import { compatibleDefinition } from '../openai-compatible/definition.js';
 
 /** Alibaba DashScope (Qwen) through its OpenAI-compatible mode: `dashscope/…`, bare `qwen*`, `qwq-*`, `farui-plus`. */
-export const dashscopeDefinition: ProviderDefinition = {
+export const dashscopeDefinition = compatibleDefinition({
   kind: 'dashscope',
-  aliases: [],
+  env: { keyVariables: ['DASHSCOPE_API_KEY', 'DASHSCOPE_API_KEYS'], urlVariables: ['DASHSCOPE_BASE_URL'], defaultBaseUrl: 'https://dashscope.aliyuncs.com/compatible-mode/v1' },
   modelFamilies: [/^qwen/, /^qwq-/, /^qvq-/, /^farui-/, /^text-embedding-v\d+$/],
   fallbackModels: ['qwen-max', 'qwen-plus', 'qwen-turbo', 'qwen3-max', 'text-embedding-v4'],
-  create: (settings, { http }) => new OpenAICompatibleProvider({ id: settings.id, baseUrl: settings.baseUrl, http }),
-};
+});

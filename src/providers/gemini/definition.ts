@@ -1,12 +1,47 @@
+import { z } from 'zod';
+import { flag, jsonValue, stringList } from '../../config/env-values.js';
+import { providerEnv } from '../../config/provider-env.js';
 import type { ProviderDefinition } from '../definition.js';
+import { DEFAULT_GEMINI_BASE_URL, type GeminiSettings } from './options.js';
 import { GeminiProvider } from './provider.js';
 
-export const geminiDefinition: ProviderDefinition = {
+/** Gemini's variables; most are gemini-balance's names (API_KEYS, BASE_URL, SHOW_THINKING_PROCESS, …). */
+export const geminiEnv = providerEnv({
+  keyVariables: ['API_KEYS', 'GEMINI_API_KEYS', 'GEMINI_API_KEY', 'GOOGLE_API_KEY'],
+  urlVariables: ['BASE_URL', 'GEMINI_BASE_URL'],
+  defaultBaseUrl: DEFAULT_GEMINI_BASE_URL,
+  variables: {
+    SHOW_THINKING_PROCESS: flag(true),
+    SEARCH_MODELS: stringList(),
+    MODEL_SEARCH: stringList(),
+    SHOW_SEARCH_LINK: flag(true),
+    TOOLS_CODE_EXECUTION_ENABLED: flag(false),
+    URL_CONTEXT_ENABLED: flag(false),
+    THINKING_BUDGET_MAP: jsonValue(z.record(z.string(), z.number({ error: 'budgets must be numbers' }).int('budgets must be whole numbers').min(-1)), {}),
+    SAFETY_SETTINGS: jsonValue(z.array(z.object({ category: z.string(), threshold: z.string() }).strict()).optional(), undefined),
+    GEMINI_SCHEMA_MODE: z.preprocess(
+      (value) => (value === undefined || String(value).trim() === '' ? 'json-schema' : String(value).trim().toLowerCase()),
+      z.enum(['json-schema', 'openapi'], { error: 'expected json-schema or openapi' }),
+    ),
+  },
+  options: (env): GeminiSettings => ({
+    showThinking: env.SHOW_THINKING_PROCESS,
+    searchModels: [...new Set([...env.SEARCH_MODELS, ...env.MODEL_SEARCH])],
+    showSearchLink: env.SHOW_SEARCH_LINK,
+    codeExecution: env.TOOLS_CODE_EXECUTION_ENABLED,
+    urlContext: env.URL_CONTEXT_ENABLED,
+    thinkingBudgetMap: env.THINKING_BUDGET_MAP,
+    safetySettings: env.SAFETY_SETTINGS,
+    schemaMode: env.GEMINI_SCHEMA_MODE,
+  }),
+});
+
+export const geminiDefinition: ProviderDefinition<GeminiSettings> = {
   kind: 'gemini',
+  env: geminiEnv,
   aliases: [],
   // `models/...` is Gemini's own resource spelling; text-embedding-004 is a Gemini model despite its name.
   modelFamilies: [/^gemini-/, /^gemma-/, /^learnlm-/, /^models\//, /^text-embedding-004$/, /^embedding-0\d\d$/, /^embedding-gecko/],
   fallbackModels: ['gemini-2.5-flash', 'gemini-2.5-pro', 'gemini-2.5-flash-lite', 'gemini-embedding-001', 'text-embedding-004'],
-  create: (settings, { http, fetchMedia, config }) =>
-    new GeminiProvider({ id: settings.id, http, baseUrl: settings.baseUrl, fetchMedia, ...config.gemini }),
+  create: (settings, { http, fetchMedia }, options) => new GeminiProvider({ id: settings.id, http, baseUrl: settings.baseUrl, fetchMedia, ...options }),
 };

@@ -37,6 +37,9 @@ export interface GeminiOptions {
   schemaMode?: GeminiSchemaMode;
 }
 
+/** The operator's Gemini settings: the options that come from the environment. */
+export type GeminiSettings = Omit<GeminiOptions, 'baseUrl' | 'fetchMedia'>;
+
 /**
  * Safety filters off, so behaviour resembles OpenAI's. `HARM_CATEGORY_CIVIC_INTEGRITY` is left out on purpose: it
  * is deprecated and several models reject it (`safety_settings[4]: element predicate failed`).

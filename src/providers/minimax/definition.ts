@@ -24,6 +24,12 @@ export const minimaxEmbeddedError: EmbeddedErrorRule = {
  */
 export const minimaxDefinition: ProviderDefinition = {
   kind: 'minimax',
+  env: {
+    // MINMAX_* is the older gateways' (mis)spelling.
+    keyVariables: ['MINIMAX_API_KEY', 'MINIMAX_API_KEYS', 'MINMAX_API_KEY'],
+    urlVariables: ['MINIMAX_BASE_URL', 'MINIMAX_API_URL', 'MINMAX_API_URL'],
+    defaultBaseUrl: 'https://api.minimaxi.com/v1',
+  },
   aliases: ['minmax'],
   modelFamilies: [/^minimax-/i, /^abab/],
   fallbackModels: ['MiniMax-M2', 'MiniMax-Text-01'],

@@ -9,10 +9,9 @@ import type { ChatCall, ChatResult, EmbeddingsCall, JsonResult, Provider, Upstre
 import { normalizeOllamaBaseUrl } from './base-url.js';
 import { toOllamaChatRequest } from './request.js';
 import { toChatCompletion } from './response.js';
-import { OllamaChatStreamConverter } from './stream.js';
+import { OllamaChatStreamConverter, readOllamaChatStream } from './stream.js';
 import { toOllamaEmbedRequest, toOpenAIEmbeddings } from './embeddings.js';
 import { toUpstreamModels } from './models.js';
-import { readOllamaChatStream } from './stream-reader.js';
 import { ollamaErrorFromPayload, ollamaErrorFromResponse } from './errors.js';
 import { ollamaChatResponseSchema, ollamaEmbedResponseSchema, ollamaTagsResponseSchema } from './wire.js';
 

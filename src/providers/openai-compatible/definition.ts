@@ -1,12 +1,20 @@
 import type { ProviderDefinition } from '../definition.js';
-import { OpenAICompatibleProvider } from './provider.js';
+import { type OpenAICompatibleOptions, OpenAICompatibleProvider } from './provider.js';
+
+type CompatibleDefinition = Omit<ProviderDefinition, 'aliases' | 'create'> & {
+  aliases?: readonly string[];
+  /** How this upstream deviates from OpenAI's API, if it does. */
+  adjustments?: Omit<OpenAICompatibleOptions, 'id' | 'baseUrl' | 'http'>;
+};
+
+/** The definition of an upstream that speaks OpenAI's protocol: its names and variables, on the shared base. */
+export function compatibleDefinition({ adjustments, ...definition }: CompatibleDefinition): ProviderDefinition {
+  return {
+    aliases: [],
+    ...definition,
+    create: (settings, { http }) => new OpenAICompatibleProvider({ ...adjustments, id: settings.id, baseUrl: settings.baseUrl, http }),
+  };
+}
 
 /** A named third-party OpenAI-compatible upstream; its models are the ones the operator declared for it. */
-export const openaiCompatibleDefinition: ProviderDefinition = {
-  kind: 'openai-compatible',
-  aliases: [],
-  modelFamilies: [],
-  fallbackModels: [],
-  allowsKeyless: true,
-  create: (settings, { http }) => new OpenAICompatibleProvider({ id: settings.id, baseUrl: settings.baseUrl, http }),
-};
+export const openaiCompatibleDefinition = compatibleDefinition({ kind: 'openai-compatible', modelFamilies: [], fallbackModels: [], allowsKeyless: true });

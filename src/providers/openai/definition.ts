@@ -1,10 +1,8 @@
-import { OpenAICompatibleProvider } from '../openai-compatible/provider.js';
-import type { ProviderDefinition } from '../definition.js';
+import { compatibleDefinition } from '../openai-compatible/definition.js';
 
-export const openaiDefinition: ProviderDefinition = {
+export const openaiDefinition = compatibleDefinition({
   kind: 'openai',
-  aliases: [],
+  env: { keyVariables: ['OPENAI_API_KEY', 'OPENAI_API_KEYS'], urlVariables: ['OPENAI_BASE_URL', 'OPENAI_API_BASE'], defaultBaseUrl: 'https://api.openai.com/v1' },
   modelFamilies: [/^gpt-/, /^chatgpt-/, /^o\d/, /^text-embedding-/, /^omni-moderation/, /^codex-/],
   fallbackModels: ['gpt-4o', 'gpt-4o-mini', 'gpt-4.1', 'gpt-4.1-mini', 'o3', 'o4-mini', 'text-embedding-3-small', 'text-embedding-3-large'],
-  create: (settings, { http }) => new OpenAICompatibleProvider({ id: settings.id, baseUrl: settings.baseUrl, http }),
-};
+});

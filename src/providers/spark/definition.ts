@@ -1,5 +1,4 @@
-import type { ProviderDefinition } from '../definition.js';
-import { OpenAICompatibleProvider } from '../openai-compatible/provider.js';
+import { compatibleDefinition } from '../openai-compatible/definition.js';
 import type { EmbeddedErrorRule } from '../openai-compatible/errors.js';
 
 const SPARK_MODELS = ['lite', 'generalv3', 'pro-128k', 'generalv3.5', 'max-32k', '4.0Ultra'];
@@ -23,19 +22,22 @@ export const sparkEmbeddedError: EmbeddedErrorRule = {
  * iFlytek Spark's OpenAI-compatible HTTP API (`spark/<model>`, bare Spark model names). The credential is the
  * console's APIPassword, or `APIKey:APISecret`, as a bearer token. Spark has no model list endpoint.
  */
-export const sparkDefinition: ProviderDefinition = {
+export const sparkDefinition = compatibleDefinition({
   kind: 'spark',
+  env: {
+    // The console's APIPassword, or the APIKey and APISecret pair that Spark also accepts as `key:secret`.
+    keyVariables: ['SPARK_API_PASSWORD', 'SPARK_API_PASSWORDS'],
+    keyPairVariables: ['SPARK_API_KEY', 'SPARK_API_SECRET'],
+    urlVariables: ['SPARK_BASE_URL'],
+    defaultBaseUrl: 'https://spark-api-open.xf-yun.com/v1',
+  },
   aliases: ['xunfei', 'iflytek'],
   modelFamilies: [/^(?:lite|generalv3(?:\.5)?|pro-128k|max-32k|4\.0ultra)$/i],
   fallbackModels: SPARK_MODELS,
-  create: (settings, { http }) =>
-    new OpenAICompatibleProvider({
-      id: settings.id,
-      baseUrl: settings.baseUrl,
-      http,
-      embeddedError: sparkEmbeddedError,
-      staticModels: SPARK_MODELS,
-      // Spark reports usage in its last chunk on its own; its parameter list has no stream_options.
-      acceptsStreamOptions: false,
-    }),
-};
+  adjustments: {
+    embeddedError: sparkEmbeddedError,
+    staticModels: SPARK_MODELS,
+    // Spark reports usage in its last chunk on its own; its parameter list has no stream_options.
+    acceptsStreamOptions: false,
+  },
+});

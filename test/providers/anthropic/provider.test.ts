@@ -2,6 +2,7 @@ import test from 'ava';
 import { CancellationSource } from '../../../src/core/cancellation.js';
 import { GatewayError, UpstreamError, RequestAbortedError } from '../../../src/core/errors.js';
 import { chatCompletionRequestSchema, embeddingsRequestSchema } from '../../../src/core/openai-schemas.js';
+import { estimateTokens } from '../../../src/core/token-estimate.js';
 import { AnthropicProvider } from '../../../src/providers/anthropic/provider.js';
 import { parseToolCallId } from '../../../src/providers/anthropic/tool-call-id.js';
 import type { ChatResult } from '../../../src/providers/types.js';
@@ -114,6 +115,34 @@ test.serial('streamed chat: SSE from Anthropic becomes OpenAI chunks, with usage
   t.deepEqual(chunks.at(-1)!.usage, { prompt_tokens: 111, completion_tokens: 5, total_tokens: 116, prompt_tokens_details: { cached_tokens: 100 } });
   t.true(fake.last.body?.stream === true);
   t.is(fake.last.headers.accept, 'text/event-stream');
+});
+
+test.serial('a stream reports its usage without a usage chunk, and counts the text and tool arguments', async (t) => {
+  fake.script = () => ({ kind: 'reply', text: 'one two three four', usage: { input_tokens: 11, output_tokens: 5, cache_read_input_tokens: 100 } });
+  const result = await provider.chatCompletions({
+    request: chatCompletionRequestSchema.parse({ model: `anthropic/${MODEL}`, messages: [{ role: 'user', content: 'Count' }], stream: true }),
+    rawBody: undefined,
+    upstreamModel: MODEL,
+    apiKey: KEY,
+    cancellation: new CancellationSource(),
+    excerptChars: 7,
+  });
+  const { chunks, error } = await collect(result);
+  t.is(error, undefined);
+  t.true(chunks.every((chunk) => chunk.choices.length > 0));
+  if (result.kind !== 'stream') throw new Error('expected a stream');
+  t.deepEqual(result.report.usage, { prompt_tokens: 111, completion_tokens: 5, total_tokens: 116, prompt_tokens_details: { cached_tokens: 100 } });
+  t.is(result.report.excerpt, 'one two');
+  const pieces = chunks.map((chunk) => chunk.choices[0]?.delta.content).filter((content): content is string => typeof content === 'string');
+  t.is(result.report.estimatedCompletionTokens, pieces.reduce((sum, piece) => sum + estimateTokens(piece), 0));
+  t.true(result.report.estimatedCompletionTokens >= estimateTokens('one two three four'));
+
+  fake.script = () => ({ kind: 'fixture', name: 'anthropic-tool-no-args' });
+  const tool = await chat({ messages: [{ role: 'user', content: 'Update the issues' }], stream: true });
+  await collect(tool);
+  if (tool.kind !== 'stream') throw new Error('expected a stream');
+  t.true(tool.report.estimatedCompletionTokens >= estimateTokens('{}'));
+  t.is(tool.report.excerpt, '');
 });
 
 test.serial('a recorded Anthropic stream replayed over HTTP converts like the fixture', async (t) => {

@@ -4,6 +4,7 @@ import { CancellationSource } from '../../../src/core/cancellation.js';
 import { decodeEmbeddingBase64 } from '../../../src/core/embedding-encoding.js';
 import { GatewayError, UpstreamError, RequestAbortedError } from '../../../src/core/errors.js';
 import { chatCompletionRequestSchema, embeddingsRequestSchema } from '../../../src/core/openai-schemas.js';
+import { estimateTokens } from '../../../src/core/token-estimate.js';
 import { OllamaProvider } from '../../../src/providers/ollama/provider.js';
 import type { ChatResult, JsonResult, StreamResult } from '../../../src/providers/types.js';
 import { UpstreamHttp } from '../../../src/upstream/http-client.js';
@@ -148,6 +149,26 @@ test('streamed chat without include_usage has no usage chunk', async (t) => {
   const chunks = await collectStream(await t.context.provider.chatCompletions(chatCall({ stream: true })));
   t.is(chunks.at(-1)?.choices[0]?.finish_reason, 'stop');
   t.true(chunks.every((chunk) => !('usage' in chunk)));
+});
+
+test('a stream reports its usage, estimate and excerpt, with or without include_usage', async (t) => {
+  const { fake, provider } = t.context;
+  fake.script = () => ({ kind: 'reply', text: 'Grüß dich, 世界! 👋', promptEvalCount: 9 });
+  const call = { ...chatCall({ stream: true }), excerptChars: 8 };
+  const result = (await provider.chatCompletions(call)) as StreamResult;
+  const chunks = await collectStream(result);
+  t.true(chunks.every((chunk) => !('usage' in chunk)));
+  t.deepEqual(result.report.usage, { prompt_tokens: 9, completion_tokens: 4, total_tokens: 13 });
+  t.is(result.report.excerpt, 'Grüß dic');
+  // Estimated piece by piece, as the text streams.
+  const pieces = chunks.map((chunk) => chunk.choices[0]?.delta.content).filter((content): content is string => typeof content === 'string');
+  t.is(pieces.join(''), 'Grüß dich, 世界! 👋');
+  t.is(result.report.estimatedCompletionTokens, pieces.reduce((sum, piece) => sum + estimateTokens(piece), 0));
+  t.true(result.report.estimatedCompletionTokens >= estimateTokens('Grüß dich, 世界! 👋'));
+
+  const unasked = (await provider.chatCompletions(chatCall({ stream: true }))) as StreamResult;
+  await collectStream(unasked);
+  t.is(unasked.report.excerpt, '');
 });
 
 test('a stream split into 3-byte writes over TCP converts the same', async (t) => {

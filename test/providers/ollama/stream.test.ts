@@ -1,7 +1,6 @@
 import test from 'ava';
 import { UpstreamError } from '../../../src/core/errors.js';
-import { OllamaChatStreamConverter } from '../../../src/providers/ollama/stream.js';
-import { parseChatStreamLine, readOllamaChatStream } from '../../../src/providers/ollama/stream-reader.js';
+import { OllamaChatStreamConverter, parseChatStreamLine, readOllamaChatStream } from '../../../src/providers/ollama/stream.js';
 import { ollamaChatResponseSchema } from '../../../src/providers/ollama/wire.js';
 import { readFixture } from '../../helpers/fixtures.js';
 import type { ChatChunk } from '../../helpers/chat-chunk.js';
