@@ -1,7 +1,6 @@
 import test from 'ava';
-import { StreamUsageTap } from '../../../src/access/metering/stream-usage.js';
 import { estimateTokens, usageFromObject } from '../../../src/access/metering/token-usage.js';
-import { readChunkLines, readJsonFixture } from '../../helpers/fixtures.js';
+import { readJsonFixture } from '../../helpers/fixtures.js';
 
 test('usage from an OpenAI answer, with reasoning and cached tokens', (t) => {
   const usage = { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15, prompt_tokens_details: { cached_tokens: 4 }, completion_tokens_details: { reasoning_tokens: 3 } };
@@ -19,29 +18,6 @@ test('usage from recorded DeepSeek and DashScope answers', (t) => {
   t.is(usageFromObject(alibaba.usage)!.prompt, alibaba.usage.prompt_tokens);
   const openai = readJsonFixture<{ usage: { completion_tokens: number } }>('openai/openai-text.json');
   t.is(usageFromObject(openai.usage)!.completion, openai.usage.completion_tokens);
-});
-
-test('a recorded stream with include_usage: the tap finds the usage; hiding it drops only the usage chunk', (t) => {
-  const payloads = readChunkLines('alibaba/alibaba-reasoning.chunks.txt');
-  const last = JSON.parse(payloads.at(-1)!) as { usage: { total_tokens: number }; choices: unknown[] };
-  const shown = new StreamUsageTap(false);
-  t.deepEqual(shown.observe(payloads), payloads);
-  t.is(shown.usage!.total, last.usage.total_tokens);
-
-  const hidden = new StreamUsageTap(true);
-  const forwarded = payloads.flatMap((payload) => hidden.observe([payload]));
-  t.deepEqual(forwarded, payloads.slice(0, -1));
-  t.is(hidden.usage!.total, last.usage.total_tokens);
-});
-
-test('without reported usage the tap estimates from the generated text, and keeps its start when asked', (t) => {
-  const tap = new StreamUsageTap(false, 12);
-  const chunk = (delta: Record<string, unknown>) => JSON.stringify({ choices: [{ index: 0, delta }] });
-  tap.observe([chunk({ content: 'Hello there, ' }), chunk({ content: 'general \\"Kenobi\\"' })]);
-  tap.observe([chunk({ tool_calls: [{ index: 0, function: { arguments: '{"city":"Paris"}' } }] })]);
-  t.is(tap.usage, undefined);
-  t.true(tap.estimatedCompletionTokens >= 8);
-  t.is(tap.text, 'Hello there,');
 });
 
 test('estimates: about four ASCII characters a token, a token per CJK character', (t) => {
