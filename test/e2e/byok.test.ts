@@ -22,7 +22,15 @@ test('BYOK: the caller’s own key goes upstream, is never stored or logged, and
   t.is(reply.choices[0]!.message.content, 'You said: hi');
   t.is(bearerKeyOf(fake.last), OWN_KEY);
   const stream = await client.chat.completions.create({ model: 'dashscope/qwen-max', messages: [{ role: 'user', content: 'stream' }], stream: true });
-  for await (const chunk of stream) t.truthy(chunk.id);
+  let streamed = '';
+  const ids = new Set<string>();
+  for await (const chunk of stream) {
+    ids.add(chunk.id);
+    streamed += chunk.choices[0]?.delta.content ?? '';
+  }
+  t.is(streamed, 'You said: stream');
+  t.is(ids.size, 1, 'every chunk of one completion carries its id');
+  t.is(fake.last.body?.model, 'qwen-max');
   t.is(bearerKeyOf(fake.last), OWN_KEY);
 
   // The upstream refusing the caller's key is the caller's 401, and retires nothing.

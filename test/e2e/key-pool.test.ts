@@ -171,7 +171,7 @@ test('when every key is retired the answer is 503 with Retry-After; the last ups
   }
 });
 
-test('when every key is cooling, Retry-After is the soonest cooldown end', async (t) => {
+test('when every key is cooling: the 429 passed on keeps its upstream Retry-After, and the next call is a 503 whose Retry-After is the soonest cooldown end', async (t) => {
   const env = await setUp(K.slice(0, 2));
   const { upstream, gw } = env;
   try {
@@ -183,7 +183,7 @@ test('when every key is cooling, Retry-After is the soonest cooldown end', async
     });
     const limited = (await t.throwsAsync(chat(gw))) as InstanceType<typeof OpenAI.RateLimitError>;
     t.is(limited.status, 429, 'a 429 stays a 429');
-    t.truthy(limited.headers.get('retry-after'));
+    t.is(limited.headers.get('retry-after'), '50', 'the 429 passed on is the last upstream answer, with its own Retry-After');
     const unavailable = (await t.throwsAsync(chat(gw))) as InstanceType<typeof OpenAI.APIError>;
     t.is(unavailable.status, 503);
     const retryAfter = Number(unavailable.headers?.get('retry-after'));

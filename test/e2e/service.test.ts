@@ -1,4 +1,5 @@
 import test from 'ava';
+import { keyId } from '../../src/keys/key-identity.js';
 import { FakeOpenAIUpstream } from '../fakes/openai-upstream.js';
 import { CLIENT_TOKEN, startGateway, type RunningGateway } from '../helpers/gateway.js';
 import { adminApi } from '../helpers/admin-api.js';
@@ -69,12 +70,13 @@ test.serial('each request is logged as one JSON line with id, route, status, tim
     { model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'log me' }] },
     { headers: { 'x-request-id': 'log-test-1' } },
   );
-  const line = gw.logs.find((entry) => entry.reqId === 'log-test-1');
-  t.truthy(line);
+  const lines = gw.logs.filter((entry) => entry.reqId === 'log-test-1');
+  t.is(lines.length, 1);
+  const line = lines[0];
   t.is(line!.method, 'POST');
   t.is(line!.path, '/v1/chat/completions');
   t.is(line!.status, 200);
-  t.is(typeof line!.durationMs, 'number');
+  t.true(typeof line!.durationMs === 'number' && line!.durationMs >= 0, `durationMs ${String(line!.durationMs)}`);
   t.is(line!.model, 'openai/gpt-4o');
   t.is(line!.provider, 'openai');
   t.is(line!.level, 'info');
@@ -107,7 +109,7 @@ test.serial('one access line per request; a call its client abandons is logged o
   t.is(more.length, 0);
   // Written after the handler ended: the attempt, the key and the status of a call its client abandoned.
   t.is(line!.attempts, 1);
-  t.truthy(line!.upstreamKey);
+  t.true(UPSTREAM_KEYS.map((key) => keyId(key).slice(0, 8)).includes(String(line!.upstreamKey)), `upstreamKey ${String(line!.upstreamKey)}`);
   t.is(line!.status, 499);
   t.is((line!.error as { code?: string }).code, 'client_closed_request');
   t.false(gw.logs.some((entry) => entry.reqId === 'once-left' && entry.msg === 'unexpected error'));
@@ -127,7 +129,10 @@ test.serial('one access line per request; a call its client abandons is logged o
 
 test.serial('no token, key or body ever appears in the logs', async (t) => {
   await gw.client().chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'a very private prompt' }] });
-  await gw.client('sk-wrong-but-secret-token').chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] }).catch(() => undefined);
+  await gw
+    .client('sk-wrong-but-secret-token')
+    .chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] }, { headers: { 'x-request-id': 'secret-wrong-token' }, maxRetries: 0 })
+    .catch(() => undefined);
   upstream.script = () => ({ kind: 'error', status: 401, body: { error: { message: `bad key ${UPSTREAM_KEYS[0]}`, type: 'invalid_request_error', param: null, code: 'invalid_api_key' } } });
   await gw.client().chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] }).catch(() => undefined);
   upstream.script = () => undefined;
@@ -135,7 +140,11 @@ test.serial('no token, key or body ever appears in the logs', async (t) => {
   for (const secret of [...UPSTREAM_KEYS, CLIENT_TOKEN, ADMIN_TOKEN, 'sk-wrong-but-secret-token', 'a very private prompt']) {
     t.false(all.includes(secret), secret);
   }
-  t.true(gw.logs.some((entry) => entry.status === 401 && entry.level === 'warn'));
+  // The refused token's request is logged (as a warning), only without the token.
+  t.like(
+    gw.logs.find((entry) => entry.reqId === 'secret-wrong-token' && typeof entry.status === 'number'),
+    { status: 401, level: 'warn' },
+  );
 });
 
 test.serial('CORS: any origin by default, preflight answered before authentication', async (t) => {

@@ -2,15 +2,14 @@ import test from 'ava';
 import { Redis } from 'ioredis';
 import { RedisPoolStore } from '../../src/keys/redis-pool-store.js';
 import { ResilientPoolStore } from '../../src/keys/resilient-pool-store.js';
-import { createLogger } from '../../src/logging/logger.js';
+import { capturedLogger } from '../helpers/logger.js';
 import { OwnRedisServer, uniquePrefix } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait.js';
 
 
 test('Redis going away: the mirror serves, the fault is logged once, and state converges after Redis returns empty', async (t) => {
   const server = await OwnRedisServer.start();
-  const lines: Record<string, unknown>[] = [];
-  const logger = createLogger('info', { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+  const { logger, lines } = capturedLogger();
   const client = new Redis(server.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 500, retryStrategy: () => 100 });
   client.on('error', () => undefined);
   const prefix = uniquePrefix();

@@ -85,11 +85,15 @@ test('beyond the pending limit lines are dropped and the loss is reported in the
   file.close();
 });
 
-test('a descriptor that fails for good does not throw into the process', async (t) => {
-  const writer = new LineWriter(1, (_fd, _data, callback) => callback(Object.assign(new Error('broken pipe'), { code: 'EPIPE' }), 0));
+test('a descriptor that fails for good does not throw into the process; later lines are still tried, the lost ones not again', async (t) => {
+  const attempts: string[] = [];
+  const writer = new LineWriter(1, (_fd, data, callback) => {
+    attempts.push(String(data));
+    callback(Object.assign(new Error('broken pipe'), { code: 'EPIPE' }), 0);
+  });
   writer.write('lost\n');
   await flushed(writer);
   writer.write('also lost\n');
   await flushed(writer);
-  t.pass();
+  t.deepEqual(attempts, ['lost\n', 'also lost\n']);
 });

@@ -7,10 +7,13 @@ export const STORE_WARNING_INTERVAL_MS = 10_000;
 export class StoreWarning {
   private last = Number.NEGATIVE_INFINITY;
 
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   warn(what: string, error: unknown): void {
-    const now = Date.now();
+    const now = this.now();
     if (now - this.last < STORE_WARNING_INTERVAL_MS) return;
     this.last = now;
     this.logger.warn({ error: error instanceof Error ? error.message : String(error) }, `usage store failed while ${what}`);

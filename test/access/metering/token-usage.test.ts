@@ -1,6 +1,5 @@
 import test from 'ava';
 import { usageFromObject } from '../../../src/access/metering/token-usage.js';
-import { estimateTokens } from '../../../src/core/token-estimate.js';
 import { readJsonFixture } from '../../helpers/fixtures.js';
 
 test('usage from an OpenAI answer, with reasoning and cached tokens', (t) => {
@@ -19,10 +18,4 @@ test('usage from recorded DeepSeek and DashScope answers', (t) => {
   t.is(usageFromObject(alibaba.usage)!.prompt, alibaba.usage.prompt_tokens);
   const openai = readJsonFixture<{ usage: { completion_tokens: number } }>('openai/openai-text.json');
   t.is(usageFromObject(openai.usage)!.completion, openai.usage.completion_tokens);
-});
-
-test('estimates: about four ASCII characters a token, a token per CJK character', (t) => {
-  t.is(estimateTokens('abcdefgh'), 2);
-  t.is(estimateTokens('你好世界'), 4);
-  t.is(estimateTokens(''), 0);
 });

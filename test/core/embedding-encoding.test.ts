@@ -1,6 +1,5 @@
 import test from 'ava';
 import { decodeEmbeddingBase64, encodeEmbeddingBase64, encodeEmbeddingsResponseAsBase64 } from '../../src/core/embedding-encoding.js';
-import { compileGlob } from '../../src/core/glob.js';
 import { readJsonFixture } from '../helpers/fixtures.js';
 
 test('base64 embeddings are little-endian float32, as OpenAI sends them', (t) => {
@@ -21,13 +20,4 @@ test('a recorded embeddings response converts to base64 and back', (t) => {
     t.is(typeof item.embedding, 'string');
     decodeEmbeddingBase64(item.embedding as string).forEach((value, dimension) => t.is(value, Math.fround(original[index]![dimension]!)));
   });
-});
-
-test('model globs', (t) => {
-  t.true(compileGlob('gpt-4*')('gpt-4o'));
-  t.false(compileGlob('gpt-4*')('gpt-3.5'));
-  t.true(compileGlob('claude-?-opus')('claude-3-opus'));
-  t.true(compileGlob('a.b')('a.b'));
-  t.false(compileGlob('a.b')('axb'));
-  t.true(compileGlob('org/*')('org/model.v1'));
 });
