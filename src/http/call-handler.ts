@@ -6,7 +6,8 @@ import type { CallStarter, ModelRouter } from '../calls/start-call.js';
 import type { Cancellation } from '../core/cancellation.js';
 import { CLIENT_CLOSED_REQUEST, GatewayError, RequestAbortedError } from '../core/errors.js';
 import type { ClientProtocol, PassthroughReply, Reply } from '../protocols/protocol.js';
-import type { Dispatcher } from '../routing/dispatcher.js';
+import type { AttemptObserver, Dispatcher } from '../routing/dispatcher.js';
+import type { ModelRoute } from '../routing/model-resolver.js';
 import { cancelOnClientDisconnect } from './client-abort.js';
 import type { GatewayContext, GatewayMiddleware } from './context.js';
 import { rawJsonBody } from './middleware/json-body.js';
@@ -16,6 +17,12 @@ export interface CallHandlerDependencies {
   starter: CallStarter;
   dispatcher: Dispatcher;
   meter: UsageMeter;
+  /** Model groups' routing state, told of every attempt and of the tokens each served call used. */
+  routing?: RoutingFeedback;
+}
+
+export interface RoutingFeedback extends AttemptObserver {
+  used(route: ModelRoute, tokens: number): void;
 }
 
 export interface CallRouteOptions {
@@ -126,9 +133,12 @@ export function callHandler<Request, Result>(protocol: ClientProtocol<Request, R
     try {
       admitted = await deps.starter.admit(call);
       const plan = protocol.plan(parsed.request, admitted);
-      const dispatched = await deps.dispatcher.dispatch(admitted.plan, plan.operation, { ownKey: admitted.ownKey, holdKeyUntil: plan.holdKeyUntil });
+      const dispatched = await deps.dispatcher.dispatch(admitted.plan, plan.operation, { ownKey: admitted.ownKey, holdKeyUntil: plan.holdKeyUntil, observer: deps.routing });
       outcome.dispatch = dispatched;
       if (!dispatched.ok) throw dispatched.error;
+      // Which deployment served the call, when routing may have chosen among several.
+      ctx.set('x-gateway-upstream', dispatched.provider!);
+      ctx.set('x-gateway-model', dispatched.route!.upstreamModel);
       const reply = protocol.reply(dispatched.value, parsed.request, admitted);
       const ending = await writeReply(ctx, reply, cancellation);
       if (reply.kind === 'bytes') outcome.status = reply.status;
@@ -138,6 +148,7 @@ export function callHandler<Request, Result>(protocol: ClientProtocol<Request, R
       outcome.usage = answer.usage;
       outcome.estimate = answer.estimate;
       outcome.responseExcerpt = answer.responseExcerpt;
+      deps.routing?.used(dispatched.route!, (answer.usage ?? answer.estimate()).total);
     } catch (error) {
       Object.assign(outcome, thrownOutcome(error));
       throw error;
