@@ -13,7 +13,11 @@ export function maskSecret(value: string): string {
 export function maskSecrets(config: GatewayFileConfig, secretPaths: readonly string[] = []): GatewayFileConfig {
   const substituted = new Set(secretPaths);
   const visit = (node: unknown, path: (string | number)[]): unknown => {
-    if (typeof node === 'string') return substituted.has(formatConfigPath(path)) || isSecretField(path) ? maskSecret(node) : maskProxyPassword(node, path);
+    if (typeof node === 'string') {
+      const fromEnvironment = substituted.has(formatConfigPath(path));
+      if (isProxyField(path)) return maskProxyPassword(node, fromEnvironment);
+      return fromEnvironment || isSecretField(path) ? maskSecret(node) : node;
+    }
     if (Array.isArray(node)) return node.map((item, index) => visit(item, [...path, index]));
     if (node !== null && typeof node === 'object') {
       return Object.fromEntries(Object.entries(node).map(([key, item]) => [key, visit(item, [...path, key])]));
@@ -29,14 +33,11 @@ function isSecretField(path: readonly (string | number)[]): boolean {
   return section === 'tokens' && field === 'token' && path.length === 3;
 }
 
-function maskProxyPassword(value: string, path: readonly (string | number)[]): string {
-  if (path[0] !== 'upstreams' || path[2] !== 'proxy' || path.length !== 3) return value;
-  try {
-    const url = new URL(value);
-    if (url.password === '') return value;
-    url.password = maskSecret(decodeURIComponent(url.password));
-    return url.toString();
-  } catch {
-    return value;
-  }
+const isProxyField = (path: readonly (string | number)[]) => path[0] === 'upstreams' && path[2] === 'proxy' && path.length === 3;
+
+/** Only the password: the proxy's address is what an operator needs to see. */
+function maskProxyPassword(value: string, fromEnvironment: boolean): string {
+  const withPassword = /^([a-z0-9]+:\/\/[^:@/]*:)([^@/]*)(@.*)$/i.exec(value);
+  if (!withPassword) return fromEnvironment ? maskSecret(value) : value;
+  return `${withPassword[1]}${maskSecret(withPassword[2]!)}${withPassword[3]}`;
 }

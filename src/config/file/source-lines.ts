@@ -9,23 +9,33 @@ export interface ConfigSource {
 
 /**
  * Parses YAML or JSON (JSON is YAML) keeping every node's position. JSON with `//` comments (as in the README of
- * openai-style-api, whose users copy it) is read with the comments removed when the plain parse fails.
+ * openai-style-api, whose users copy it) is read with the comments removed; YAML would take them for text.
  */
 export function parseConfigSource(text: string): { ok: true; source: ConfigSource } | { ok: false; errors: ConfigFileError[] } {
-  const first = parseWithLines(text);
-  if (first.document.errors.length === 0) return { ok: true, source: toSource(first) };
-  if (/^\s*[[{]/.test(text)) {
-    const withoutComments = parseWithLines(stripJsonLineComments(text));
-    if (withoutComments.document.errors.length === 0) return { ok: true, source: toSource(withoutComments) };
-  }
+  const parsed = parseWithLines(isJsonWithLineComments(text) ? stripJsonLineComments(text) : text);
+  if (parsed.document.errors.length === 0) return { ok: true, source: toSource(parsed) };
   return {
     ok: false,
-    errors: first.document.errors.map((error) => ({
+    errors: parsed.document.errors.map((error) => ({
       path: '',
       line: error.linePos?.[0].line,
       message: `not valid YAML or JSON: ${error.message.split('\n')[0]}`,
     })),
   };
+}
+
+function isJsonWithLineComments(text: string): boolean {
+  if (!/^\s*[[{]/.test(text) || !text.includes('//')) return false;
+  return !parsesAsJson(text) && parsesAsJson(stripJsonLineComments(text));
+}
+
+function parsesAsJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 interface ParsedText {
