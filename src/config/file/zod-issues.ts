@@ -23,11 +23,11 @@ const TYPE_NAMES: Record<string, string> = {
 export function schemaProblems(issues: readonly z.core.$ZodIssue[]): SchemaProblem[] {
   return issues.flatMap((issue): SchemaProblem[] => {
     const path = issue.path.filter((segment): segment is string | number => typeof segment !== 'symbol');
+    if ((issue.code === 'invalid_type' || issue.code === 'invalid_value') && issue.input === undefined) return [{ path, message: 'required' }];
     switch (issue.code) {
       case 'unrecognized_keys':
         return issue.keys.map((key) => ({ path: [...path, key], message: 'unknown field' }));
       case 'invalid_type':
-        if (issue.input === undefined) return [{ path, message: 'required' }];
         return [{ path, message: issue.message.startsWith('Invalid input') ? `expected ${TYPE_NAMES[issue.expected] ?? issue.expected}` : issue.message }];
       case 'invalid_union':
         return [{ path, message: issue.message.startsWith('Invalid input') ? 'not any of the accepted forms' : issue.message }];
