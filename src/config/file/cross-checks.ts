@@ -15,7 +15,7 @@ export function checkCrossFields(config: GatewayFileConfig, builtInProviders: re
 
   for (const [name, upstream] of Object.entries(config.upstreams)) {
     if ((upstream.type === 'azure' || upstream.type === 'openai-compatible') && upstream.base_url === undefined) {
-      problems.push({ path: ['upstreams', name, 'base_url'], message: `required for a ${upstream.type} upstream` });
+      problems.push({ path: ['upstreams', name, 'base_url'], message: `required for type ${upstream.type}` });
     }
     if (upstream.api_version !== undefined && upstream.type !== 'azure') {
       problems.push({ path: ['upstreams', name, 'api_version'], message: 'only azure upstreams take an api_version' });
