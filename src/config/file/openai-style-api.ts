@@ -61,13 +61,10 @@ const SPARK_MODEL_BY_VERSION: Record<string, string> = {
 /** openai-style-api's GeminiAdapter always calls this model. */
 const GEMINI_MODEL = 'gemini-pro';
 
-/** A top-level list of objects that each have a `token` and a `type`. */
+/** A top-level list of objects, at least one with a `token` and a `type` (the others are then reported as entries). */
 export function isOpenAiStyleApiConfig(value: unknown): boolean {
-  return (
-    Array.isArray(value) &&
-    value.length > 0 &&
-    value.every((entry) => entry !== null && typeof entry === 'object' && 'token' in entry && 'type' in entry)
-  );
+  const isObject = (entry: unknown): entry is object => entry !== null && typeof entry === 'object' && !Array.isArray(entry);
+  return Array.isArray(value) && value.every(isObject) && value.some((entry: object) => 'token' in entry && 'type' in entry);
 }
 
 interface Target {
@@ -98,6 +95,7 @@ export function convertOpenAiStyleApiConfig(value: unknown): { ok: true; config:
   type Entry = { index: number; name: string; token: string; type: EntryType; config: Record<string, unknown> };
   const entries: Entry[] = [];
   const entryByToken = new Map<string, Entry>();
+  const firstIndexByToken = new Map<string, number>();
   value.forEach((raw, index) => {
     const parsed = entrySchema.safeParse(raw, { reportInput: true });
     if (!parsed.success) {
@@ -105,6 +103,12 @@ export function convertOpenAiStyleApiConfig(value: unknown): { ok: true; config:
       return;
     }
     const { token, type } = parsed.data;
+    const firstWithToken = firstIndexByToken.get(token);
+    if (firstWithToken !== undefined) {
+      problems.push({ path: [index, 'token'], message: `the same token as entry [${firstWithToken}]` });
+      return;
+    }
+    firstIndexByToken.set(token, index);
     if (!isEntryType(type)) {
       // Named, never dropped: a token that silently stopped working would be worse than a refused file.
       problems.push({ path: [index, 'type'], message: `openai-style-api type "${type}" has no provider in this gateway (converted types: ${ENTRY_TYPES.join(', ')})` });
@@ -113,11 +117,6 @@ export function convertOpenAiStyleApiConfig(value: unknown): { ok: true; config:
     const entryConfig = CONFIG_SCHEMAS[type].safeParse(parsed.data.config, { reportInput: true });
     if (!entryConfig.success) {
       problems.push(...prefixed([index, 'config'], schemaProblems(entryConfig.error.issues)));
-      return;
-    }
-    const duplicate = entryByToken.get(token);
-    if (duplicate) {
-      problems.push({ path: [index, 'token'], message: `the same token as entry [${duplicate.index}]` });
       return;
     }
     const entry = { index, name: `${type}-${index}`, token, type, config: entryConfig.data };
@@ -143,7 +142,8 @@ export function convertOpenAiStyleApiConfig(value: unknown): { ok: true; config:
   const routeOfToken = (token: string, at: ConfigPath, allowRouter: boolean): string | undefined => {
     const entry = entryByToken.get(token);
     if (!entry) {
-      problems.push({ path: at, message: 'no entry of this file has this token' });
+      // A token of an entry refused above is not reported twice.
+      if (!firstIndexByToken.has(token)) problems.push({ path: at, message: 'no entry of this file has this token' });
       return undefined;
     }
     if (entry.type === 'model-name-router' || (entry.type === 'router' && !allowRouter)) {
