@@ -16,10 +16,11 @@ export function parseConfigSource(text: string): { ok: true; source: ConfigSourc
   if (parsed.document.errors.length === 0) return { ok: true, source: toSource(parsed) };
   return {
     ok: false,
+    // Plain messages: yaml's pretty ones quote the source line, which may hold a secret.
     errors: parsed.document.errors.map((error) => ({
       path: '',
-      line: error.linePos?.[0].line,
-      message: `not valid YAML or JSON: ${error.message.split('\n')[0]}`,
+      line: parsed.lineCounter.linePos(error.pos[0]).line,
+      message: `not valid YAML or JSON: ${error.message}`,
     })),
   };
 }
@@ -46,7 +47,7 @@ interface ParsedText {
 function parseWithLines(text: string): ParsedText {
   const lineCounter = new LineCounter();
   // Merge keys and custom tags stay off: a config file is plain data.
-  const document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true, merge: false });
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: false });
   return { document, lineCounter };
 }
 

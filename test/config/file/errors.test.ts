@@ -114,15 +114,16 @@ test('JSON files report the line of the field too', (t) => {
   t.deepEqual(errorsOf(json), ['routes.gpt-4o.targets[1].weight: expected a positive number, line 6']);
 });
 
-test('a syntax error is reported with its line', (t) => {
-  const errors = errorsOf('routes:\n  gpt-4o:\n    targets: [\n      { upstream: openai\n');
-  t.is(errors.length >= 1, true);
-  t.regex(errors[0]!, /^not valid YAML or JSON: .*, line \d+$/);
+test('a syntax error is reported with its line, without quoting the source (it may hold a secret)', (t) => {
+  t.deepEqual(errorsOf('upstreams:\n  x:\n    type: openai\n   api_keys: [sk-live-0123456789]\n'), [
+    'not valid YAML or JSON: All mapping items must start at the same column, line 4',
+  ]);
 });
 
 test('the same key twice is a syntax error, not a silent override', (t) => {
-  const errors = errorsOf('routes:\n  a:\n    targets: [{ upstream: openai }]\n  a:\n    targets: [{ upstream: gemini }]\n');
-  t.regex(errors[0]!, /^not valid YAML or JSON: Map keys must be unique.*, line 4$/);
+  t.deepEqual(errorsOf('routes:\n  a:\n    targets: [{ upstream: openai }]\n  a:\n    targets: [{ upstream: gemini }]\n'), [
+    'not valid YAML or JSON: Map keys must be unique, line 4',
+  ]);
 });
 
 test('a file that is not a map is refused at the top', (t) => {
