@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ConfigPath } from './errors.js';
+import { proxyUrl } from './schema.js';
 import { schemaProblems, type SchemaProblem } from './zod-issues.js';
 
 /**
@@ -20,7 +21,7 @@ const entrySchema = z.looseObject({
 });
 
 /** `proxies` as the Python `requests` library takes it; the https proxy is the one used for API calls. */
-const proxiesSchema = z.looseObject({ https: text().optional(), http: text().optional() }).optional();
+const proxiesSchema = z.looseObject({ https: proxyUrl.optional(), http: proxyUrl.optional() }).optional();
 
 const withKey = { api_key: text(), proxies: proxiesSchema };
 

@@ -22,7 +22,7 @@ const httpUrl = z
   .url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' })
   .transform((url) => url.replace(/\/+$/, ''));
 
-const proxyUrl = z.string({ error: 'expected a proxy URL' }).refine(
+export const proxyUrl = z.string({ error: 'expected a proxy URL' }).refine(
   (value) => {
     try {
       const url = new URL(value);

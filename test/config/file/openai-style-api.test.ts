@@ -110,7 +110,8 @@ test('mistakes in entries are refused with the entry path and line', (t) => {
   { "token": "pool2", "type": "router", "config": { "router_strategy": "random", "token_pool": ["az", "zhipu-api-7c7aa4a3549f5"] } },
   { "token": "az", "type": "qwen", "config": { "api_key": "k", "model": "qwen-turbo" } },
   { "token": "names", "type": "model-name-router", "config": { "model-2-token": { "x": "names" } } },
-  { "type": "gemini", "config": { "api_key": "k" } }
+  { "type": "gemini", "config": { "api_key": "k" } },
+  { "token": "gem", "type": "gemini", "config": { "api_key": "k", "proxies": { "https": "localhost:7890" } } }
 ]`;
   t.deepEqual(errorsOf(text), [
     '[0].config.deployment_id: required, line 2',
@@ -120,6 +121,7 @@ test('mistakes in entries are refused with the entry path and line', (t) => {
     '[4].token: the same token as entry [0], line 6',
     '[5].config.model-2-token.x: names a model-name-router entry ([5]); routers of routers are not converted, line 7',
     '[6].token: required, line 8',
+    '[7].config.proxies.https: expected an http://, https://, socks5:// or socks5h:// URL (user:password@ allowed), line 9',
   ]);
 });
 
