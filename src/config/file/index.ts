@@ -1,0 +1,24 @@
+export { formatConfigError, formatConfigErrors, formatConfigPath, type ConfigFileError } from './errors.js';
+export { maskSecret, maskSecrets } from './mask.js';
+export {
+  canonicalJson,
+  configVersion,
+  DEFAULT_CONFIG_FILE,
+  parseGatewayConfigText,
+  readGatewayConfigFile,
+  resolveConfigFilePath,
+  type ConfigFileFormat,
+  type ParseConfigOptions,
+  type ParsedConfig,
+} from './parse.js';
+export {
+  gatewayFileSchema,
+  ROUTE_STRATEGIES,
+  UPSTREAM_KINDS,
+  type ClientTokenConfig,
+  type FallbacksConfig,
+  type GatewayFileConfig,
+  type RouteConfig,
+  type RouteTarget,
+  type UpstreamConfig,
+} from './schema.js';
