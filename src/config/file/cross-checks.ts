@@ -6,6 +6,19 @@ export interface CrossFieldProblem {
   message: string;
 }
 
+/**
+ * Upstream types that name no provider kind, read from the document before the schema runs, so they are reported
+ * with the schema's own mistakes. Which kinds exist is the provider registry's to say, not this file's.
+ */
+export function unknownUpstreamKinds(document: unknown, providerKinds: readonly string[]): CrossFieldProblem[] {
+  const upstreams = (document as { upstreams?: unknown } | null)?.upstreams;
+  if (upstreams === null || typeof upstreams !== 'object') return [];
+  const kinds = new Set(providerKinds);
+  return Object.entries(upstreams as Record<string, { type?: unknown } | null>)
+    .filter(([, upstream]) => typeof upstream?.type === 'string' && !kinds.has(upstream.type))
+    .map(([name]) => ({ path: ['upstreams', name, 'type'], message: `expected one of ${providerKinds.join(', ')}` }));
+}
+
 /** Checks between fields that the schema cannot see one at a time: names that must exist, cycles, combinations. */
 export function checkCrossFields(config: GatewayFileConfig, builtInProviders: readonly string[]): CrossFieldProblem[] {
   const problems: CrossFieldProblem[] = [];

@@ -14,7 +14,6 @@ export {
 export {
   gatewayFileSchema,
   ROUTE_STRATEGIES,
-  UPSTREAM_KINDS,
   type ClientTokenConfig,
   type FallbacksConfig,
   type GatewayFileConfig,

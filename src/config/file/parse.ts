@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { checkCrossFields } from './cross-checks.js';
+import { checkCrossFields, unknownUpstreamKinds } from './cross-checks.js';
 import { substituteEnvironment } from './env-substitution.js';
 import { formatConfigPath, type ConfigFileError, type ConfigPath } from './errors.js';
 import { convertOpenAiStyleApiConfig, isOpenAiStyleApiConfig } from './openai-style-api.js';
@@ -13,6 +13,8 @@ export interface ParseConfigOptions {
   env: Record<string, string | undefined>;
   /** Provider ids a route target may name without an `upstreams:` entry. */
   builtInProviders: readonly string[];
+  /** The provider kinds an upstream's `type` may name. */
+  providerKinds: readonly string[];
   /** Only its name matters: a name ending in `model-config.json` is read as openai-style-api's format. */
   fileName?: string;
 }
@@ -47,6 +49,7 @@ export function parseGatewayConfigText(text: string, options: ParseConfigOptions
   const errors: ConfigFileError[] = substituted.missing.map(({ path: at, name }) =>
     toError(at, `environment variable ${name} is not set`, lineOf),
   );
+  errors.push(...unknownUpstreamKinds(substituted.value, options.providerKinds).map((problem) => toError(problem.path, problem.message, lineOf)));
   const validated = gatewayFileSchema.safeParse(substituted.value, { reportInput: true });
   if (!validated.success) {
     errors.push(...schemaProblems(validated.error.issues).map((problem) => toError(problem.path, problem.message, lineOf)));

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatConfigErrors, readGatewayConfigFile } from '../../../src/config/file/index.js';
-import { BUILT_IN_PROVIDERS, errorsOf, parseConfig } from './parse-helpers.js';
+import { BUILT_IN_PROVIDERS, PROVIDER_KINDS, errorsOf, parseConfig } from './parse-helpers.js';
 
 const WEIGHTED = `# line 1
 upstreams:
@@ -155,11 +155,11 @@ test('readGatewayConfigFile reads a file and refuses an unreadable one with one 
   const dir = mkdtempSync(join(tmpdir(), 'gateway-config-'));
   const file = join(dir, 'gateway.yaml');
   writeFileSync(file, WEIGHTED);
-  const read = readGatewayConfigFile(file, { env: {}, builtInProviders: BUILT_IN_PROVIDERS });
+  const read = readGatewayConfigFile(file, { env: {}, builtInProviders: BUILT_IN_PROVIDERS, providerKinds: PROVIDER_KINDS });
   t.false(read.ok);
   if (!read.ok) t.is(formatConfigErrors(read.errors), 'routes.gpt-4o.targets[1].weight: expected a positive number, line 15');
 
-  const missing = readGatewayConfigFile(join(dir, 'absent.yaml'), { env: {}, builtInProviders: BUILT_IN_PROVIDERS });
+  const missing = readGatewayConfigFile(join(dir, 'absent.yaml'), { env: {}, builtInProviders: BUILT_IN_PROVIDERS, providerKinds: PROVIDER_KINDS });
   t.deepEqual(missing, { ok: false, errors: [{ path: '', line: undefined, message: `cannot read the config file ${join(dir, 'absent.yaml')}: ENOENT` }] });
 });
 

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { fileURLToPath } from 'node:url';
 import { formatConfigErrors, maskSecrets, readGatewayConfigFile } from '../../../src/config/file/index.js';
-import { BUILT_IN_PROVIDERS } from './parse-helpers.js';
+import { BUILT_IN_PROVIDERS, PROVIDER_KINDS } from './parse-helpers.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../../../gateway.example.yaml', import.meta.url));
 
@@ -23,7 +23,7 @@ const VARIABLES = [
 const ENV = Object.fromEntries(VARIABLES.map((name) => [name, `secret-${name.toLowerCase()}`]));
 
 function readExample(env: Record<string, string | undefined>) {
-  return readGatewayConfigFile(EXAMPLE, { env, builtInProviders: BUILT_IN_PROVIDERS });
+  return readGatewayConfigFile(EXAMPLE, { env, builtInProviders: BUILT_IN_PROVIDERS, providerKinds: PROVIDER_KINDS });
 }
 
 test('gateway.example.yaml parses and shows each documented setup', (t) => {
