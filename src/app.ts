@@ -9,6 +9,7 @@ import type { UsageReport } from './access/stats/usage-report.js';
 import { CallStarter } from './calls/start-call.js';
 import type { GatewayConfig } from './config/load.js';
 import { methodNotAllowed, unknownRoute } from './core/errors.js';
+import { isGlob } from './core/glob.js';
 import type { GatewayState } from './http/context.js';
 import type { ServerLifecycle } from './http/lifecycle.js';
 import { requireAdminToken, requireClientToken } from './http/middleware/auth.js';
@@ -32,6 +33,7 @@ import type { KeyRecovery } from './keys/key-recovery.js';
 import type { StoreHealth } from './keys/open-pool-store.js';
 import type { Dispatcher } from './routing/dispatcher.js';
 import type { ModelCatalog } from './routing/model-catalog.js';
+import type { GroupRouter } from './routing/groups/group-router.js';
 import type { ModelResolver } from './routing/model-resolver.js';
 
 export interface AppDependencies {
@@ -49,6 +51,8 @@ export interface AppDependencies {
   };
   providers: readonly ConfiguredProvider[];
   resolver: ModelResolver;
+  /** The config file's model groups, in front of the resolver; undefined without a config file. */
+  groups: GroupRouter | undefined;
   dispatcher: Dispatcher;
   catalog: ModelCatalog;
   pools: ReadonlyMap<string, KeyPool>;
@@ -91,9 +95,10 @@ export function createApp(deps: AppDependencies): Koa<GatewayState> {
     hasPoolKeys: (provider: string) => (deps.config.providers.find((settings) => settings.id === provider)?.apiKeys.length ?? 0) > 0,
     logBodies: deps.config.usage.logRequestBodies,
   });
-  const calls = { starter, dispatcher: deps.dispatcher, meter: deps.access.meter };
-  registerOpenAIInferenceRoutes(inferenceRouter, inferenceGuard, calls, { router: deps.resolver });
-  registerModelsRoutes(router, authenticated, deps.catalog);
+  const calls = { starter, dispatcher: deps.dispatcher, meter: deps.access.meter, routing: deps.groups };
+  registerOpenAIInferenceRoutes(inferenceRouter, inferenceGuard, calls, { router: deps.groups ?? deps.resolver });
+  const groupNames = deps.groups ? [...deps.groups.groups()].map((group) => group.name).filter((name) => !isGlob(name)) : [];
+  registerModelsRoutes(router, authenticated, deps.catalog, () => groupNames);
   const gemini = deps.gemini;
   registerGeminiNativeRoutes(router, {
     ...calls,

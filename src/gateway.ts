@@ -23,6 +23,7 @@ import { createProviders } from './providers/registry.js';
 import { Dispatcher } from './routing/dispatcher.js';
 import { createKeyProbe } from './routing/key-probe.js';
 import { ModelCatalog } from './routing/model-catalog.js';
+import { createGroupRouting } from './routing/groups/group-routing.js';
 import { ModelResolver } from './routing/model-resolver.js';
 import { UpstreamHttp } from './upstream/http-client.js';
 import { createMediaFetcher } from './upstream/media-fetcher.js';
@@ -98,9 +99,16 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     limits,
   );
   const catalog = new ModelCatalog(providers, resolver, dispatcher, config.modelsCacheMs, logger);
+  const groups = config.routing && createGroupRouting(config.routing, providers, resolver, { redisUrl: config.keyPools.redisUrl, prefix: config.keyPools.redisKeyPrefix }, logger);
   const gemini = providers.find((target) => target.settings.kind === 'gemini');
   const lifecycle = new ServerLifecycle();
-  const tokens = new TokenVerifier(config.auth.clientTokens, config.auth.adminToken);
+  const routedTokens = new Map(
+    (config.routing?.config.tokens ?? []).map((entry) => [
+      entry.token,
+      { name: entry.name, routes: { defaultModel: entry.default_model, modelMap: entry.model_map, allowedGroups: entry.allowed_groups } },
+    ]),
+  );
+  const tokens = new TokenVerifier(config.auth.clientTokens, config.auth.adminToken, routedTokens);
   const stores = await openAccessStores(config);
   const clock = new WindowClock(config.usage.timeZone);
   const clientKeys = new ClientKeys(stores.clientKeys, stores.limits);
@@ -123,6 +131,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     access: { clientKeys, limits: stores.limits, meter, report: new UsageReport(stores.stats, clock, clientKeyNames), logs: stores.logs, clock },
     providers,
     resolver,
+    groups: groups?.router,
     dispatcher,
     catalog,
     pools,
@@ -146,6 +155,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     recovery,
     close: async () => {
       recovery.stop();
+      await groups?.close();
       await meter.close();
       stores.close();
       await limits?.close();

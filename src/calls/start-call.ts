@@ -1,11 +1,14 @@
 import { type Authenticator, byokCaller } from '../access/identity/authenticator.js';
 import type { Caller } from '../access/identity/caller.js';
 import { allowsModel } from '../access/client-keys/client-key.js';
+import { mappedModel, tokenAllows } from '../access/identity/token-routes.js';
 import type { UsageMeter } from '../access/metering/usage-meter.js';
 import type { Cancellation } from '../core/cancellation.js';
 import { GatewayError, invalidRequest } from '../core/errors.js';
 import type { RoutePlan } from '../routing/dispatcher.js';
 import type { AdmittedCall, Call } from './call.js';
+
+const NO_NAMES: readonly string[] = [];
 
 /** Where a model goes: the gateway's routes, or a fixed provider for a surface of one provider's own. */
 export interface ModelRouter {
@@ -52,9 +55,17 @@ export class CallStarter {
   /** The call, or the error that stops it before it is metered (no model, an unknown model, an unknown token). */
   async start(request: CallRequest): Promise<Call> {
     const known = 'caller' in request.identity ? request.identity.caller : undefined;
-    const model = request.model ?? (known?.kind === 'client' ? (known.key.defaultModel ?? undefined) : undefined);
+    const routes = known?.kind === 'token' ? known.routes : undefined;
+    const model = request.model ?? (known?.kind === 'client' ? (known.key.defaultModel ?? undefined) : routes?.defaultModel);
     if (model === undefined) throw invalidRequest("Missing required parameter: 'model'.", 'model', 'missing_required_parameter');
-    const plan = request.router.plan(model);
+    let routed = model;
+    if (routes) {
+      routed = mappedModel(routes, model);
+      if (!tokenAllows(routes, routed)) {
+        throw new GatewayError(403, `This API key is not allowed to use the model \`${model}\`.`, { code: 'model_not_allowed', param: 'model' });
+      }
+    }
+    const plan = request.router.plan(routed);
     const provider = plan.routes[0]!.target.settings.id;
     const ownToken = this.deps.byokProviders.has(provider) && 'unknownToken' in request.identity ? request.identity.unknownToken : undefined;
     let caller = known;
@@ -74,7 +85,8 @@ export class CallStarter {
       ownKey: ownToken === undefined ? undefined : { secret: ownToken, label: caller.id },
       cancellation: request.cancellation,
       logBodies: this.deps.logBodies,
-      allowlistNames: [model, ...(request.allowlistAliases?.(model) ?? [])],
+      // Only a client key has an allowlist to check these against.
+      allowlistNames: caller.kind === 'client' ? [model, ...(request.allowlistAliases?.(model) ?? [])] : NO_NAMES,
     };
   }
 

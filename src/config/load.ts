@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import type { z } from 'zod';
 import { trimBaseUrl } from './env-values.js';
+import { formatConfigErrors, readGatewayConfigFile, resolveConfigFilePath } from './file/index.js';
+import type { GatewayFileConfig } from './file/schema.js';
 import type { ConfigurableProvider } from './provider-env.js';
 import { ENDPOINT_SUFFIXES, envSchema, type RawEnvConfig } from './schema.js';
 
@@ -19,6 +21,18 @@ export interface ProviderSettings {
   apiKeys: string[];
   /** Model names or globs the operator routes here by their bare name. */
   models: string[];
+  /** Public model name → the name the upstream knows (a config file upstream's `models` map). */
+  modelMap?: Readonly<Record<string, string>>;
+  /** The upstream's own timeout, when it differs from TIME_OUT. */
+  timeoutMs?: number;
+}
+
+/** The routing config file, as read and validated at start. */
+export interface RoutingFile {
+  path: string;
+  config: GatewayFileConfig;
+  /** Where the file held `${ENV}` substitutions: shown masked. */
+  secretPaths: string[];
 }
 
 export interface KeyPoolConfig {
@@ -79,6 +93,8 @@ export interface GatewayConfig {
   upstreamTimeoutMs: number;
   modelsCacheMs: number;
   providers: ProviderSettings[];
+  /** Model groups, named upstreams and token routes from the config file, when there is one. */
+  routing: RoutingFile | undefined;
   keyPools: KeyPoolConfig;
   /** Each provider's own settings from the environment, by provider kind, as its definition reads them. */
   providerOptions: Readonly<Record<string, unknown>>;
@@ -192,6 +208,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, definitions: Readonly<Record<
     }
   }
 
+  const keyLimits: KeyPoolConfig['keyLimits'] = Object.fromEntries(
+    Object.entries(raw.UPSTREAM_KEY_LIMITS).map(([provider, limit]) => [provider, { rpm: limit.rpm, maxConcurrent: limit.max_concurrent }]),
+  );
+  const routing = readRoutingFile(env, providers, definitions, keyLimits);
+  for (const { token } of routing?.config.tokens ?? []) if (!clientTokens.includes(token)) clientTokens.push(token);
+
   const hostExplicit = raw.HOST !== undefined;
   return {
     port: raw.PORT,
@@ -208,6 +230,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, definitions: Readonly<Record<
     upstreamTimeoutMs: raw.TIME_OUT,
     modelsCacheMs: raw.MODELS_CACHE_SECONDS,
     providers,
+    routing,
     keyPools: {
       redisUrl: raw.REDIS_URL,
       redisKeyPrefix: raw.REDIS_KEY_PREFIX,
@@ -218,9 +241,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, definitions: Readonly<Record<
       rateLimitCooldownMs: raw.RATE_LIMIT_COOLDOWN_SECONDS,
       quotaCooldownMs: raw.QUOTA_COOLDOWN_SECONDS,
       transientRestMs: raw.TRANSIENT_COOLDOWN_SECONDS,
-      keyLimits: Object.fromEntries(
-        Object.entries(raw.UPSTREAM_KEY_LIMITS).map(([provider, limit]) => [provider, { rpm: limit.rpm, maxConcurrent: limit.max_concurrent }]),
-      ),
+      keyLimits,
       rateLimitMaxWaitMs: raw.RATE_LIMIT_MAX_WAIT_SECONDS,
     },
     providerOptions: Object.fromEntries(
@@ -244,4 +265,59 @@ export function loadConfig(env: NodeJS.ProcessEnv, definitions: Readonly<Record<
       logRequestBodies: raw.LOG_REQUEST_BODIES,
     },
   };
+}
+
+/**
+ * Settings of the config file this version does not apply yet. A file that sets one is refused rather than run
+ * without it, so an operator never believes a setting is in force when it is not.
+ */
+function settingsNotApplied(config: GatewayFileConfig): string[] {
+  const paths: string[] = [];
+  for (const [name, upstream] of Object.entries(config.upstreams)) {
+    if (Object.keys(upstream.headers).length > 0) paths.push(`upstreams.${name}.headers`);
+    if (upstream.api_version !== undefined) paths.push(`upstreams.${name}.api_version`);
+    if (upstream.proxy !== undefined) paths.push(`upstreams.${name}.proxy`);
+    if (upstream.paid) paths.push(`upstreams.${name}.paid`);
+    if (upstream.key_limits?.tpm !== undefined) paths.push(`upstreams.${name}.key_limits.tpm`);
+  }
+  for (const [name, route] of Object.entries(config.routes)) {
+    if (route.hedge_after_ms !== undefined) paths.push(`routes.${name}.hedge_after_ms`);
+    if (route.rewrite_model) paths.push(`routes.${name}.rewrite_model`);
+  }
+  return paths;
+}
+
+/**
+ * Reads the config file (CONFIG_FILE, or gateway.yaml in the working directory) and adds its named upstreams to
+ * the providers from the environment, which keep working unchanged; a name the environment already uses is
+ * refused, as is any mistake in the file, with its path and line.
+ */
+function readRoutingFile(
+  env: NodeJS.ProcessEnv,
+  providers: ProviderSettings[],
+  definitions: Readonly<Record<string, ConfigurableProvider>>,
+  keyLimits: KeyPoolConfig['keyLimits'],
+): RoutingFile | undefined {
+  const path = resolveConfigFilePath(env, process.cwd());
+  if (path === undefined) return undefined;
+  const read = readGatewayConfigFile(path, { env, builtInProviders: providers.map((provider) => provider.id), providerKinds: Object.keys(definitions) });
+  if (!read.ok) throw new ConfigError(`invalid config file ${path}:\n${formatConfigErrors(read.errors)}`);
+  const notApplied = settingsNotApplied(read.config);
+  if (notApplied.length > 0) throw new ConfigError(`config file ${path}: not supported by this version yet: ${notApplied.join(', ')}`);
+  for (const [name, upstream] of Object.entries(read.config.upstreams)) {
+    if (providers.some((provider) => provider.id === name)) {
+      throw new ConfigError(`config file ${path}: upstreams.${name}: the name is already a provider configured in the environment`);
+    }
+    providers.push({
+      id: name,
+      kind: upstream.type,
+      baseUrl: upstream.base_url ?? definitions[upstream.type]?.env?.defaultBaseUrl ?? '',
+      apiKeys: upstream.api_keys,
+      models: Object.keys(upstream.models),
+      modelMap: upstream.models,
+      ...(upstream.timeout_ms === undefined ? {} : { timeoutMs: upstream.timeout_ms }),
+    });
+    if (upstream.key_limits?.rpm !== undefined) keyLimits[name] = { rpm: upstream.key_limits.rpm, maxConcurrent: undefined };
+  }
+  return { path, config: read.config, secretPaths: read.secretPaths };
 }

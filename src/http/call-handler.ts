@@ -136,9 +136,12 @@ export function callHandler<Request, Result>(protocol: ClientProtocol<Request, R
       const dispatched = await deps.dispatcher.dispatch(admitted.plan, plan.operation, { ownKey: admitted.ownKey, holdKeyUntil: plan.holdKeyUntil, observer: deps.routing });
       outcome.dispatch = dispatched;
       if (!dispatched.ok) throw dispatched.error;
-      // Which deployment served the call, when routing may have chosen among several.
-      ctx.set('x-gateway-upstream', dispatched.provider!);
-      ctx.set('x-gateway-model', dispatched.route!.upstreamModel);
+      const served = dispatched.route!;
+      // Which deployment of a model group served the call (a direct model names its provider itself).
+      if (served.targetId !== undefined) {
+        ctx.set('x-gateway-upstream', served.target.settings.id);
+        ctx.set('x-gateway-model', served.upstreamModel);
+      }
       const reply = protocol.reply(dispatched.value, parsed.request, admitted);
       const ending = await writeReply(ctx, reply, cancellation);
       if (reply.kind === 'bytes') outcome.status = reply.status;
@@ -148,7 +151,7 @@ export function callHandler<Request, Result>(protocol: ClientProtocol<Request, R
       outcome.usage = answer.usage;
       outcome.estimate = answer.estimate;
       outcome.responseExcerpt = answer.responseExcerpt;
-      deps.routing?.used(dispatched.route!, (answer.usage ?? answer.estimate()).total);
+      deps.routing?.used(served, (answer.usage ?? answer.estimate()).total);
     } catch (error) {
       Object.assign(outcome, thrownOutcome(error));
       throw error;

@@ -44,6 +44,8 @@ export function createProviders(settings: readonly ProviderSettings[], dependenc
   return settings.map((entry) => {
     const definition = PROVIDER_DEFINITIONS[entry.kind];
     if (!definition) throw new Error(`no provider definition of kind "${entry.kind}"`);
-    return { settings: entry, definition, provider: definition.create(entry, dependencies, dependencies.config.providerOptions[entry.kind]) };
+    // An upstream with a timeout of its own gets an HTTP client of its own.
+    const deps = entry.timeoutMs === undefined ? dependencies : { ...dependencies, http: dependencies.createHttp(entry.timeoutMs) };
+    return { settings: entry, definition, provider: definition.create(entry, deps, dependencies.config.providerOptions[entry.kind]) };
   });
 }

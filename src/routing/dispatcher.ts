@@ -22,6 +22,15 @@ export interface AttemptObserver {
   started(route: ModelRoute): void;
   /** `failed` is set when the target itself failed (5xx, timeout, connection), not the key or the client. */
   ended(route: ModelRoute, outcome: { ok: boolean; failed: boolean; elapsedMs: number }): void;
+  /** A successful attempt's call is over: at once for an answer, at its end for a stream. */
+  released(route: ModelRoute): void;
+}
+
+/** Tells the observer when a successful attempt's call is over. */
+function release<T>(observer: AttemptObserver | undefined, route: ModelRoute, value: T, holdUntil: ((value: T) => Promise<void>) | undefined): void {
+  if (!observer) return;
+  if (holdUntil) void holdUntil(value).finally(() => observer.released(route));
+  else observer.released(route);
 }
 
 /** One failed upstream attempt, for the error log. */
@@ -127,7 +136,7 @@ export class Dispatcher {
       let final = false;
       for (const route of current.routes) {
         const outcome = options.ownKey
-          ? await this.withOwnKey(route, options.ownKey, operation, record, options.observer)
+          ? await this.withOwnKey(route, options.ownKey, operation, record, options.observer, options.holdKeyUntil)
           : await this.withPoolKeys(route, operation, options, record, deadline);
         if (outcome.kind === 'value') return { ok: true, value: outcome.value, ...record };
         lastError = outcome.error;
@@ -172,6 +181,7 @@ export class Dispatcher {
             ? await this.limits.run(providerId, lease.id, () => operation(route, lease.secret), this.policy.rateLimitMaxWaitMs, options.holdKeyUntil)
             : await operation(route, lease.secret);
         options.observer?.ended(route, { ok: true, failed: false, elapsedMs: Date.now() - started });
+        release(options.observer, route, value, options.holdKeyUntil);
         if (lease.id !== undefined && lease.failures > 0) {
           pool.record(lease.id, { kind: 'success' }).catch((error: unknown) => this.logRecordFailure(error));
         }
@@ -196,7 +206,14 @@ export class Dispatcher {
   }
 
   /** A key the caller brought (BYOK): no pool, no retry on another key, nothing recorded about the key. */
-  private async withOwnKey<T>(route: ModelRoute, ownKey: { secret: string; label: string }, operation: UpstreamOperation<T>, record: DispatchRecord, observer: AttemptObserver | undefined): Promise<TargetOutcome<T>> {
+  private async withOwnKey<T>(
+    route: ModelRoute,
+    ownKey: { secret: string; label: string },
+    operation: UpstreamOperation<T>,
+    record: DispatchRecord,
+    observer: AttemptObserver | undefined,
+    holdUntil: ((value: T) => Promise<void>) | undefined,
+  ): Promise<TargetOutcome<T>> {
     record.route = route;
     record.provider = route.target.settings.id;
     record.keyId = ownKey.label;
@@ -206,6 +223,7 @@ export class Dispatcher {
     try {
       const value = await operation(route, ownKey.secret);
       observer?.ended(route, { ok: true, failed: false, elapsedMs: Date.now() - started });
+      release(observer, route, value, holdUntil);
       return { kind: 'value', value };
     } catch (error) {
       observer?.ended(route, { ok: false, failed: targetFailed(error), elapsedMs: Date.now() - started });

@@ -78,7 +78,7 @@ export class ModelResolver {
   private find(model: string): ModelRoute {
     // An operator's exact model name wins over everything: `anthropic/claude-3` may be a proxy's own model id.
     const declared = this.declaredExactly.get(model);
-    if (declared) return { target: declared, upstreamModel: model };
+    if (declared) return { target: declared, upstreamModel: declared.settings.modelMap?.[model] ?? model };
     const slash = model.indexOf('/');
     if (slash > 0) {
       const prefix = model.slice(0, slash).toLowerCase();

@@ -187,6 +187,7 @@ test('the observer hears of every attempt, and only outages count as the target 
   const observer = {
     started: (target: ModelRoute) => heard.push(`start ${target.target.settings.id}`),
     ended: (_target: ModelRoute, outcome: { ok: boolean; failed: boolean }) => heard.push(outcome.ok ? 'ok' : outcome.failed ? 'target failed' : 'key or client'),
+    released: () => heard.push('released'),
   };
   const answers = [upstream(503), upstream(401)];
   const result = await dispatcher.dispatch(plan([route('alpha')]), async () => {
@@ -195,5 +196,5 @@ test('the observer hears of every attempt, and only outages count as the target 
     return 'fine';
   }, { observer });
   t.true(result.ok);
-  t.deepEqual(heard, ['start alpha', 'target failed', 'start alpha', 'key or client', 'start alpha', 'ok']);
+  t.deepEqual(heard, ['start alpha', 'target failed', 'start alpha', 'key or client', 'start alpha', 'ok', 'released']);
 });

@@ -84,7 +84,15 @@ export class Authenticator {
       const hint = verified.hash.slice(-6);
       identification = verified.isAdmin
         ? { caller: { kind: 'admin', id: 'admin', name: 'admin (AUTH_TOKEN)', hint } }
-        : { caller: { kind: 'token', id: `env:${verified.hash.slice(0, 8)}`, name: 'ALLOWED_TOKENS', hint } };
+        : {
+            caller: {
+              kind: 'token',
+              id: `env:${verified.hash.slice(0, 8)}`,
+              name: verified.routed ? (verified.routed.name ?? 'config file token') : 'ALLOWED_TOKENS',
+              hint,
+              ...(verified.routed ? { routes: verified.routed.routes } : {}),
+            },
+          };
       this.configuredCallers.set(verified, identification);
     }
     return identification;

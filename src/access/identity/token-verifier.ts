@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import type { TokenRoutes } from './caller.js';
 
 /** SHA-256 of a secret, hex; logs and stores only ever see this (or a prefix of it). */
 export const sha256Hex = (secret: string): string => hash('sha256', secret, 'hex');
@@ -21,6 +22,13 @@ export interface VerifiedToken {
   /** SHA-256 of the token, hex. */
   readonly hash: string;
   readonly isAdmin: boolean;
+  /** A token of the config file: its name and routes. */
+  readonly routed?: RoutedToken;
+}
+
+export interface RoutedToken {
+  name: string | undefined;
+  routes: TokenRoutes;
 }
 
 /**
@@ -32,11 +40,12 @@ export class TokenVerifier {
   private readonly configured: VerifiedToken[];
   private readonly adminDigest: string | undefined;
 
-  constructor(clientTokens: readonly string[], adminToken: string | undefined) {
+  constructor(clientTokens: readonly string[], adminToken: string | undefined, routed: ReadonlyMap<string, RoutedToken> = new Map()) {
     this.adminDigest = adminToken === undefined ? undefined : sha256Hex(adminToken);
     this.configured = clientTokens.map((token) => {
       const digest = sha256Hex(token);
-      return { hash: digest, isAdmin: this.adminDigest !== undefined && digestsEqual(this.adminDigest, digest) };
+      const routes = routed.get(token);
+      return { hash: digest, isAdmin: this.adminDigest !== undefined && digestsEqual(this.adminDigest, digest), ...(routes ? { routed: routes } : {}) };
     });
   }
 

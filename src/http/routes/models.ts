@@ -1,21 +1,40 @@
 import type Router from '@koa/router';
 import { allowsModel } from '../../access/client-keys/client-key.js';
 import { modelNotFound } from '../../core/errors.js';
-import type { ModelCatalog } from '../../routing/model-catalog.js';
+import { tokenAllows } from '../../access/identity/token-routes.js';
+import { isGlob } from '../../core/glob.js';
+import type { ListedModel, ModelCatalog } from '../../routing/model-catalog.js';
 import type { GatewayContext, GatewayMiddleware, GatewayState } from '../context.js';
 
-/** The catalog as the caller may use it: a client key with an allowlist sees only its models. */
-async function visibleModels(ctx: GatewayContext, catalog: ModelCatalog) {
-  const models = await catalog.list();
+/** The config file's model groups, listed by their (non-glob) names. */
+export type GroupNames = () => readonly string[];
+
+/**
+ * What the caller may use: the config file's groups and the catalog's models, narrowed to a client key's
+ * allowlist, or to a token's own routes (its aliases and the groups it may use).
+ */
+async function visibleModels(ctx: GatewayContext, catalog: ModelCatalog, groupNames: GroupNames): Promise<ListedModel[]> {
+  const direct = await catalog.list();
+  const created = direct[0]?.created ?? Math.floor(Date.now() / 1000);
+  const listed = (id: string): ListedModel => ({ id, object: 'model', created, owned_by: 'gateway' });
+  const groups = groupNames().map(listed);
   const caller = ctx.state.caller;
-  return caller?.kind === 'client' ? models.filter((model) => allowsModel(caller.key, model.id)) : models;
+  if (caller?.kind === 'client') return [...groups, ...direct].filter((model) => allowsModel(caller.key, model.id));
+  if (caller?.kind === 'token' && caller.routes) {
+    const routes = caller.routes;
+    const aliases = Object.keys(routes.modelMap).filter((name) => !isGlob(name)).map(listed);
+    const usable = [...groups, ...direct].filter((model) => tokenAllows(routes, model.id));
+    const seen = new Set<string>();
+    return [...aliases, ...usable].filter((model) => !seen.has(model.id) && seen.add(model.id));
+  }
+  return [...groups, ...direct.filter((model) => !groupNames().includes(model.id))];
 }
 
 const MODEL_PATH_PREFIX = '/v1/models/';
 
-export function registerModelsRoutes(router: Router<GatewayState>, guard: GatewayMiddleware[], catalog: ModelCatalog): void {
+export function registerModelsRoutes(router: Router<GatewayState>, guard: GatewayMiddleware[], catalog: ModelCatalog, groupNames: GroupNames = () => []): void {
   router.get('/v1/models', ...guard, async (ctx) => {
-    ctx.body = { object: 'list', data: await visibleModels(ctx, catalog) };
+    ctx.body = { object: 'list', data: await visibleModels(ctx, catalog, groupNames) };
   });
 
   // Model ids may contain slashes (`openai/gpt-4o`, `myproxy/org/model`).
@@ -26,7 +45,7 @@ export function registerModelsRoutes(router: Router<GatewayState>, guard: Gatewa
     } catch {
       throw modelNotFound(ctx.path.slice(MODEL_PATH_PREFIX.length));
     }
-    const model = (await visibleModels(ctx, catalog)).find((entry) => entry.id === id);
+    const model = (await visibleModels(ctx, catalog, groupNames)).find((entry) => entry.id === id);
     if (!model) throw modelNotFound(id);
     ctx.body = model;
   });

@@ -2,7 +2,7 @@ import { compileGlob, isGlob } from '../../core/glob.js';
 import type { AttemptObserver, RoutePlan } from '../dispatcher.js';
 import type { FallbackReason } from '../fallback-reason.js';
 import type { ModelRoute } from '../model-resolver.js';
-import type { EjectionPolicy, GroupTarget, ModelGroup } from './model-group.js';
+import type { EjectionPolicy, ModelGroup } from './model-group.js';
 import { orderTargets, StrategyState } from './strategies.js';
 import type { TargetBoard } from './target-board.js';
 
@@ -53,7 +53,7 @@ export class GroupRouter implements DirectRouter, AttemptObserver {
 
   plan(model: string): RoutePlan {
     const group = this.group(model);
-    return group ? this.groupPlan(group, new Set([group.name])) : this.direct.plan(model);
+    return group ? this.groupPlan(group, new Set([group.name]), model) : this.direct.plan(model);
   }
 
   started(route: ModelRoute): void {
@@ -63,10 +63,18 @@ export class GroupRouter implements DirectRouter, AttemptObserver {
   ended(route: ModelRoute, outcome: { ok: boolean; failed: boolean; elapsedMs: number }): void {
     const id = route.targetId;
     if (id === undefined) return;
-    if (outcome.ok) this.board.succeeded(id);
-    else if (outcome.failed) this.board.failed(id, this.policies.get(id)!);
-    // A call resolves once its answer (or its stream's first event) is in: that is the time to first byte.
-    this.board.ended(id, outcome.ok ? outcome.elapsedMs : undefined);
+    if (outcome.ok) {
+      this.board.succeeded(id);
+      // An attempt resolves once its answer (or its stream's first event) is in: that is the time to first byte.
+      this.board.measured(id, outcome.elapsedMs);
+      return;
+    }
+    if (outcome.failed) this.board.failed(id, this.policies.get(id)!);
+    this.board.finished(id);
+  }
+
+  released(route: ModelRoute): void {
+    if (route.targetId !== undefined) this.board.finished(route.targetId);
   }
 
   /** Tokens a call used on a target, for the `least-used` strategy. */
@@ -74,31 +82,29 @@ export class GroupRouter implements DirectRouter, AttemptObserver {
     if (route.targetId !== undefined) this.board.addTokens(route.targetId, tokens);
   }
 
-  private groupPlan(group: ModelGroup, seen: ReadonlySet<string>): RoutePlan {
+  private groupPlan(group: ModelGroup, seen: ReadonlySet<string>, requested: string): RoutePlan {
     const admitted = group.targets.filter((target) => this.board.admits(target.id));
     const usable = admitted.length > 0 ? admitted : group.targets;
-    const routes = orderTargets(group, usable, this.board, this.state, this.random).map(routeOf);
+    const routes = orderTargets(group, usable, this.board, this.state, this.random).map((target) =>
+      target.passesRequestedModel ? { ...target.route, upstreamModel: requested } : target.route,
+    );
     return {
       routes,
       fallback: (reason) => {
         const own = fallbackNames(group.fallbacks, reason);
-        return this.chain(own.length > 0 ? own : fallbackNames(this.globalFallbacks, reason), reason, seen);
+        return this.chain(own.length > 0 ? own : fallbackNames(this.globalFallbacks, reason), reason, seen, requested);
       },
     };
   }
 
   /** The groups named for `reason`, one after the other; a group already on the call's way is not visited again. */
-  private chain(names: readonly string[], reason: FallbackReason, seen: ReadonlySet<string>): RoutePlan | undefined {
+  private chain(names: readonly string[], reason: FallbackReason, seen: ReadonlySet<string>, requested: string): RoutePlan | undefined {
     const [first, ...rest] = names.filter((name) => !seen.has(name) && this.byName.has(name));
     if (first === undefined) return undefined;
     const visited = new Set([...seen, first]);
-    const plan = this.groupPlan(this.byName.get(first)!, visited);
-    return { routes: plan.routes, fallback: (again) => plan.fallback!(again) ?? (again === reason ? this.chain(rest, reason, visited) : undefined) };
+    const plan = this.groupPlan(this.byName.get(first)!, visited, requested);
+    return { routes: plan.routes, fallback: (again) => plan.fallback!(again) ?? (again === reason ? this.chain(rest, reason, visited, requested) : undefined) };
   }
-}
-
-function routeOf(target: GroupTarget): ModelRoute {
-  return target.route;
 }
 
 function fallbackNames(fallbacks: GlobalFallbacks, reason: FallbackReason): readonly string[] {

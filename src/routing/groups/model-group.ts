@@ -10,6 +10,8 @@ export interface GroupTarget {
   readonly weight: number;
   /** Lower goes first under the `priority` strategy. */
   readonly priority: number;
+  /** The upstream gets the model name the client asked for (a glob group's target that names no model). */
+  readonly passesRequestedModel: boolean;
 }
 
 /** When a target that keeps failing is taken out of rotation, and for how long. */

@@ -112,19 +112,21 @@ export class TargetBoard implements TargetSignals {
     return this.ejections.get(targetId) ?? this.view.ejections.get(targetId);
   }
 
+  /** A call to the target got its first byte after `ms`. */
+  measured(targetId: string, ms: number): void {
+    const average = this.latencyMs(targetId);
+    this.localLatency.set(targetId, average === undefined ? ms : average + LATENCY_SMOOTHING * (ms - average));
+  }
+
   /**
-   * A call to the target ended; `firstByteMs` is its time to first byte when it got that far. Called after
-   * `succeeded` or `failed` for the same call, it also ends a probe whose outcome said nothing about the target.
+   * A call to the target is over (a stream when its last event is out). Called after `succeeded` or `failed`, it
+   * also ends a probe whose outcome said nothing about the target.
    */
-  ended(targetId: string, firstByteMs: number | undefined): void {
+  finished(targetId: string): void {
     this.probing.delete(targetId);
     const inFlight = (this.localInFlight.get(targetId) ?? 1) - 1;
     if (inFlight > 0) this.localInFlight.set(targetId, inFlight);
     else this.localInFlight.delete(targetId);
-    if (firstByteMs !== undefined) {
-      const average = this.latencyMs(targetId);
-      this.localLatency.set(targetId, average === undefined ? firstByteMs : average + LATENCY_SMOOTHING * (firstByteMs - average));
-    }
   }
 
   addTokens(targetId: string, tokens: number): void {

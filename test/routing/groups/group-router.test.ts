@@ -17,6 +17,7 @@ function group(name: string, strategy: StrategyName, upstreams: string[], fallba
       route: { target: { settings: { id: upstream } } as ConfiguredProvider, upstreamModel: name, targetId: `${upstream}/${name}` },
       weight: 1,
       priority: index,
+      passesRequestedModel: false,
     })),
     fallbacks: { ...NO_FALLBACKS, ...fallbacks },
     hedgeAfterMs: undefined,
@@ -59,6 +60,7 @@ test('priority uses the second target only while the first is ejected, and the f
   router.started(first!);
   t.deepEqual(upstreams(router.plan('main')), ['second'], 'while its probe is out');
   router.ended(first!, { ok: true, failed: false, elapsedMs: 5 });
+  router.released(first!);
   t.deepEqual(upstreams(router.plan('main')), ['first', 'second']);
 });
 

@@ -3,7 +3,7 @@ import type { ConfiguredProvider } from '../../../src/providers/registry.js';
 import type { GroupTarget, ModelGroup, StrategyName } from '../../../src/routing/groups/model-group.js';
 import { orderTargets, StrategyState, type TargetSignals } from '../../../src/routing/groups/strategies.js';
 
-const target = (id: string, weight = 1, priority = 0): GroupTarget => ({ id, route: { target: { settings: { id } } as ConfiguredProvider, upstreamModel: 'm' }, weight, priority });
+const target = (id: string, weight = 1, priority = 0): GroupTarget => ({ id, route: { target: { settings: { id } } as ConfiguredProvider, upstreamModel: 'm' }, weight, priority, passesRequestedModel: false });
 
 const group = (strategy: StrategyName, targets: GroupTarget[]): ModelGroup => ({
   name: `group-${strategy}`,

@@ -28,8 +28,8 @@ test('a target failing three times in a row is ejected, probed back by one call 
   t.true(targets.admits('up/m'), 'past the cool-off');
   targets.started('up/m');
   t.false(targets.admits('up/m'), 'one probe at a time');
-  targets.ended('up/m', 30);
   targets.succeeded('up/m');
+  targets.finished('up/m');
   t.true(targets.admits('up/m'));
   t.true(targets.admits('up/m'));
 });
@@ -58,12 +58,13 @@ test('in-flight counts and the latency average', (t) => {
   targets.started('a');
   targets.started('a');
   targets.started('b');
-  targets.ended('a', 100);
+  targets.measured('a', 100);
+  targets.finished('a');
   t.is(targets.inFlight('a'), 1);
   t.is(targets.inFlight('b'), 1);
   t.is(targets.latencyMs('a'), 100);
   targets.started('a');
-  targets.ended('a', 200);
+  targets.measured('a', 200);
   t.is(targets.latencyMs('a'), 130, 'a moving average');
   t.is(targets.latencyMs('b'), undefined);
 });
@@ -76,7 +77,8 @@ async function sharedAcrossInstances(t: import('ava').ExecutionContext, store: (
   first.started('up/m');
   first.addTokens('up/m', 700);
   second.addTokens('up/m', 300);
-  first.ended('up/m', 40);
+  first.measured('up/m', 40);
+  first.finished('up/m');
   for (let failure = 0; failure < 3; failure++) first.failed('up/m', policy);
   await first.sync();
   await second.sync();
