@@ -29,10 +29,10 @@ export interface Call {
   readonly logBodies: boolean;
 }
 
-/** An admitted call: it holds a slot under its client key's limits until it is finished. */
+/** An admitted call: a client key's call holds a slot under its limits until it is finished. */
 export interface AdmittedCall extends Call {
   /** The admission ticket, when the caller's limits are counted. */
-  readonly ticket: string | undefined;
+  readonly ticket?: string | undefined;
 }
 
 /** How a call's response ended when it did not end cleanly. */

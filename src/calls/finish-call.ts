@@ -30,7 +30,7 @@ export function finishCall(meter: UsageMeter, call: Call | AdmittedCall, outcome
       provider,
       stream: call.stream,
       startedAt: call.startedAt,
-      ticket: 'ticket' in call ? call.ticket : undefined,
+      ticket: (call as AdmittedCall).ticket,
       usage: outcome.usage,
       estimate: outcome.estimate,
       requestExcerpt: outcome.requestExcerpt,

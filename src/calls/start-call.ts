@@ -100,6 +100,8 @@ export class CallStarter {
     if (caller.kind === 'client' && !call.allowlistNames.some((name) => allowsModel(caller.key, name))) {
       throw new GatewayError(403, `This API key is not allowed to use the model \`${model}\`.`, { code: 'model_not_allowed', param: 'model' });
     }
+    // Only client keys have limits to count against.
+    if (caller.kind !== 'client') return call;
     const metered = { caller, requestId: call.requestId, endpoint: call.endpoint, model, provider, stream: call.stream, startedAt: call.startedAt, ticket: undefined as string | undefined };
     await this.deps.meter.admit(metered);
     return { ...call, ticket: metered.ticket };

@@ -126,7 +126,7 @@ export class Dispatcher {
   async dispatch<T>(plan: RoutePlan, operation: UpstreamOperation<T>, options: DispatchOptions<T> = {}): Promise<Dispatched<T>> {
     const record: DispatchRecord = { route: undefined, provider: undefined, keyId: undefined, attempts: 0, failures: [] };
     const deadline = Date.now() + this.policy.deadlineMs;
-    let lastError: unknown = new GatewayError(500, 'No route to try.');
+    let lastError: unknown;
     let current: RoutePlan | undefined = plan;
     // Fallbacks may name each other; a call visits a plan at most once.
     const visited = new Set<RoutePlan>();
@@ -148,7 +148,8 @@ export class Dispatcher {
       if (reason === undefined || (final && reason !== 'context_window' && reason !== 'content_policy')) break;
       current = current.fallback(reason);
     }
-    return { ok: false, error: lastError, ...record };
+    // Created only here: an error captures a stack trace, too dear to make on every call just in case.
+    return { ok: false, error: lastError ?? new GatewayError(500, 'No route to try.'), ...record };
   }
 
   /** One target's upstream operation, for callers that are not a client's call (model lists): the value or a throw. */
