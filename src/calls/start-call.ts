@@ -10,6 +10,9 @@ import type { AdmittedCall, Call } from './call.js';
 
 const NO_NAMES: readonly string[] = [];
 
+const modelNotAllowed = (model: string) =>
+  new GatewayError(403, `This API key is not allowed to use the model \`${model}\`.`, { code: 'model_not_allowed', param: 'model' });
+
 /** Where a model goes: the gateway's routes, or a fixed provider for a surface of one provider's own. */
 export interface ModelRouter {
   plan(model: string): RoutePlan;
@@ -55,15 +58,13 @@ export class CallStarter {
   /** The call, or the error that stops it before it is metered (no model, an unknown model, an unknown token). */
   async start(request: CallRequest): Promise<Call> {
     const known = 'caller' in request.identity ? request.identity.caller : undefined;
-    const routes = known?.kind === 'token' ? known.routes : undefined;
-    const model = request.model ?? (known?.kind === 'client' ? (known.key.defaultModel ?? undefined) : routes?.defaultModel);
+    const tokenRoutes = known?.kind === 'token' ? known.routes : undefined;
+    const model = request.model ?? (known?.kind === 'client' ? (known.key.defaultModel ?? undefined) : tokenRoutes?.defaultModel);
     if (model === undefined) throw invalidRequest("Missing required parameter: 'model'.", 'model', 'missing_required_parameter');
     let routed = model;
-    if (routes) {
-      routed = mappedModel(routes, model);
-      if (!tokenAllows(routes, routed)) {
-        throw new GatewayError(403, `This API key is not allowed to use the model \`${model}\`.`, { code: 'model_not_allowed', param: 'model' });
-      }
+    if (tokenRoutes) {
+      routed = mappedModel(tokenRoutes, model);
+      if (!tokenAllows(tokenRoutes, routed)) throw modelNotAllowed(model);
     }
     const plan = request.router.plan(routed);
     const provider = plan.routes[0]!.target.settings.id;
@@ -97,9 +98,7 @@ export class CallStarter {
       throw new GatewayError(401, `Provider ${provider} takes your own ${provider} API key as the bearer token.`, { code: 'own_key_required' });
     }
     const { caller, model } = call;
-    if (caller.kind === 'client' && !call.allowlistNames.some((name) => allowsModel(caller.key, name))) {
-      throw new GatewayError(403, `This API key is not allowed to use the model \`${model}\`.`, { code: 'model_not_allowed', param: 'model' });
-    }
+    if (caller.kind === 'client' && !call.allowlistNames.some((name) => allowsModel(caller.key, name))) throw modelNotAllowed(model);
     // Only client keys have limits to count against.
     if (caller.kind !== 'client') return call;
     const metered = { caller, requestId: call.requestId, endpoint: call.endpoint, model, provider, stream: call.stream, startedAt: call.startedAt, ticket: undefined as string | undefined };
