@@ -1,13 +1,17 @@
 /**
  * `npm run bench`: measures, in one run on this machine, an OpenAI-compatible upstream reached directly, through
  * a bare Node reverse proxy, and through the gateway (`npm start`'s build, real config, info-level logs, a 10-key
- * pool in memory, and the same pool on Redis when one answers at BENCH_REDIS_URL or 127.0.0.1:6379):
+ * pool in memory, the same model as a model group of two deployments from a config file, and the pool on Redis
+ * when one answers at BENCH_REDIS_URL or 127.0.0.1:6379):
  * non-stream latency at concurrency 1, non-stream and streaming (20 chunks) throughput at concurrency 64, and
- * time to first chunk. Prints the gateway's added latency and its throughput against the other two.
+ * time to first chunk. Prints the gateway's added latency, its throughput against the other two, and what routing
+ * through a group adds.
  * Settings: BENCH_SECONDS per throughput run (3), BENCH_ROUNDS of throughput runs (5), BENCH_LATENCY_REQUESTS (2000).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -174,11 +178,19 @@ async function main() {
   const gatewayOnRedis = (await redisAnswers(redisUrl))
     ? await startChild(here('../src/main.js'), [], { ...gatewayEnv, OPENAI_API_KEYS: tenKeys, REDIS_URL: redisUrl, REDIS_KEY_PREFIX: redisPrefix }, gatewayFlags)
     : undefined;
+  // The same model as a model group of two deployments (both the fake upstream, each with its own ten keys), to
+  // price routing: choosing a target, feeding the routing state, and the group's headers.
+  const routingDir = mkdtempSync(join(tmpdir(), 'llmgw-bench-'));
+  const routingFile = join(routingDir, 'gateway.yaml');
+  const deployment = `{ type: openai-compatible, base_url: "http://127.0.0.1:${upstreamPort}/v1", api_keys: ${tenKeys} }`;
+  writeFileSync(routingFile, `upstreams:\n  east: ${deployment}\n  west: ${deployment}\nroutes:\n  gpt-4o-mini:\n    strategy: weighted\n    targets: [{ upstream: east }, { upstream: west }]\n`);
+  const routedGateway = await startChild(here('../src/main.js'), [], { ...gatewayEnv, CONFIG_FILE: routingFile }, gatewayFlags);
 
   const targets: Target[] = [
     { name: 'direct', port: upstreamPort, pid: upstream.pid, agent: new Agent({ keepAlive: true, maxSockets: 64 }) },
     { name: 'bare proxy', port: bareProxy.port, pid: bareProxy.pid, agent: new Agent({ keepAlive: true, maxSockets: 64 }) },
     { name: 'gateway', port: gateway.port, pid: gateway.pid, agent: new Agent({ keepAlive: true, maxSockets: 64 }) },
+    { name: 'gw routed', port: routedGateway.port, pid: routedGateway.pid, agent: new Agent({ keepAlive: true, maxSockets: 64 }) },
     ...(gatewayOnRedis
       ? [{ name: 'gw + Redis', port: gatewayOnRedis.port, pid: gatewayOnRedis.pid, agent: new Agent({ keepAlive: true, maxSockets: 64 }) }]
       : []),
@@ -258,6 +270,11 @@ async function main() {
   console.log(
     `gateway stream throughput: ${percent(roundRatio(streamRuns, 'gateway', 'direct'))} of direct, ${percent(roundRatio(streamRuns, 'gateway', 'bare proxy'))} of the bare proxy ` +
       `(rounds: ${perRound(streamRuns)}; target: >= 50% of the bare proxy)`,
+  );
+  const routed = results['gw routed']!;
+  console.log(
+    `model group (weighted over two deployments) against the direct model: ${(routed.cpu - gatewayResult.cpu).toFixed(0)} µs CPU per request (non-stream), ` +
+      `${(routed.streamCpu - gatewayResult.streamCpu).toFixed(0)} µs (stream), p50 ${(routed.p50 - gatewayResult.p50).toFixed(3)} ms at c=1 (target: < 10 µs CPU)`,
   );
   if (results['gw + Redis']) {
     const onRedis = results['gw + Redis'];

@@ -99,6 +99,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     limits,
   );
   const catalog = new ModelCatalog(providers, resolver, dispatcher, config.modelsCacheMs, logger);
+  for (const warning of config.routing?.warnings ?? []) logger.warn({ file: config.routing!.path }, `config file: ${warning}`);
   const groups = config.routing && createGroupRouting(config.routing, providers, resolver, { redisUrl: config.keyPools.redisUrl, prefix: config.keyPools.redisKeyPrefix }, logger);
   const gemini = providers.find((target) => target.settings.kind === 'gemini');
   const lifecycle = new ServerLifecycle();

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import type { z } from 'zod';
 import { trimBaseUrl } from './env-values.js';
-import { formatConfigErrors, readGatewayConfigFile, resolveConfigFilePath } from './file/index.js';
+import { formatConfigError, formatConfigErrors, readGatewayConfigFile, resolveConfigFilePath } from './file/index.js';
 import type { GatewayFileConfig } from './file/schema.js';
 import type { ConfigurableProvider } from './provider-env.js';
 import { ENDPOINT_SUFFIXES, envSchema, type RawEnvConfig } from './schema.js';
@@ -25,6 +25,8 @@ export interface ProviderSettings {
   modelMap?: Readonly<Record<string, string>>;
   /** The upstream's own timeout, when it differs from TIME_OUT. */
   timeoutMs?: number;
+  /** Azure's API version for this upstream, when it differs from AZURE_OPENAI_API_VERSION. */
+  apiVersion?: string;
 }
 
 /** The routing config file, as read and validated at start. */
@@ -33,6 +35,8 @@ export interface RoutingFile {
   config: GatewayFileConfig;
   /** Where the file held `${ENV}` substitutions: shown masked. */
   secretPaths: string[];
+  /** What was left out of an imported file, to be logged at start. */
+  warnings: string[];
 }
 
 export interface KeyPoolConfig {
@@ -275,7 +279,6 @@ function settingsNotApplied(config: GatewayFileConfig): string[] {
   const paths: string[] = [];
   for (const [name, upstream] of Object.entries(config.upstreams)) {
     if (Object.keys(upstream.headers).length > 0) paths.push(`upstreams.${name}.headers`);
-    if (upstream.api_version !== undefined) paths.push(`upstreams.${name}.api_version`);
     if (upstream.proxy !== undefined) paths.push(`upstreams.${name}.proxy`);
     if (upstream.paid) paths.push(`upstreams.${name}.paid`);
     if (upstream.key_limits?.tpm !== undefined) paths.push(`upstreams.${name}.key_limits.tpm`);
@@ -316,8 +319,9 @@ function readRoutingFile(
       models: Object.keys(upstream.models),
       modelMap: upstream.models,
       ...(upstream.timeout_ms === undefined ? {} : { timeoutMs: upstream.timeout_ms }),
+      ...(upstream.api_version === undefined ? {} : { apiVersion: upstream.api_version }),
     });
     if (upstream.key_limits?.rpm !== undefined) keyLimits[name] = { rpm: upstream.key_limits.rpm, maxConcurrent: undefined };
   }
-  return { path, config: read.config, secretPaths: read.secretPaths };
+  return { path, config: read.config, secretPaths: read.secretPaths, warnings: read.warnings.map(formatConfigError) };
 }

@@ -88,9 +88,13 @@ export interface ConvertedConfig {
 }
 
 /** Converts the list to the gateway's config shape (validated afterwards like any config), or says what is wrong. */
-export function convertOpenAiStyleApiConfig(value: unknown): { ok: true; config: ConvertedConfig } | { ok: false; problems: SchemaProblem[] } {
+export function convertOpenAiStyleApiConfig(
+  value: unknown,
+): { ok: true; config: ConvertedConfig; skipped: SchemaProblem[] } | { ok: false; problems: SchemaProblem[] } {
   if (!Array.isArray(value)) return { ok: false, problems: [{ path: [], message: 'expected a list of openai-style-api entries' }] };
   const problems: SchemaProblem[] = [];
+  const skipped: SchemaProblem[] = [];
+  const skippedTokens = new Set<string>();
   const config: ConvertedConfig = { upstreams: {}, routes: {}, tokens: [] };
 
   type Entry = { index: number; name: string; token: string; type: EntryType; config: Record<string, unknown> };
@@ -111,8 +115,10 @@ export function convertOpenAiStyleApiConfig(value: unknown): { ok: true; config:
     }
     firstIndexByToken.set(token, index);
     if (!isEntryType(type)) {
-      // Named, never dropped: a token that silently stopped working would be worse than a refused file.
-      problems.push({ path: [index, 'type'], message: `openai-style-api type "${type}" has no provider in this gateway (converted types: ${ENTRY_TYPES.join(', ')})` });
+      // The README's own example has such entries (browser-session adapters), and it must run as it is: the entry
+      // is left out and named in a warning at start, and its token is refused like any unknown one.
+      skipped.push({ path: [index, 'type'], message: `openai-style-api type "${type}" has no provider in this gateway (converted types: ${ENTRY_TYPES.join(', ')}); the entry and its token are left out` });
+      skippedTokens.add(token);
       return;
     }
     const entryConfig = CONFIG_SCHEMAS[type].safeParse(parsed.data.config, { reportInput: true });
@@ -143,8 +149,9 @@ export function convertOpenAiStyleApiConfig(value: unknown): { ok: true; config:
   const routeOfToken = (token: string, at: ConfigPath, allowRouter: boolean): string | undefined => {
     const entry = entryByToken.get(token);
     if (!entry) {
+      if (skippedTokens.has(token)) skipped.push({ path: at, message: 'names an entry that is left out; the router goes without it' });
       // A token of an entry refused above is not reported twice.
-      if (!firstIndexByToken.has(token)) problems.push({ path: at, message: 'no entry of this file has this token' });
+      else if (!firstIndexByToken.has(token)) problems.push({ path: at, message: 'no entry of this file has this token' });
       return undefined;
     }
     if (entry.type === 'model-name-router' || (entry.type === 'router' && !allowRouter)) {
@@ -182,7 +189,7 @@ export function convertOpenAiStyleApiConfig(value: unknown): { ok: true; config:
     config.tokens.push({ token: entry.token, name: entry.name, ...(defaultModel ? { default_model: defaultModel } : {}), model_map: modelMap, allowed_groups: allowed });
   }
 
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, config };
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, config, skipped };
 }
 
 /** A model entry or router calls its one route whatever model the client names, as openai-style-api does. */

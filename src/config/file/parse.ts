@@ -20,7 +20,7 @@ export interface ParseConfigOptions {
 }
 
 export type ParsedConfig =
-  | { ok: true; config: GatewayFileConfig; secretPaths: string[]; format: ConfigFileFormat }
+  | { ok: true; config: GatewayFileConfig; secretPaths: string[]; format: ConfigFileFormat; warnings: ConfigFileError[] }
   | { ok: false; errors: ConfigFileError[] };
 
 export type ConfigFileFormat = 'gateway' | 'openai-style-api';
@@ -36,12 +36,14 @@ export function parseGatewayConfigText(text: string, options: ParseConfigOptions
   const nativeByName = options.fileName !== undefined && path.basename(options.fileName).endsWith('model-config.json');
   const format: ConfigFileFormat = nativeByName || isOpenAiStyleApiConfig(source.value) ? 'openai-style-api' : 'gateway';
   let gatewayValue = source.value;
+  let warnings: ConfigFileError[] = [];
   // Paths of a converted config are not paths of the file: their errors carry no line.
   let lineOf = (at: ConfigPath) => source.lineOf(at);
   if (format === 'openai-style-api') {
     const converted = convertOpenAiStyleApiConfig(source.value);
     if (!converted.ok) return { ok: false, errors: sortByLine(converted.problems.map((problem) => toError(problem.path, problem.message, source.lineOf))) };
     gatewayValue = converted.config;
+    warnings = sortByLine(converted.skipped.map((problem) => toError(problem.path, problem.message, source.lineOf)));
     lineOf = () => undefined;
   }
 
@@ -57,7 +59,7 @@ export function parseGatewayConfigText(text: string, options: ParseConfigOptions
     errors.push(...checkCrossFields(validated.data, options.builtInProviders).map((problem) => toError(problem.path, problem.message, lineOf)));
   }
   if (errors.length > 0 || !validated.success) return { ok: false, errors: sortByLine(errors) };
-  return { ok: true, config: validated.data, secretPaths: substituted.secretPaths, format };
+  return { ok: true, config: validated.data, secretPaths: substituted.secretPaths, format, warnings };
 }
 
 /** Reads and parses a config file; a file that cannot be read is one error. */

@@ -29,7 +29,7 @@ export const azureDefinition: ProviderDefinition<{ apiVersion: string; deploymen
   fallbackModels: [],
   create: (settings, { http }, { apiVersion, deployments }) => {
     const resource = settings.baseUrl.replace(/\/openai$/, '');
-    const version = `api-version=${encodeURIComponent(apiVersion)}`;
+    const version = `api-version=${encodeURIComponent(settings.apiVersion ?? apiVersion)}`;
     return new OpenAICompatibleProvider({
       id: settings.id,
       baseUrl: resource,

@@ -1,18 +1,33 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { stripJsonLineComments } from '../../../src/config/file/source-lines.js';
+import { formatConfigError } from '../../../src/config/file/index.js';
 import { configOf, errorsOf, parseConfig } from './parse-helpers.js';
 
 // The README's example, with its `//` comments (see test/fixtures/openai-style-api/SOURCE.md).
 const README_EXAMPLE = readFileSync(new URL('../../../../test/fixtures/openai-style-api/readme-example.json', import.meta.url), 'utf8');
 const UNCONVERTIBLE = new Set(['claude-web', 'bing-sydney']);
 
-test('the README example is recognised and its two web-scraping types are refused by entry and type', (t) => {
+test('the README example is read as it is; its two web-scraping entries are left out with a warning naming entry and type', (t) => {
   const types = 'openai, proxy, azure, claude, zhipu-api, xunfei-spark-api, gemini, qwen, router, model-name-router';
-  t.deepEqual(errorsOf(README_EXAMPLE), [
-    `[3].type: openai-style-api type "claude-web" has no provider in this gateway (converted types: ${types}), line 33`,
-    `[9].type: openai-style-api type "bing-sydney" has no provider in this gateway (converted types: ${types}), line 99`,
+  const parsed = parseConfig(README_EXAMPLE);
+  if (!parsed.ok) return t.fail(parsed.errors.map((error) => `${error.path}: ${error.message}`).join('\n'));
+  t.deepEqual(parsed.warnings.map(formatConfigError), [
+    `[3].type: openai-style-api type "claude-web" has no provider in this gateway (converted types: ${types}); the entry and its token are left out, line 33`,
+    `[9].type: openai-style-api type "bing-sydney" has no provider in this gateway (converted types: ${types}); the entry and its token are left out, line 99`,
   ]);
+  const withoutThem = (JSON.parse(stripJsonLineComments(README_EXAMPLE)) as { type: string }[]).filter((entry) => !UNCONVERTIBLE.has(entry.type));
+  const converted = parseConfig(JSON.stringify(withoutThem, null, 2));
+  t.true(converted.ok);
+  if (!converted.ok) return;
+  // The same upstreams, targets and tokens as the file without those entries (names follow entry positions).
+  const shape = (config: typeof converted.config) => ({
+    upstreams: Object.values(config.upstreams).map((upstream) => `${upstream.type} ${upstream.base_url} ${upstream.api_keys.join()}`).sort(),
+    targets: Object.values(config.routes).map((route) => route.targets.map((target) => target.model).join()).sort(),
+    tokens: config.tokens.map((token) => token.token).sort(),
+  });
+  t.deepEqual(shape(parsed.config), shape(converted.config));
+  t.is(Object.keys(parsed.config.upstreams).length, 8);
 });
 
 test('the README example without those two converts to upstreams, routes and tokens', (t) => {
