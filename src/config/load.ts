@@ -284,7 +284,6 @@ function settingsNotApplied(config: GatewayFileConfig): string[] {
     if (upstream.key_limits?.tpm !== undefined) paths.push(`upstreams.${name}.key_limits.tpm`);
   }
   for (const [name, route] of Object.entries(config.routes)) {
-    if (route.hedge_after_ms !== undefined) paths.push(`routes.${name}.hedge_after_ms`);
     if (route.rewrite_model) paths.push(`routes.${name}.rewrite_model`);
   }
   return paths;

@@ -22,6 +22,12 @@ export class CancellationSource implements Cancellation {
     return source;
   }
 
+  /** A cancellation of its own that also fires when `parent` does; `unlink` stops following the parent. */
+  static linkedTo(parent: Cancellation): { source: CancellationSource; unlink: () => void } {
+    const source = new CancellationSource();
+    return { source, unlink: parent.onCancel(() => source.cancel()) };
+  }
+
   onCancel(handler: () => void): () => void {
     if (this.cancelled) {
       handler();

@@ -133,7 +133,13 @@ export function callHandler<Request, Result>(protocol: ClientProtocol<Request, R
     try {
       admitted = await deps.starter.admit(call);
       const plan = protocol.plan(parsed.request, admitted);
-      const dispatched = await deps.dispatcher.dispatch(admitted.plan, plan.operation, { ownKey: admitted.ownKey, holdKeyUntil: plan.holdKeyUntil, observer: deps.routing });
+      const dispatched = await deps.dispatcher.dispatch(admitted.plan, plan.operation, {
+        ownKey: admitted.ownKey,
+        holdKeyUntil: plan.holdKeyUntil,
+        discard: plan.discard,
+        observer: deps.routing,
+        cancellation,
+      });
       outcome.dispatch = dispatched;
       if (!dispatched.ok) throw dispatched.error;
       const served = dispatched.route!;

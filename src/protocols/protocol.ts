@@ -33,6 +33,8 @@ export interface CallPlan<Result> {
   operation: UpstreamOperation<Result>;
   /** For results that go on after the operation returns (streams): the key is in use until this settles. */
   holdKeyUntil?: (result: Result) => Promise<void>;
+  /** Lets go of a result nobody will read (a hedged attempt's late answer): closes a stream. */
+  discard?: (result: Result) => void;
 }
 
 /** What metering learns from an answer once it has been written (a stream's usage is known only at its end). */

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GatewayError, RequestAbortedError } from '../core/errors.js';
+import { type Cancellation, CancellationSource } from '../core/cancellation.js';
+import { CLIENT_CLOSED_REQUEST, GatewayError, RequestAbortedError } from '../core/errors.js';
 import type { KeyPool } from '../keys/key-pool.js';
 import { judgeFailure, type KeyPolicy } from '../keys/outcome.js';
 import type { KeyRateLimits } from '../keys/rate-limits.js';
@@ -14,6 +15,8 @@ import type { ModelRoute } from './model-resolver.js';
  */
 export interface RoutePlan {
   readonly routes: readonly ModelRoute[];
+  /** After this long without an answer from the first route, the second is called too; the first answer wins. */
+  readonly hedgeAfterMs?: number | undefined;
   fallback?(reason: FallbackReason): RoutePlan | undefined;
 }
 
@@ -59,10 +62,15 @@ export interface DispatchRecord {
 
 export type Dispatched<T> = ({ ok: true; value: T } | { ok: false; error: unknown }) & DispatchRecord;
 
-export type UpstreamOperation<T> = (route: ModelRoute, apiKey: string | undefined) => Promise<T>;
+/** One attempt; `cancellation` is the attempt's own when it is hedged (else the call's, which the operation holds). */
+export type UpstreamOperation<T> = (route: ModelRoute, apiKey: string | undefined, cancellation?: Cancellation) => Promise<T>;
 
 export interface DispatchOptions<T> {
   observer?: AttemptObserver;
+  /** The call's cancellation: a hedged plan gives each of its two attempts one of their own, linked to it. */
+  cancellation?: Cancellation;
+  /** Lets go of a result that lost a hedge race (closes a stream). */
+  discard?: (value: T) => void;
   /** A key the caller brought (BYOK) with its label for logs: used once, on the first target, never recorded. */
   ownKey?: { secret: string; label: string };
   /** For calls that go on after the operation returns (streams): the key stays in use until this settles. */
@@ -102,7 +110,7 @@ function targetFailed(error: unknown): boolean {
 }
 
 /** How one target's attempts ended: with a value, with an error worth trying elsewhere, or with one that is not. */
-type TargetOutcome<T> = { kind: 'value'; value: T } | { kind: 'failed'; error: unknown; final: boolean };
+type TargetOutcome<T> = { kind: 'value'; value: T; keyId: string | undefined } | { kind: 'failed'; error: unknown; final: boolean };
 
 /**
  * The retry handler: runs an upstream operation with a key from the target's pool, judges a failure (see
@@ -134,7 +142,15 @@ export class Dispatcher {
       visited.add(current);
       const failuresBefore = record.failures.length;
       let final = false;
-      for (const route of current.routes) {
+      let routes = current.routes;
+      if (current.hedgeAfterMs !== undefined && routes.length >= 2 && !options.ownKey && options.cancellation) {
+        const { outcome, used } = await this.hedged(routes[0]!, routes[1]!, current.hedgeAfterMs, operation, options, options.cancellation, record, deadline);
+        if (outcome.kind === 'value') return { ok: true, value: outcome.value, ...record };
+        lastError = outcome.error;
+        final = outcome.final;
+        routes = final ? [] : routes.slice(used);
+      }
+      for (const route of routes) {
         const outcome = options.ownKey
           ? await this.withOwnKey(route, options.ownKey, operation, record, options.observer, options.holdKeyUntil)
           : await this.withPoolKeys(route, operation, options, record, deadline);
@@ -150,6 +166,66 @@ export class Dispatcher {
     }
     // Created only here: an error captures a stack trace, too dear to make on every call just in case.
     return { ok: false, error: lastError ?? new GatewayError(500, 'No route to try.'), ...record };
+  }
+
+  /**
+   * The first route, and after `hedgeAfterMs` without its answer the second one too, each with a cancellation of
+   * its own: the first answer wins, the other attempt is cancelled (or its late answer let go) and is recorded as a
+   * failed attempt (`hedge_lost`), so the error log shows what it cost.
+   */
+  private async hedged<T>(
+    first: ModelRoute,
+    second: ModelRoute,
+    hedgeAfterMs: number,
+    operation: UpstreamOperation<T>,
+    options: DispatchOptions<T>,
+    parent: Cancellation,
+    record: DispatchRecord,
+    deadline: number,
+  ): Promise<{ outcome: TargetOutcome<T>; used: number }> {
+    const attempt = (route: ModelRoute) => {
+      const link = CancellationSource.linkedTo(parent);
+      const outcome = this.withPoolKeys(route, (target, apiKey) => operation(target, apiKey, link.source), options, record, deadline);
+      void outcome.finally(link.unlink);
+      return { route, link, outcome };
+    };
+    const leader = attempt(first);
+    let timer: NodeJS.Timeout | undefined;
+    const hedgeDue = new Promise<'hedge'>((resolve) => (timer = setTimeout(() => resolve('hedge'), hedgeAfterMs)));
+    const early = await Promise.race([leader.outcome, hedgeDue]);
+    if (early !== 'hedge') {
+      clearTimeout(timer);
+      if (early.kind === 'value') this.served(record, leader.route, early.keyId);
+      return { outcome: early, used: 1 };
+    }
+    const racers = [leader, attempt(second)];
+    const decided = await new Promise<{ outcome: TargetOutcome<T>; winner: (typeof racers)[number] | undefined }>((resolve) => {
+      let failed = 0;
+      for (const racer of racers) {
+        void racer.outcome.then((outcome) => {
+          if (outcome.kind === 'value') resolve({ outcome, winner: racer });
+          else if (++failed === racers.length) resolve({ outcome, winner: undefined });
+        });
+      }
+    });
+    const { outcome, winner } = decided;
+    if (!winner || outcome.kind !== 'value') return { outcome, used: 2 };
+    this.served(record, winner.route, outcome.keyId);
+    const loser = racers.find((racer) => racer !== winner)!;
+    loser.link.source.cancel();
+    record.failures.push(failedAttempt(loser.route, undefined, new GatewayError(CLIENT_CLOSED_REQUEST, 'Another target answered first; this hedged attempt was cancelled.', { code: 'hedge_lost' })));
+    // An answer that arrives anyway is let go.
+    void loser.outcome.then((late) => {
+      if (late.kind === 'value') options.discard?.(late.value);
+    });
+    return { outcome, used: 2 };
+  }
+
+  /** Points the record at the attempt that served the call (a hedge's other attempt may have started later). */
+  private served(record: DispatchRecord, route: ModelRoute, keyId: string | undefined): void {
+    record.route = route;
+    record.provider = route.target.settings.id;
+    record.keyId = keyId;
   }
 
   /** One target's upstream operation, for callers that are not a client's call (model lists): the value or a throw. */
@@ -186,7 +262,7 @@ export class Dispatcher {
         if (lease.id !== undefined && lease.failures > 0) {
           pool.record(lease.id, { kind: 'success' }).catch((error: unknown) => this.logRecordFailure(error));
         }
-        return { kind: 'value', value };
+        return { kind: 'value', value, keyId: lease.id };
       } catch (error) {
         options.observer?.ended(route, { ok: false, failed: targetFailed(error), elapsedMs: Date.now() - started });
         // A client that leaves says nothing about the upstream or its key, and ends the call.
@@ -225,7 +301,7 @@ export class Dispatcher {
       const value = await operation(route, ownKey.secret);
       observer?.ended(route, { ok: true, failed: false, elapsedMs: Date.now() - started });
       release(observer, route, value, holdUntil);
-      return { kind: 'value', value };
+      return { kind: 'value', value, keyId: ownKey.label };
     } catch (error) {
       observer?.ended(route, { ok: false, failed: targetFailed(error), elapsedMs: Date.now() - started });
       if (!(error instanceof RequestAbortedError)) record.failures.push(failedAttempt(route, ownKey.label, error));

@@ -175,3 +175,19 @@ test('a config file token with a model map reaches the mapped group, is held to 
   const everything = (await gw.client().models.list()).data.map((model) => model.id);
   t.true(everything.includes('gpt-4o') && everything.includes('budget'), 'a token without routes sees every group');
 });
+
+test('a hedged call answers from the fast target, and the slow one is seen aborting', async (t) => {
+  const { fakes, gw } = await setUp(
+    t,
+    ['slow', 'fast'],
+    `  gpt-4o:\n    strategy: priority\n    hedge_after_ms: 100\n    targets: [{ upstream: slow }, { upstream: fast }]\n`,
+  );
+  fakes.slow!.script = () => ({ kind: 'reply', text: 'too late', headerDelayMs: 3000 });
+  const started = Date.now();
+  const { data, response } = await ask(gw, 'gpt-4o').withResponse();
+  t.is(data.choices[0]!.message.content, 'You said: hi');
+  t.is(response.headers.get('x-gateway-upstream'), 'fast');
+  t.true(Date.now() - started < 2000, 'not held up by the slow target');
+  await fakes.slow!.waitForAbort();
+  t.is(fakes.slow!.aborted.length, 1);
+});

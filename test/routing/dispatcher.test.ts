@@ -1,4 +1,5 @@
 import test from 'ava';
+import { CancellationSource } from '../../src/core/cancellation.js';
 import { GatewayError, RequestAbortedError, UpstreamError } from '../../src/core/errors.js';
 import { KeyPool } from '../../src/keys/key-pool.js';
 import { keyId } from '../../src/keys/key-identity.js';
@@ -197,4 +198,41 @@ test('the observer hears of every attempt, and only outages count as the target 
   }, { observer });
   t.true(result.ok);
   t.deepEqual(heard, ['start alpha', 'target failed', 'start alpha', 'key or client', 'start alpha', 'ok', 'released']);
+});
+
+test('a hedged plan calls the second route once the first is slow; the first answer wins and the loser is cancelled and recorded', async (t) => {
+  const { dispatcher } = await setUp({ slow: ['s1'], fast: ['f1'] });
+  const call = new CancellationSource();
+  const cancelled: string[] = [];
+  const result = await dispatcher.dispatch(
+    { routes: [route('slow'), route('fast')], hedgeAfterMs: 30 },
+    (target, _apiKey, cancellation) =>
+      new Promise<string>((resolve, reject) => {
+        const id = target.target.settings.id;
+        cancellation!.onCancel(() => {
+          cancelled.push(id);
+          reject(new RequestAbortedError('hedge lost'));
+        });
+        setTimeout(() => resolve(`answer from ${id}`), id === 'slow' ? 1000 : 5);
+      }),
+    { cancellation: call },
+  );
+  t.true(result.ok && result.value === 'answer from fast');
+  t.is(result.provider, 'fast');
+  t.is(result.keyId, keyId('f1'));
+  t.deepEqual(cancelled, ['slow']);
+  t.deepEqual(result.failures.map((failure) => [failure.provider, failure.code]), [['slow', 'hedge_lost']]);
+  t.false(call.cancelled, 'the call itself goes on');
+});
+
+test('a hedged plan whose first route answers in time never calls the second', async (t) => {
+  const { dispatcher } = await setUp({ quick: ['q1'], spare: ['s1'] });
+  const called: string[] = [];
+  const result = await dispatcher.dispatch({ routes: [route('quick'), route('spare')], hedgeAfterMs: 200 }, async (target) => {
+    called.push(target.target.settings.id);
+    return 'done';
+  }, { cancellation: new CancellationSource() });
+  t.true(result.ok);
+  t.deepEqual(called, ['quick']);
+  t.deepEqual(result.failures, []);
 });

@@ -70,8 +70,9 @@ export const geminiNativeProtocol: ClientProtocol<NativeRequest, PassthroughResu
 
   plan(request, call) {
     return {
-      operation: (route, apiKey) => forwardNative(route, request, apiKey, call.cancellation),
+      operation: (route, apiKey, cancellation = call.cancellation) => forwardNative(route, request, apiKey, cancellation),
       holdKeyUntil: (result) => result.finished,
+      discard: (result) => result.body.destroy(),
     };
   },
 

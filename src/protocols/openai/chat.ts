@@ -55,8 +55,8 @@ export const openAIChatProtocol: ClientProtocol<ChatRequest, ChatOutcome> = {
     const { request, rawBody } = parsed.request.model === call.model ? parsed : { request: { ...parsed.request, model: call.model }, rawBody: undefined };
     const excerptChars = call.logBodies ? EXCERPT_LENGTH : 0;
     return {
-      operation: async (route, apiKey) => {
-        const result: ChatResult = await route.target.provider.chatCompletions({ request, rawBody, upstreamModel: route.upstreamModel, apiKey, cancellation: call.cancellation, excerptChars });
+      operation: async (route, apiKey, cancellation = call.cancellation) => {
+        const result: ChatResult = await route.target.provider.chatCompletions({ request, rawBody, upstreamModel: route.upstreamModel, apiKey, cancellation, excerptChars });
         if (call.stream) {
           if (result.kind !== 'stream') throw new GatewayError(502, `Upstream ${route.target.settings.id} did not stream.`);
           return { kind: 'stream', events: await primeStream(result.events), report: result.report };
@@ -65,6 +65,9 @@ export const openAIChatProtocol: ClientProtocol<ChatRequest, ChatOutcome> = {
         return result;
       },
       holdKeyUntil: call.stream ? (outcome) => (outcome.kind === 'stream' ? outcome.events.finished : Promise.resolve()) : undefined,
+      discard: (outcome) => {
+        if (outcome.kind === 'stream') void outcome.events.rest.return?.();
+      },
     };
   },
 

@@ -32,7 +32,8 @@ export const openAIEmbeddingsProtocol: ClientProtocol<EmbeddingsCallRequest, Jso
   plan(parsed, call) {
     const { request, rawBody } = parsed.request.model === call.model ? parsed : { request: { ...parsed.request, model: call.model }, rawBody: undefined };
     return {
-      operation: (route, apiKey) => route.target.provider.embeddings({ request, rawBody, upstreamModel: route.upstreamModel, apiKey, cancellation: call.cancellation }),
+      operation: (route, apiKey, cancellation = call.cancellation) =>
+        route.target.provider.embeddings({ request, rawBody, upstreamModel: route.upstreamModel, apiKey, cancellation }),
     };
   },
 

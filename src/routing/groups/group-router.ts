@@ -90,6 +90,7 @@ export class GroupRouter implements DirectRouter, AttemptObserver {
     );
     return {
       routes,
+      hedgeAfterMs: group.hedgeAfterMs,
       fallback: (reason) => {
         const own = fallbackNames(group.fallbacks, reason);
         return this.chain(own.length > 0 ? own : fallbackNames(this.globalFallbacks, reason), reason, seen, requested);
