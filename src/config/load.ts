@@ -283,9 +283,6 @@ function settingsNotApplied(config: GatewayFileConfig): string[] {
     if (upstream.paid) paths.push(`upstreams.${name}.paid`);
     if (upstream.key_limits?.tpm !== undefined) paths.push(`upstreams.${name}.key_limits.tpm`);
   }
-  for (const [name, route] of Object.entries(config.routes)) {
-    if (route.rewrite_model) paths.push(`routes.${name}.rewrite_model`);
-  }
   return paths;
 }
 

@@ -9,6 +9,8 @@ export interface ModelRoute {
   readonly upstreamModel: string;
   /** For a model group's target, its id (`<upstream>/<model>`), which routing state is kept under. */
   readonly targetId?: string;
+  /** The model name the answer shows when it is not the upstream's: the group name the client asked for. */
+  readonly answerModel?: string;
 }
 
 const MAX_REMEMBERED_ROUTES = 1000;

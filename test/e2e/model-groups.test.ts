@@ -41,6 +41,7 @@ test('weighted 3:1 over 400 calls lands 300 and 100, and each answer names the d
   t.is(response.headers.get('x-gateway-upstream'), 'east');
   t.is(response.headers.get('x-gateway-model'), 'gpt-4o-east');
   t.is(fakes.east!.last.body?.model, 'gpt-4o-east');
+  t.is(data.model, 'gpt-4o', 'the answer names the model the client asked for');
   for (let done = 1; done < 400; ) {
     const batch = Math.min(20, 400 - done);
     await Promise.all(Array.from({ length: batch }, () => ask(gw, 'gpt-4o')));
@@ -57,7 +58,7 @@ test('round-robin over three targets spreads exactly', async (t) => {
 });
 
 test('least-busy sends new calls away from a target holding slow streams', async (t) => {
-  const { fakes, gw } = await setUp(t, ['slow', 'free'], `  gpt-4o:\n    strategy: least-busy\n    targets: [{ upstream: slow }, { upstream: free }]\n`);
+  const { fakes, gw } = await setUp(t, ['slow', 'free'], `  gpt-4o:\n    strategy: least-busy\n    targets: [{ upstream: slow, model: gpt-4o-slow }, { upstream: free }]\n`);
   fakes.slow!.script = () => ({ kind: 'reply', text: 'a long story told slowly', chunkDelayMs: 300 });
   // Both idle: the first call goes to the first target, and its stream holds it for a while.
   const story = await gw.client().chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'story' }], stream: true });
@@ -66,8 +67,14 @@ test('least-busy sends new calls away from a target holding slow streams', async
   t.is(fakes.slow!.requests.length, 1, 'no new call went to the busy target');
   t.is(fakes.free!.requests.length, 5);
   let told = '';
-  for await (const chunk of story) told += chunk.choices[0]?.delta.content ?? '';
+  const models = new Set<string>();
+  for await (const chunk of story) {
+    told += chunk.choices[0]?.delta.content ?? '';
+    models.add(chunk.model);
+  }
   t.is(told, 'a long story told slowly');
+  t.is(fakes.slow!.last.body?.model, 'gpt-4o-slow');
+  t.deepEqual([...models], ['gpt-4o'], 'every chunk names the group, not the upstream model');
 });
 
 test('lowest-latency prefers a deployment answering in 5 ms over one at 80 ms', async (t) => {
@@ -118,11 +125,12 @@ test('a context-window error falls back to the larger-context group; a plain cli
   const { fakes, gw } = await setUp(
     t,
     ['small', 'large'],
-    `  gpt-4o:\n    targets: [{ upstream: small }]\n    fallbacks: { on_context_window: gpt-4o-long, on_error: [gpt-4o-long] }\n  gpt-4o-long:\n    targets: [{ upstream: large, model: gpt-4o-128k }]\n`,
+    `  gpt-4o:\n    targets: [{ upstream: small }]\n    fallbacks: { on_context_window: gpt-4o-long, on_error: [gpt-4o-long] }\n  gpt-4o-long:\n    targets: [{ upstream: large, model: gpt-4o-128k }]\n    rewrite_model: true\n`,
   );
   fakes.small!.script = () => tooLong;
-  const { response } = await ask(gw, 'gpt-4o', 'a very long prompt').withResponse();
+  const { data, response } = await ask(gw, 'gpt-4o', 'a very long prompt').withResponse();
   t.is(response.headers.get('x-gateway-model'), 'gpt-4o-128k');
+  t.is(data.model, 'gpt-4o-128k', 'rewrite_model shows the upstream’s model');
   fakes.small!.script = () => ({ kind: 'error', status: 400, body: { error: { message: "Invalid value for 'temperature'", type: 'invalid_request_error', param: 'temperature', code: null } } });
   const error = await t.throwsAsync(ask(gw, 'gpt-4o'), { instanceOf: OpenAI.BadRequestError });
   t.regex(error.message, /temperature/);

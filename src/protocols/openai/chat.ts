@@ -7,7 +7,7 @@ import { primeStream, type PrimedStream } from '../../core/primed-stream.js';
 import { validateRequest } from '../../core/request-validation.js';
 import type { ChatResult, StreamReport } from '../../providers/types.js';
 import type { ClientProtocol } from '../protocol.js';
-import { openAIErrorReply, openAIEventStream } from './wire.js';
+import { openAIErrorReply, openAIEventStream, withModel, withStreamModel } from './wire.js';
 
 interface ChatRequest {
   request: ChatCompletionRequest;
@@ -57,12 +57,14 @@ export const openAIChatProtocol: ClientProtocol<ChatRequest, ChatOutcome> = {
     return {
       operation: async (route, apiKey, cancellation = call.cancellation) => {
         const result: ChatResult = await route.target.provider.chatCompletions({ request, rawBody, upstreamModel: route.upstreamModel, apiKey, cancellation, excerptChars });
+        const shown = route.answerModel;
         if (call.stream) {
           if (result.kind !== 'stream') throw new GatewayError(502, `Upstream ${route.target.settings.id} did not stream.`);
-          return { kind: 'stream', events: await primeStream(result.events), report: result.report };
+          const events = shown === undefined ? result.events : withStreamModel(result.events, shown);
+          return { kind: 'stream', events: await primeStream(events), report: result.report };
         }
         if (result.kind !== 'json') throw new GatewayError(502, `Upstream ${route.target.settings.id} answered with a stream.`);
-        return result;
+        return shown === undefined ? result : { ...result, body: withModel(result.body, shown) };
       },
       holdKeyUntil: call.stream ? (outcome) => (outcome.kind === 'stream' ? outcome.events.finished : Promise.resolve()) : undefined,
       discard: (outcome) => {

@@ -85,9 +85,11 @@ export class GroupRouter implements DirectRouter, AttemptObserver {
   private groupPlan(group: ModelGroup, seen: ReadonlySet<string>, requested: string): RoutePlan {
     const admitted = group.targets.filter((target) => this.board.admits(target.id));
     const usable = admitted.length > 0 ? admitted : group.targets;
-    const routes = orderTargets(group, usable, this.board, this.state, this.random).map((target) =>
-      target.passesRequestedModel ? { ...target.route, upstreamModel: requested } : target.route,
-    );
+    const routes = orderTargets(group, usable, this.board, this.state, this.random).map((target) => {
+      if (target.passesRequestedModel) return { ...target.route, upstreamModel: requested };
+      // The answer names the model the client asked for, unless the group says to show the upstream's.
+      return group.rewriteModel || target.route.upstreamModel === requested ? target.route : { ...target.route, answerModel: requested };
+    });
     return {
       routes,
       hedgeAfterMs: group.hedgeAfterMs,
