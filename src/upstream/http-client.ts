@@ -224,6 +224,8 @@ export class UpstreamHttp {
     const stop = (reason: Error) => {
       incoming?.destroy(reason);
       outgoing.destroy(reason);
+      // A request still waiting for its proxy tunnel reports its end only once the tunnel is up or has failed.
+      if (!outgoing.socket) reject(toTransportError(provider, reason, this.timeoutMs));
     };
     const watched: WatchedCall = { outgoing, bytesRead: -1, quietSince: Date.now(), stop, previous: undefined, next: undefined };
     this.watch(watched);

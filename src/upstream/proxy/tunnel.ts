@@ -163,7 +163,7 @@ function ipv6Bytes(address: string): Buffer {
 interface TunnelOptions {
   /** Extra certificates to trust, for TLS to an https:// proxy and to the target. */
   ca: string | Buffer | undefined;
-  /** Longest wait for the proxy's handshake. */
+  /** TIME_OUT: the silence watchdog stops the call then; the handshake's own deadline only cleans up after it. */
   timeoutMs: number;
 }
 
@@ -174,7 +174,7 @@ async function openTunnel(proxy: ProxyEndpoint, host: string, port: number, opti
       ? tls.connect({ host: proxy.host, port: proxy.port, servername: net.isIP(proxy.host) ? undefined : proxy.host, ca: options.ca })
       : net.connect({ host: proxy.host, port: proxy.port });
   socket.setNoDelay(true);
-  socket.setTimeout(options.timeoutMs, () => socket.destroy(new ProxyError(`proxy ${proxy.label} did not complete the handshake in time`)));
+  socket.setTimeout(2 * options.timeoutMs, () => socket.destroy(new ProxyError(`proxy ${proxy.label} did not complete the handshake in time`)));
   const reader = new HandshakeReader(socket, proxy);
   try {
     if (proxy.protocol === 'http:' || proxy.protocol === 'https:') await httpConnect(socket, reader, proxy, host, port);
