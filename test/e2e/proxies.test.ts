@@ -6,7 +6,9 @@ import OpenAI from 'openai';
 import { FakeConnectProxy } from '../fakes/connect-proxy.js';
 import { FakeOpenAIUpstream } from '../fakes/openai-upstream.js';
 import { FakeSocks5Proxy } from '../fakes/socks5-proxy.js';
-import { startGateway, type RunningGateway } from '../helpers/gateway.js';
+import { FakeGeminiUpstream } from '../fakes/gemini-upstream.js';
+import { CLIENT_TOKEN, gatewayInFrontOf, startGateway, type RunningGateway } from '../helpers/gateway.js';
+import { ProxySelector } from '../../src/upstream/proxy/selection.js';
 
 const KEYS = ['sk-upstream-proxy-key-000000000001', 'sk-upstream-proxy-key-000000000002'];
 const PROXY_USER = { username: 'gw-proxy-user', password: 'gw-proxy-pass-SECRET-77' };
@@ -121,4 +123,56 @@ test("a config file upstream's proxy wins over the environment's HTTP_PROXY and 
   t.deepEqual(environmentProxy.tunnels, []);
   t.is(upstream.last.headers.authorization, `Bearer ${KEYS[1]}`);
   t.false(gw.rawLogs.some((line) => line.includes(PROXY_USER.password)));
+});
+
+/** Two proxies for PROXIES, and two upstream keys the consistent hash sends through the same one of them. */
+async function pinnedPair(t: ExecutionContext, keyPrefix: string): Promise<{ proxies: FakeConnectProxy[]; keys: string[]; pinnedTo: number }> {
+  const proxies = [new FakeConnectProxy(), new FakeConnectProxy()];
+  for (const proxy of proxies) await proxy.start();
+  t.teardown(async () => {
+    for (const proxy of proxies) await proxy.stop();
+  });
+  const selector = new ProxySelector({ httpProxy: undefined, httpsProxy: undefined, noProxy: [], pool: proxies.map((proxy) => proxy.url()), consistentByKey: true });
+  const indexOf = (key: string) => proxies.findIndex((proxy) => proxy.url() === selector.choose('http:', '127.0.0.1', 80, key)?.href);
+  const keys = [`${keyPrefix}0000`];
+  for (let i = 1; keys.length < 2; i += 1) {
+    const key = `${keyPrefix}${String(i).padStart(4, '0')}`;
+    if (indexOf(key) === indexOf(keys[0]!)) keys.push(key);
+  }
+  return { proxies, keys, pinnedTo: indexOf(keys[0]!) };
+}
+
+test('with the consistent hash, the upstream key picks the proxy: chat calls and Gemini native calls never take the other one', async (t) => {
+  const openai = await pinnedPair(t, 'sk-upstream-pinned-key-00000000');
+  const upstream = await new FakeOpenAIUpstream().start();
+  upstream.acceptedKeys = new Set(openai.keys);
+  const gw = await startGateway({ OPENAI_API_KEY: openai.keys.join(','), OPENAI_BASE_URL: upstream.url, PROXIES: openai.proxies.map((proxy) => proxy.url()).join(',') });
+  t.teardown(async () => {
+    await gw.close();
+    await upstream.stop();
+  });
+  for (let call = 0; call < 12; call += 1) {
+    await gw.client().chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: `call ${call}` }] });
+  }
+  t.deepEqual(new Set(upstream.requests.map((request) => request.headers.authorization)), new Set(openai.keys.map((key) => `Bearer ${key}`)));
+  t.true(openai.proxies[openai.pinnedTo]!.tunnels.length >= 1);
+  t.deepEqual(openai.proxies[1 - openai.pinnedTo]!.tunnels, []);
+
+  const gemini = await pinnedPair(t, 'AIzaSyPinnedGeminiPoolKey00000000');
+  const { fake, gw: geminiGateway } = await gatewayInFrontOf(t, new FakeGeminiUpstream(), (fake) => ({
+    API_KEYS: JSON.stringify(gemini.keys),
+    BASE_URL: fake.url,
+    PROXIES: JSON.stringify(gemini.proxies.map((proxy) => proxy.url())),
+  }));
+  for (let call = 0; call < 12; call += 1) {
+    const answer = await fetch(`${geminiGateway.url}/v1beta/models/gemini-2.5-flash:generateContent`, {
+      method: 'POST',
+      headers: { 'x-goog-api-key': CLIENT_TOKEN, 'content-type': 'application/json' },
+      body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: `call ${call}` }] }] }),
+    });
+    t.is(answer.status, 200);
+  }
+  t.is(fake.calls.length, 12);
+  t.true(gemini.proxies[gemini.pinnedTo]!.tunnels.length >= 1);
+  t.deepEqual(gemini.proxies[1 - gemini.pinnedTo]!.tunnels, []);
 });
