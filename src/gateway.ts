@@ -26,6 +26,7 @@ import { ModelCatalog } from './routing/model-catalog.js';
 import { createGroupRouting } from './routing/groups/group-routing.js';
 import { ModelResolver } from './routing/model-resolver.js';
 import { UpstreamHttp } from './upstream/http-client.js';
+import { ProxySelector } from './upstream/proxy/selection.js';
 import { createMediaFetcher } from './upstream/media-fetcher.js';
 
 interface PackageInfo {
@@ -45,15 +46,16 @@ export interface Gateway {
 
 /** Builds the gateway's parts from a validated configuration and wires them into the Koa app. */
 export async function createGateway(config: GatewayConfig, logger: Logger): Promise<Gateway> {
-  const http = new UpstreamHttp(config.upstreamTimeoutMs);
+  const proxies = new ProxySelector(config.proxies);
+  const http = new UpstreamHttp(config.upstreamTimeoutMs, { proxies });
   const fetchMedia = createMediaFetcher({
     maxBytes: config.media.maxBytes,
     timeoutMs: config.media.timeoutMs,
     allowPrivateAddresses: config.media.allowPrivateNetworks,
   });
   const extraClients: UpstreamHttp[] = [];
-  const createHttp = (timeoutMs: number) => {
-    const client = new UpstreamHttp(timeoutMs);
+  const createHttp = (timeoutMs: number, proxy?: string) => {
+    const client = new UpstreamHttp(timeoutMs, { proxies: proxy === undefined ? proxies : new ProxySelector(config.proxies, proxy) });
     extraClients.push(client);
     return client;
   };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseProxyUrl } from '../upstream/proxy/selection.js';
 
 /**
  * Parsers for the textual values found in environment variables. Each returns a zod schema that accepts the raw
@@ -141,3 +142,21 @@ export const jsonValue = <T extends z.ZodType>(schema: T, fallback: z.input<T>) 
       return z.NEVER;
     }
   }, schema);
+
+const PROXY_URL_ERROR = 'expected an http://, https://, socks5:// or socks5h:// proxy URL (user:password@ allowed)';
+
+const validProxyUrl = (text: string): boolean => {
+  try {
+    parseProxyUrl(text);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** An outbound proxy URL; curl's scheme-less `host:port` means an http:// proxy. Blank counts as absent. */
+export const proxyUrlText = () =>
+  z.preprocess((value) => (isBlank(value) ? undefined : String(value).trim()), z.string().refine(validProxyUrl, PROXY_URL_ERROR).optional());
+
+/** A list of proxy URLs, JSON or comma separated (gemini-balance's PROXIES). */
+export const proxyUrlList = () => stringList().pipe(z.array(z.string().refine(validProxyUrl, PROXY_URL_ERROR)));

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { trimBaseUrl } from './env-values.js';
 import { formatConfigError, formatConfigErrors, readGatewayConfigFile, resolveConfigFilePath } from './file/index.js';
 import type { GatewayFileConfig } from './file/schema.js';
+import type { ProxySettings } from '../upstream/proxy/selection.js';
 import type { ConfigurableProvider } from './provider-env.js';
 import { ENDPOINT_SUFFIXES, envSchema, type RawEnvConfig } from './schema.js';
 
@@ -27,6 +28,8 @@ export interface ProviderSettings {
   timeoutMs?: number;
   /** Azure's API version for this upstream, when it differs from AZURE_OPENAI_API_VERSION. */
   apiVersion?: string;
+  /** The upstream's own outbound proxy (the config file's `upstreams.<name>.proxy`): wins over the environment's. */
+  proxy?: string;
 }
 
 /** The routing config file, as read and validated at start. */
@@ -95,6 +98,8 @@ export interface GatewayConfig {
     adminToken: string | undefined;
   };
   upstreamTimeoutMs: number;
+  /** Outbound proxies from the environment (an upstream's own is in its ProviderSettings). */
+  proxies: ProxySettings;
   modelsCacheMs: number;
   providers: ProviderSettings[];
   /** Model groups, named upstreams and token routes from the config file, when there is one. */
@@ -232,6 +237,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, definitions: Readonly<Record<
     },
     auth: { clientTokens, adminToken },
     upstreamTimeoutMs: raw.TIME_OUT,
+    proxies: {
+      // The lower-case spelling wins when both are set, as in curl and Python.
+      httpsProxy: raw.https_proxy ?? raw.HTTPS_PROXY,
+      httpProxy: raw.http_proxy ?? raw.HTTP_PROXY,
+      noProxy: raw.no_proxy.length > 0 ? raw.no_proxy : raw.NO_PROXY,
+      pool: raw.PROXIES,
+      consistentByKey: raw.PROXIES_USE_CONSISTENCY_HASH_BY_API_KEY,
+    },
     modelsCacheMs: raw.MODELS_CACHE_SECONDS,
     providers,
     routing,
@@ -279,7 +292,6 @@ function settingsNotApplied(config: GatewayFileConfig): string[] {
   const paths: string[] = [];
   for (const [name, upstream] of Object.entries(config.upstreams)) {
     if (Object.keys(upstream.headers).length > 0) paths.push(`upstreams.${name}.headers`);
-    if (upstream.proxy !== undefined) paths.push(`upstreams.${name}.proxy`);
     if (upstream.paid) paths.push(`upstreams.${name}.paid`);
     if (upstream.key_limits?.tpm !== undefined) paths.push(`upstreams.${name}.key_limits.tpm`);
   }
@@ -316,6 +328,7 @@ function readRoutingFile(
       modelMap: upstream.models,
       ...(upstream.timeout_ms === undefined ? {} : { timeoutMs: upstream.timeout_ms }),
       ...(upstream.api_version === undefined ? {} : { apiVersion: upstream.api_version }),
+      ...(upstream.proxy === undefined ? {} : { proxy: upstream.proxy }),
     });
     if (upstream.key_limits?.rpm !== undefined) keyLimits[name] = { rpm: upstream.key_limits.rpm, maxConcurrent: undefined };
   }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { assertTimeZone } from '../access/limits/time-windows.js';
-import { baseUrl, byteSize, flag, integer, jsonValue, optionalText, secondsAsMs, stringList } from './env-values.js';
+import { baseUrl, byteSize, flag, integer, jsonValue, optionalText, proxyUrlList, proxyUrlText, secondsAsMs, stringList } from './env-values.js';
 import type { ConfigurableProvider } from './provider-env.js';
 
 const LOG_LEVEL_ALIASES: Record<string, string> = { warning: 'warn', critical: 'fatal' };
@@ -103,6 +103,16 @@ const gatewayEnvSchema = z.object({
   // upstream HTTP
   TIME_OUT: secondsAsMs(300, 86_400),
   MODELS_CACHE_SECONDS: secondsAsMs(600, 86_400),
+
+  // outbound proxies (both spellings of the standard variables, as curl and Python read them)
+  HTTPS_PROXY: proxyUrlText(),
+  https_proxy: proxyUrlText(),
+  HTTP_PROXY: proxyUrlText(),
+  http_proxy: proxyUrlText(),
+  NO_PROXY: stringList(),
+  no_proxy: stringList(),
+  PROXIES: proxyUrlList(),
+  PROXIES_USE_CONSISTENCY_HASH_BY_API_KEY: flag(true),
 
   // key pools
   REDIS_URL: z.preprocess(

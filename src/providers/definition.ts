@@ -6,8 +6,11 @@ import type { Provider } from './types.js';
 
 export interface ProviderDependencies {
   http: UpstreamHttp;
-  /** A client with a timeout of its own (Ollama's OLLAMA_TIMEOUT); closed with the gateway. */
-  createHttp(timeoutMs: number): UpstreamHttp;
+  /**
+   * A client with a timeout of its own (Ollama's OLLAMA_TIMEOUT), or a proxy of its own (an upstream's `proxy`,
+   * carried by the client it is given); closed with the gateway.
+   */
+  createHttp(timeoutMs: number, proxy?: string): UpstreamHttp;
   /** For media URLs clients send to providers that need the bytes inline. */
   fetchMedia: MediaFetcher;
   /** The gateway's configuration; each provider's own settings are in `providerOptions`, by kind. */

@@ -44,8 +44,16 @@ export function createProviders(settings: readonly ProviderSettings[], dependenc
   return settings.map((entry) => {
     const definition = PROVIDER_DEFINITIONS[entry.kind];
     if (!definition) throw new Error(`no provider definition of kind "${entry.kind}"`);
-    // An upstream with a timeout of its own gets an HTTP client of its own.
-    const deps = entry.timeoutMs === undefined ? dependencies : { ...dependencies, http: dependencies.createHttp(entry.timeoutMs) };
+    // An upstream with a timeout or a proxy of its own gets an HTTP client of its own, and keeps the proxy in the
+    // clients it creates.
+    const deps =
+      entry.timeoutMs === undefined && entry.proxy === undefined
+        ? dependencies
+        : {
+            ...dependencies,
+            http: dependencies.createHttp(entry.timeoutMs ?? dependencies.config.upstreamTimeoutMs, entry.proxy),
+            createHttp: (timeoutMs: number) => dependencies.createHttp(timeoutMs, entry.proxy),
+          };
     return { settings: entry, definition, provider: definition.create(entry, deps, dependencies.config.providerOptions[entry.kind]) };
   });
 }

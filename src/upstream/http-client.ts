@@ -3,6 +3,8 @@ import https from 'node:https';
 import type { Readable } from 'node:stream';
 import type { Cancellation } from '../core/cancellation.js';
 import { UpstreamError, RequestAbortedError } from '../core/errors.js';
+import { ProxySelector, type ProxyEndpoint } from './proxy/selection.js';
+import { ProxyError, tunnelAgents } from './proxy/tunnel.js';
 
 export interface UpstreamRequest {
   method: 'GET' | 'POST';
@@ -15,6 +17,15 @@ export interface UpstreamRequest {
    * (the body read, at most MAX_ERROR_BODY_BYTES of it for a stream) instead of returned.
    */
   failure?: (status: number, headers: http.IncomingHttpHeaders, body: string) => Error;
+  /** The upstream key, when the call has one: PROXIES_USE_CONSISTENCY_HASH_BY_API_KEY pins each key to one proxy. */
+  proxyKey?: string | undefined;
+}
+
+export interface UpstreamHttpOptions {
+  /** Which calls go through which proxy; none: every call goes direct. */
+  proxies?: ProxySelector;
+  /** Certificates to trust besides Node's, for https:// upstreams and proxies (a private CA). */
+  ca?: string | Buffer;
 }
 
 export interface UpstreamResponse<Body> {
@@ -29,6 +40,8 @@ interface RequestTarget {
   protocol: 'http:' | 'https:';
   hostname: string;
   port: number | undefined;
+  /** The port the connection goes to, for NO_PROXY. */
+  effectivePort: number;
   path: string;
   agent: http.Agent;
 }
@@ -66,10 +79,12 @@ const watchPeriodMs = (timeoutMs: number) => Math.min(1000, Math.max(50, Math.ro
  * compressor.
  */
 export class UpstreamHttp {
-  private readonly agents = {
-    'http:': new http.Agent({ keepAlive: true, scheduling: 'lifo' }),
-    'https:': new https.Agent({ keepAlive: true, scheduling: 'lifo' }),
-  };
+  private readonly agents: { 'http:': http.Agent; 'https:': https.Agent };
+
+  /** Agents tunnelling through each proxy used so far, by its URL. */
+  private readonly proxyAgents = new Map<string, { 'http:': http.Agent; 'https:': https.Agent }>();
+  private readonly proxies: ProxySelector | undefined;
+  private readonly ca: string | Buffer | undefined;
 
   /** Parsed request targets by URL: providers call a handful of fixed URLs, so each is parsed once. */
   private readonly targets = new Map<string, RequestTarget>();
@@ -82,7 +97,28 @@ export class UpstreamHttp {
   private newestCall: WatchedCall | undefined;
   private watchdog: NodeJS.Timeout | undefined;
 
-  constructor(private readonly timeoutMs: number) {}
+  constructor(
+    private readonly timeoutMs: number,
+    options: UpstreamHttpOptions = {},
+  ) {
+    this.ca = options.ca;
+    this.agents = {
+      'http:': new http.Agent({ keepAlive: true, scheduling: 'lifo' }),
+      'https:': new https.Agent({ keepAlive: true, scheduling: 'lifo', ...(options.ca === undefined ? {} : { ca: options.ca }) }),
+    };
+    this.proxies = options.proxies?.none === false ? options.proxies : undefined;
+  }
+
+  private agentFor(target: RequestTarget, proxyKey: string | undefined): http.Agent {
+    const proxy: ProxyEndpoint | undefined = this.proxies?.choose(target.protocol, target.hostname, target.effectivePort, proxyKey);
+    if (!proxy) return target.agent;
+    let agents = this.proxyAgents.get(proxy.href);
+    if (!agents) {
+      agents = tunnelAgents(proxy, { ca: this.ca, timeoutMs: this.timeoutMs });
+      this.proxyAgents.set(proxy.href, agents);
+    }
+    return agents[target.protocol];
+  }
 
   private watch(call: WatchedCall): void {
     call.next = this.newestCall;
@@ -128,6 +164,7 @@ export class UpstreamHttp {
       protocol: parsed.protocol,
       hostname: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
       port: parsed.port === '' ? undefined : Number(parsed.port),
+      effectivePort: parsed.port === '' ? (parsed.protocol === 'https:' ? 443 : 80) : Number(parsed.port),
       path: `${parsed.pathname}${parsed.search}`,
       agent: this.agents[parsed.protocol],
     };
@@ -178,7 +215,7 @@ export class UpstreamHttp {
     const transport = target.protocol === 'https:' ? https : http;
     let incoming: http.IncomingMessage | undefined;
     const outgoing = transport.request(
-      { protocol: target.protocol, hostname: target.hostname, port: target.port, path: target.path, agent: target.agent, method: request.method, headers: request.headers },
+      { protocol: target.protocol, hostname: target.hostname, port: target.port, path: target.path, agent: this.proxies ? this.agentFor(target, request.proxyKey) : target.agent, method: request.method, headers: request.headers },
       (response) => {
         incoming = response;
         onResponse(response);
@@ -187,6 +224,8 @@ export class UpstreamHttp {
     const stop = (reason: Error) => {
       incoming?.destroy(reason);
       outgoing.destroy(reason);
+      // A request still waiting for its proxy tunnel reports its end only once the tunnel is up or has failed.
+      if (!outgoing.socket) reject(toTransportError(provider, reason, this.timeoutMs));
     };
     const watched: WatchedCall = { outgoing, bytesRead: -1, quietSince: Date.now(), stop, previous: undefined, next: undefined };
     this.watch(watched);
@@ -204,6 +243,10 @@ export class UpstreamHttp {
     clearInterval(this.watchdog);
     this.agents['http:'].destroy();
     this.agents['https:'].destroy();
+    for (const agents of this.proxyAgents.values()) {
+      agents['http:'].destroy();
+      agents['https:'].destroy();
+    }
   }
 }
 
@@ -237,6 +280,9 @@ export function toTransportError(provider: string, error: unknown, timeoutMs?: n
   if (error instanceof UpstreamError || error instanceof RequestAbortedError) return error;
   if (error instanceof Error && (error.name === 'AbortError' || (error as NodeJS.ErrnoException).code === 'ABORT_ERR')) {
     return new RequestAbortedError('request aborted by the client');
+  }
+  if (error instanceof ProxyError) {
+    return new UpstreamError(provider, 'connection', 502, `Upstream ${provider} could not be reached: ${error.message}.`, { code: 'upstream_connection_error' });
   }
   if (error instanceof UpstreamTimeoutError) {
     const after = timeoutMs === undefined ? '' : ` after ${timeoutMs / 1000}s without an answer`;

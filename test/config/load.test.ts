@@ -169,3 +169,44 @@ test('access and metering settings: defaults, BYOK providers enabled without key
   t.throws(() => loadConfig({ TRUST_PROXY: 'maybe' }), { instanceOf: ConfigError, message: /TRUST_PROXY/ });
   t.throws(() => loadConfig({ LOG_RETENTION_DAYS: '0' }), { instanceOf: ConfigError, message: /LOG_RETENTION_DAYS/ });
 });
+
+test('outbound proxies: PROXIES as JSON or a list, the lower-case standard variables win, curl-style bare host:port is http://', (t) => {
+  t.deepEqual(loadConfig({}).proxies, { httpsProxy: undefined, httpProxy: undefined, noProxy: [], pool: [], consistentByKey: true });
+  const config = loadConfig({
+    PROXIES: '["http://u:p@10.0.0.1:8080", "socks5h://10.0.0.2:1080"]',
+    PROXIES_USE_CONSISTENCY_HASH_BY_API_KEY: 'false',
+    HTTPS_PROXY: 'http://upper:3128',
+    https_proxy: 'lower:3128',
+    HTTP_PROXY: 'socks5://127.0.0.1:7890',
+    NO_PROXY: 'a.example',
+    no_proxy: '.b.example, localhost',
+  });
+  t.deepEqual(config.proxies, {
+    httpsProxy: 'lower:3128',
+    httpProxy: 'socks5://127.0.0.1:7890',
+    noProxy: ['.b.example', 'localhost'],
+    pool: ['http://u:p@10.0.0.1:8080', 'socks5h://10.0.0.2:1080'],
+    consistentByKey: false,
+  });
+  t.deepEqual(loadConfig({ PROXIES: 'http://10.0.0.1:8080,https://10.0.0.3:443' }).proxies.pool, ['http://10.0.0.1:8080', 'https://10.0.0.3:443']);
+});
+
+test('a bad proxy URL is refused at start, naming the variable but not the password', (t) => {
+  const cases: Record<string, string>[] = [{ HTTPS_PROXY: 'ftp://user:pw-secret-1@proxy:21' }, { PROXIES: 'socks4://user:pw-secret-1@proxy:1080' }];
+  for (const env of cases) {
+    const message = failure(env);
+    t.regex(message, /^invalid configuration: (HTTPS_PROXY|PROXIES(\[0\])?): expected an http:\/\/, https:\/\/, socks5:\/\/ or socks5h:\/\/ proxy URL/);
+    t.false(message.includes('pw-secret-1'));
+  }
+});
+
+test("a config file upstream's proxy is applied: it lands in the upstream's settings", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'llmgw-proxy-'));
+  const path = join(dir, 'gateway.yaml');
+  writeFileSync(
+    path,
+    ['upstreams:', '  behind-proxy:', '    type: openai-compatible', '    base_url: https://llm.example/v1', '    api_keys: [k1]', '    proxy: socks5h://127.0.0.1:1080', ''].join('\n'),
+  );
+  const config = loadConfig({ CONFIG_FILE: path });
+  t.is(config.providers.find((provider) => provider.id === 'behind-proxy')?.proxy, 'socks5h://127.0.0.1:1080');
+});

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import test from 'ava';
 import { freePort } from '../helpers/redis.js';
+import { tickingStream } from '../helpers/ticking-stream.js';
 import { waitFor } from '../helpers/wait.js';
 import { CancellationSource } from '../../src/core/cancellation.js';
 import { RequestAbortedError, UpstreamError } from '../../src/core/errors.js';
@@ -39,21 +40,7 @@ test('an upstream that never answers is stopped after the timeout with a 504', a
 });
 
 test('a stream whose chunks keep coming outlives the timeout; one that falls silent is stopped as a timeout', async (t) => {
-  const { url, stop } = await serve((request, response) => {
-    request.resume();
-    response.writeHead(200, { 'content-type': 'text/event-stream' });
-    const silent = request.url!.includes('silent');
-    let sent = 0;
-    const tick = setInterval(() => {
-      response.write(`data: ${sent}\n\n`);
-      sent += 1;
-      if (silent && sent === 1) clearInterval(tick);
-      if (sent === 8) {
-        clearInterval(tick);
-        response.end();
-      }
-    }, 100);
-  });
+  const { url, stop } = await serve(tickingStream);
   const http = new UpstreamHttp(400);
   const steady = await http.stream('fake', call(url));
   const started = Date.now();

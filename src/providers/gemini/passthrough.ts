@@ -57,6 +57,7 @@ export async function geminiPassthrough(provider: string, baseUrl: string, http:
     headers,
     body: call.body,
     cancellation: call.cancellation,
+    proxyKey: call.apiKey,
     failure: (status, answerHeaders, text) =>
       geminiErrorFromResponse(provider, status, answerHeaders, text, call.apiKey).withAnswer({
         status,

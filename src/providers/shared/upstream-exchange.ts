@@ -26,6 +26,7 @@ export class UpstreamExchange {
       headers: this.headers(call.apiKey, 'application/json', body !== undefined),
       body,
       cancellation: call.cancellation,
+      proxyKey: call.apiKey,
       failure: (status, headers, text) => this.errorFromResponse(this.provider, status, headers, text, call.apiKey),
     });
     return response.body;
@@ -39,6 +40,7 @@ export class UpstreamExchange {
       headers: this.headers(call.apiKey, accept, true),
       body,
       cancellation: call.cancellation,
+      proxyKey: call.apiKey,
       failure: (status, headers, text) => this.errorFromResponse(this.provider, status, headers, text, call.apiKey),
     });
   }
