@@ -63,8 +63,10 @@ export class CallStarter {
     if (model === undefined) throw invalidRequest("Missing required parameter: 'model'.", 'model', 'missing_required_parameter');
     let routed = model;
     if (tokenRoutes) {
-      routed = mappedModel(tokenRoutes, model);
+      routed = mappedModel(tokenRoutes.modelMap, model);
       if (!tokenAllows(tokenRoutes, routed)) throw modelNotAllowed(model);
+    } else if (known?.kind === 'client' && known.key.modelMap) {
+      routed = mappedModel(known.key.modelMap, model);
     }
     const plan = request.router.plan(routed);
     const provider = plan.routes[0]!.target.settings.id;
@@ -87,7 +89,7 @@ export class CallStarter {
       cancellation: request.cancellation,
       logBodies: this.deps.logBodies,
       // Only a client key has an allowlist to check these against.
-      allowlistNames: caller.kind === 'client' ? [model, ...(request.allowlistAliases?.(model) ?? [])] : NO_NAMES,
+      allowlistNames: caller.kind === 'client' ? [model, ...(routed === model ? [] : [routed]), ...(request.allowlistAliases?.(model) ?? [])] : NO_NAMES,
     };
   }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import OpenAI from 'openai';
 import { FakeOpenAIUpstream } from '../fakes/openai-upstream.js';
+import { adminApi } from '../helpers/admin-api.js';
 import { startGateway, type RunningGateway } from '../helpers/gateway.js';
 
 // Model groups from the config file, end to end: the real gateway, the OpenAI SDK, one fake upstream per deployment.
@@ -198,4 +199,26 @@ test('a hedged call answers from the fast target, and the slow one is seen abort
   t.true(Date.now() - started < 2000, 'not held up by the slow target');
   await fakes.slow!.waitForAbort();
   t.is(fakes.slow!.aborted.length, 1);
+});
+
+test('an admin-made client key with a model map reaches the mapped group, its allowlist naming the group, and lists its alias', async (t) => {
+  const admin = 'sk-admin-for-model-group-tests-01';
+  const { fakes, gw } = await setUp(t, ['east', 'cheap'], `  gpt-4o:\n    targets: [{ upstream: east }]\n  budget:\n    targets: [{ upstream: cheap, model: gpt-4o-mini }]\n`, {
+    AUTH_TOKEN: admin,
+  });
+  const api = adminApi(gw, admin);
+  const refusedMap = await api.post('/admin/api/client-keys', { name: 'bad', models: ['budget'], default_model: 'smart', model_map: { smart: 'gpt-4o' } });
+  t.is(refusedMap.status, 400, 'a default model whose alias leads outside the allowlist is refused');
+  const { id, key, view } = await api.createKey({ name: 'mapped', models: ['gpt-4o', 'budget'], model_map: { smart: 'gpt-4o', 'cheap-*': 'budget' } });
+  t.deepEqual(view.model_map, { smart: 'gpt-4o', 'cheap-*': 'budget' });
+  const client = gw.client(key);
+  const { response } = await client.chat.completions.create({ model: 'smart', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+  t.is(response.headers.get('x-gateway-upstream'), 'east');
+  await client.chat.completions.create({ model: 'cheap-anything', messages: [{ role: 'user', content: 'hi' }] });
+  t.is(fakes.cheap!.last.body?.model, 'gpt-4o-mini');
+  await t.throwsAsync(client.chat.completions.create({ model: 'east/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }), { instanceOf: OpenAI.PermissionDeniedError });
+  t.deepEqual((await client.models.list()).data.map((model) => model.id).sort(), ['budget', 'gpt-4o', 'smart']);
+  t.deepEqual((await api.patch(`/admin/api/client-keys/${id}`, { model_map: {} })).body.model_map, {});
+  // Without its map, the alias is no model at all.
+  await t.throwsAsync(client.chat.completions.create({ model: 'smart', messages: [{ role: 'user', content: 'hi' }] }), { instanceOf: OpenAI.NotFoundError });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { mappedModel } from '../identity/token-routes.js';
 import { GatewayError, invalidRequest } from '../../core/errors.js';
 import { validateRequest } from '../../core/request-validation.js';
 import {
@@ -40,6 +41,10 @@ const editableFields = {
   description: z.string().max(1000).nullable().optional(),
   models: z.array(z.string().trim().min(1).max(200)).max(1000).optional(),
   default_model: z.string().trim().min(1).max(200).nullable().optional(),
+  model_map: z
+    .record(z.string().trim().min(1).max(200), z.string().trim().min(1).max(200))
+    .refine((map) => Object.keys(map).length <= 1000, 'at most 1000 entries')
+    .optional(),
   expires_at: instant,
   limits: limitsSchema.optional(),
   budgets: budgetsSchema.optional(),
@@ -113,6 +118,7 @@ export class ClientKeys {
         hint: secretHint(secret),
         models: input.models ?? [],
         defaultModel: input.default_model ?? null,
+        modelMap: input.model_map ?? {},
         expiresAt: input.expires_at == null ? null : toEpochMs(input.expires_at),
         limits: applyLimits({}, input.limits, input.budgets),
         disabled: false,
@@ -136,6 +142,7 @@ export class ClientKeys {
         description: input.description === undefined ? current.description : (input.description ?? ''),
         models: input.models ?? current.models,
         defaultModel: input.default_model === undefined ? current.defaultModel : input.default_model,
+        modelMap: input.model_map ?? current.modelMap ?? {},
         expiresAt: input.expires_at === undefined ? current.expiresAt : input.expires_at === null ? null : toEpochMs(input.expires_at),
         limits: applyLimits(current.limits, input.limits, input.budgets),
         updatedAt: this.now(),
@@ -205,7 +212,7 @@ export class ClientKeys {
     if (input.expires_at != null && key.expiresAt !== null && key.expiresAt <= this.now()) {
       throw invalidRequest("Invalid 'expires_at': the time is in the past.", 'expires_at', 'invalid_value');
     }
-    if (key.defaultModel !== null && !allowsModel(key, key.defaultModel)) {
+    if (key.defaultModel !== null && !allowsModel(key, key.defaultModel) && !allowsModel(key, mappedModel(key.modelMap ?? {}, key.defaultModel))) {
       throw invalidRequest("Invalid 'default_model': the key's 'models' do not allow it.", 'default_model', 'invalid_value');
     }
     return key;
@@ -241,6 +248,7 @@ export function clientKeyView(key: ClientKey, now: number) {
     status: statusOf(key, now),
     models: key.models,
     default_model: key.defaultModel,
+    model_map: key.modelMap ?? {},
     expires_at: iso(key.expiresAt),
     limits: { rpm: value('requestsPerMinute'), tpm: value('tokensPerMinute'), max_concurrent: value('maxConcurrent') },
     budgets: {

@@ -17,6 +17,8 @@ export interface ClientKey {
   models: string[];
   /** The model for a request that names none. */
   defaultModel: string | null;
+  /** Alias (or glob; `*` for any) the client sends → the group or model it means; absent in keys made before it existed. */
+  modelMap?: Record<string, string>;
   /** Epoch milliseconds after which the key is refused; null for never. */
   expiresAt: number | null;
   limits: ClientLimits;

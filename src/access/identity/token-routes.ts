@@ -1,31 +1,35 @@
 import { compileGlob, isGlob } from '../../core/glob.js';
 import type { TokenRoutes } from './caller.js';
 
-const matchers = new WeakMap<TokenRoutes, { map: [(name: string) => boolean, string][]; allowed: ((name: string) => boolean)[] | undefined }>();
+type ModelMap = Readonly<Record<string, string>>;
 
-function compiled(routes: TokenRoutes) {
-  let entry = matchers.get(routes);
-  if (!entry) {
-    const globs = Object.entries(routes.modelMap).filter(([name]) => isGlob(name));
-    entry = {
-      // `*` last, so a narrower glob wins over it.
-      map: globs.sort(([a], [b]) => (a === '*' ? 1 : b === '*' ? -1 : 0)).map(([name, target]) => [compileGlob(name), target]),
-      allowed: routes.allowedGroups?.map((name) => (isGlob(name) ? compileGlob(name) : (candidate: string) => candidate === name)),
-    };
-    matchers.set(routes, entry);
+const globEntries = new WeakMap<ModelMap, [(name: string) => boolean, string][]>();
+const allowlists = new WeakMap<TokenRoutes, ((name: string) => boolean)[] | undefined>();
+
+/**
+ * What a model map (a configured token's or a client key's: alias or glob → group or model) makes of a requested
+ * name: the exact entry, else the first glob that matches (`*` last), else the name itself.
+ */
+export function mappedModel(modelMap: ModelMap, model: string): string {
+  if (Object.hasOwn(modelMap, model)) return modelMap[model]!;
+  let globs = globEntries.get(modelMap);
+  if (!globs) {
+    globs = Object.entries(modelMap)
+      .filter(([name]) => isGlob(name))
+      .sort(([a], [b]) => (a === '*' ? 1 : b === '*' ? -1 : 0))
+      .map(([name, target]) => [compileGlob(name), target]);
+    globEntries.set(modelMap, globs);
   }
-  return entry;
-}
-
-/** What a token's model map makes of a requested name: the exact entry, else the first glob that matches, else the name. */
-export function mappedModel(routes: TokenRoutes, model: string): string {
-  if (Object.hasOwn(routes.modelMap, model)) return routes.modelMap[model]!;
-  for (const [matches, target] of compiled(routes).map) if (matches(model)) return target;
+  for (const [matches, target] of globs) if (matches(model)) return target;
   return model;
 }
 
 /** Whether the token may use a group or model (after its model map). */
 export function tokenAllows(routes: TokenRoutes, name: string): boolean {
-  const allowed = compiled(routes).allowed;
+  let allowed = allowlists.get(routes);
+  if (!allowlists.has(routes)) {
+    allowed = routes.allowedGroups?.map((entry) => (isGlob(entry) ? compileGlob(entry) : (candidate: string) => candidate === entry));
+    allowlists.set(routes, allowed);
+  }
   return allowed === undefined || allowed.some((matches) => matches(name));
 }

@@ -19,15 +19,23 @@ async function visibleModels(ctx: GatewayContext, catalog: ModelCatalog, groupNa
   const listed = (id: string): ListedModel => ({ id, object: 'model', created, owned_by: 'gateway' });
   const groups = groupNames().map(listed);
   const caller = ctx.state.caller;
-  if (caller?.kind === 'client') return [...groups, ...direct].filter((model) => allowsModel(caller.key, model.id));
+  const aliasesOf = (modelMap: Readonly<Record<string, string>>, allowed: (name: string) => boolean) =>
+    Object.entries(modelMap).filter(([alias, target]) => !isGlob(alias) && (allowed(alias) || allowed(target))).map(([alias]) => listed(alias));
+  if (caller?.kind === 'client') {
+    const allowed = (name: string) => allowsModel(caller.key, name);
+    return uniqueIds([...aliasesOf(caller.key.modelMap ?? {}, allowed), ...[...groups, ...direct].filter((model) => allowed(model.id))]);
+  }
   if (caller?.kind === 'token' && caller.routes) {
     const routes = caller.routes;
-    const aliases = Object.keys(routes.modelMap).filter((name) => !isGlob(name)).map(listed);
-    const usable = [...groups, ...direct].filter((model) => tokenAllows(routes, model.id));
-    const seen = new Set<string>();
-    return [...aliases, ...usable].filter((model) => !seen.has(model.id) && seen.add(model.id));
+    // A token's aliases are what it was configured to call: listed whether or not they name an allowed group.
+    return uniqueIds([...aliasesOf(routes.modelMap, () => true), ...[...groups, ...direct].filter((model) => tokenAllows(routes, model.id))]);
   }
   return [...groups, ...direct.filter((model) => !groupNames().includes(model.id))];
+}
+
+function uniqueIds(models: readonly ListedModel[]): ListedModel[] {
+  const seen = new Set<string>();
+  return models.filter((model) => !seen.has(model.id) && Boolean(seen.add(model.id)));
 }
 
 const MODEL_PATH_PREFIX = '/v1/models/';
