@@ -132,11 +132,11 @@ export function callHandler<Request, Result>(protocol: ClientProtocol<Request, R
     let admitted: AdmittedCall | undefined;
     try {
       admitted = await deps.starter.admit(call);
-      const plan = protocol.plan(parsed.request, admitted);
-      const dispatched = await deps.dispatcher.dispatch(admitted.plan, plan.operation, {
+      const upstream = protocol.plan(parsed.request, admitted);
+      const dispatched = await deps.dispatcher.dispatch(admitted.plan, upstream.operation, {
         ownKey: admitted.ownKey,
-        holdKeyUntil: plan.holdKeyUntil,
-        discard: plan.discard,
+        holdKeyUntil: upstream.holdKeyUntil,
+        discard: upstream.discard,
         observer: deps.routing,
         cancellation,
       });
