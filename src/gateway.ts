@@ -19,6 +19,7 @@ import type { KeyPolicy } from './keys/outcome.js';
 import { KeyRateLimits } from './keys/rate-limits.js';
 import type { Logger } from './logging/logger.js';
 import { geminiOpenAIDefinition } from './providers/gemini/openai-definition.js';
+import type { OwnHttpSettings } from './providers/definition.js';
 import { createProviders } from './providers/registry.js';
 import { Dispatcher } from './routing/dispatcher.js';
 import { createKeyProbe } from './routing/key-probe.js';
@@ -54,8 +55,8 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     allowPrivateAddresses: config.media.allowPrivateNetworks,
   });
   const extraClients: UpstreamHttp[] = [];
-  const createHttp = (timeoutMs: number, proxy?: string) => {
-    const client = new UpstreamHttp(timeoutMs, { proxies: proxy === undefined ? proxies : new ProxySelector(config.proxies, proxy) });
+  const createHttp = (timeoutMs: number, { proxy, headers }: OwnHttpSettings = {}) => {
+    const client = new UpstreamHttp(timeoutMs, { proxies: proxy === undefined ? proxies : new ProxySelector(config.proxies, proxy), headers });
     extraClients.push(client);
     return client;
   };

@@ -30,6 +30,8 @@ export interface ProviderSettings {
   apiVersion?: string;
   /** The upstream's own outbound proxy (the config file's `upstreams.<name>.proxy`): wins over the environment's. */
   proxy?: string;
+  /** Headers sent with every call to this upstream (the config file's `upstreams.<name>.headers`). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** The routing config file, as read and validated at start. */
@@ -291,7 +293,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, definitions: Readonly<Record<
 function settingsNotApplied(config: GatewayFileConfig): string[] {
   const paths: string[] = [];
   for (const [name, upstream] of Object.entries(config.upstreams)) {
-    if (Object.keys(upstream.headers).length > 0) paths.push(`upstreams.${name}.headers`);
     if (upstream.paid) paths.push(`upstreams.${name}.paid`);
     if (upstream.key_limits?.tpm !== undefined) paths.push(`upstreams.${name}.key_limits.tpm`);
   }
@@ -329,6 +330,7 @@ function readRoutingFile(
       ...(upstream.timeout_ms === undefined ? {} : { timeoutMs: upstream.timeout_ms }),
       ...(upstream.api_version === undefined ? {} : { apiVersion: upstream.api_version }),
       ...(upstream.proxy === undefined ? {} : { proxy: upstream.proxy }),
+      ...(Object.keys(upstream.headers).length === 0 ? {} : { headers: upstream.headers }),
     });
     if (upstream.key_limits?.rpm !== undefined) keyLimits[name] = { rpm: upstream.key_limits.rpm, maxConcurrent: undefined };
   }

@@ -4,13 +4,19 @@ import type { UpstreamHttp } from '../upstream/http-client.js';
 import type { MediaFetcher } from '../upstream/media.js';
 import type { Provider } from './types.js';
 
+/** What an upstream may set for its own HTTP client: an outbound proxy, headers sent with every call. */
+export interface OwnHttpSettings {
+  proxy?: string | undefined;
+  headers?: Readonly<Record<string, string>> | undefined;
+}
+
 export interface ProviderDependencies {
   http: UpstreamHttp;
   /**
    * A client with a timeout of its own (Ollama's OLLAMA_TIMEOUT), or a proxy of its own (an upstream's `proxy`,
    * carried by the client it is given); closed with the gateway.
    */
-  createHttp(timeoutMs: number, proxy?: string): UpstreamHttp;
+  createHttp(timeoutMs: number, own?: OwnHttpSettings): UpstreamHttp;
   /** For media URLs clients send to providers that need the bytes inline. */
   fetchMedia: MediaFetcher;
   /** The gateway's configuration; each provider's own settings are in `providerOptions`, by kind. */

@@ -26,6 +26,8 @@ export interface UpstreamHttpOptions {
   proxies?: ProxySelector;
   /** Certificates to trust besides Node's, for https:// upstreams and proxies (a private CA). */
   ca?: string | Buffer;
+  /** Headers sent with every call (an upstream's configured `headers`); the provider's own headers win. */
+  headers?: Readonly<Record<string, string>>;
 }
 
 export interface UpstreamResponse<Body> {
@@ -85,6 +87,7 @@ export class UpstreamHttp {
   private readonly proxyAgents = new Map<string, { 'http:': http.Agent; 'https:': https.Agent }>();
   private readonly proxies: ProxySelector | undefined;
   private readonly ca: string | Buffer | undefined;
+  private readonly extraHeaders: Readonly<Record<string, string>> | undefined;
 
   /** Parsed request targets by URL: providers call a handful of fixed URLs, so each is parsed once. */
   private readonly targets = new Map<string, RequestTarget>();
@@ -102,6 +105,7 @@ export class UpstreamHttp {
     options: UpstreamHttpOptions = {},
   ) {
     this.ca = options.ca;
+    this.extraHeaders = options.headers;
     this.agents = {
       'http:': new http.Agent({ keepAlive: true, scheduling: 'lifo' }),
       'https:': new https.Agent({ keepAlive: true, scheduling: 'lifo', ...(options.ca === undefined ? {} : { ca: options.ca }) }),
@@ -215,7 +219,7 @@ export class UpstreamHttp {
     const transport = target.protocol === 'https:' ? https : http;
     let incoming: http.IncomingMessage | undefined;
     const outgoing = transport.request(
-      { protocol: target.protocol, hostname: target.hostname, port: target.port, path: target.path, agent: this.proxies ? this.agentFor(target, request.proxyKey) : target.agent, method: request.method, headers: request.headers },
+      { protocol: target.protocol, hostname: target.hostname, port: target.port, path: target.path, agent: this.proxies ? this.agentFor(target, request.proxyKey) : target.agent, method: request.method, headers: this.extraHeaders ? { ...this.extraHeaders, ...request.headers } : request.headers },
       (response) => {
         incoming = response;
         onResponse(response);

@@ -222,3 +222,19 @@ test('an admin-made client key with a model map reaches the mapped group, its al
   // Without its map, the alias is no model at all.
   await t.throwsAsync(client.chat.completions.create({ model: 'smart', messages: [{ role: 'user', content: 'hi' }] }), { instanceOf: OpenAI.NotFoundError });
 });
+
+test('a config file upstream’s headers go with every call to it, and the provider’s own authorisation still wins', async (t) => {
+  const fake = await new FakeOpenAIUpstream().start();
+  t.teardown(() => fake.stop());
+  const dir = mkdtempSync(join(tmpdir(), 'llmgw-groups-'));
+  const file = join(dir, 'gateway.yaml');
+  writeFileSync(
+    file,
+    `upstreams:\n  reseller:\n    type: openai-compatible\n    base_url: ${fake.url}\n    api_keys: [sk-reseller-key-0000000000000000]\n    headers: { X-Account: "\${RESELLER_ACCOUNT}", Authorization: "Bearer not-this" }\n    models: [gpt-4o]\n`,
+  );
+  const gw = await startGateway({ CONFIG_FILE: file, RESELLER_ACCOUNT: 'acct-42' });
+  t.teardown(() => gw.close());
+  await ask(gw, 'gpt-4o');
+  t.is(fake.last.headers['x-account'], 'acct-42');
+  t.is(fake.last.headers.authorization, 'Bearer sk-reseller-key-0000000000000000');
+});
