@@ -1,5 +1,5 @@
 import type { UsageMeter } from '../access/metering/usage-meter.js';
-import type { AdmittedCall, BrokenOff, Call, CallOutcome } from './call.js';
+import type { AdmittedCall, BrokenOff, CallOutcome } from './call.js';
 
 /** What the access-log line says of a call. */
 export interface CallLogFields {
@@ -18,9 +18,9 @@ export interface CallLogFields {
  * The end of every inference call: builds its metering record from the call and its outcome (the meter settles
  * its tokens, counts it and logs it) and says what its access-log line carries.
  */
-export function finishCall(meter: UsageMeter, call: Call | AdmittedCall, outcome: CallOutcome): CallLogFields {
+export function finishCall(meter: UsageMeter, call: AdmittedCall, outcome: CallOutcome): CallLogFields {
   const dispatch = outcome.dispatch;
-  const provider = dispatch?.provider ?? call.plan.routes[0]!.target.settings.id;
+  const provider = (dispatch?.route ?? call.plan.routes[0]!).target.settings.id;
   meter.finish(
     {
       caller: call.caller,
@@ -30,7 +30,7 @@ export function finishCall(meter: UsageMeter, call: Call | AdmittedCall, outcome
       provider,
       stream: call.stream,
       startedAt: call.startedAt,
-      ticket: (call as AdmittedCall).ticket,
+      ticket: call.ticket,
       usage: outcome.usage,
       estimate: outcome.estimate,
       requestExcerpt: outcome.requestExcerpt,

@@ -48,12 +48,10 @@ export interface FailedAttempt {
   message: string;
 }
 
-/** What a dispatch did: the attempts it made and, for the last one, which provider and key it used. */
+/** What a dispatch did: the attempts it made and, for the last one, which route and key it used. */
 export interface DispatchRecord {
   /** The route of the last attempt (the one that served the call, when it succeeded); undefined when none started. */
   route: ModelRoute | undefined;
-  /** The provider of the last attempt; undefined when no attempt could start. */
-  provider: string | undefined;
   /** The key of the last attempt (see FailedAttempt.keyId). */
   keyId: string | undefined;
   attempts: number;
@@ -132,14 +130,13 @@ export class Dispatcher {
    * never throws, the record says what happened. A client's own mistake ends the call at once.
    */
   async dispatch<T>(plan: RoutePlan, operation: UpstreamOperation<T>, options: DispatchOptions<T> = {}): Promise<Dispatched<T>> {
-    const record: DispatchRecord = { route: undefined, provider: undefined, keyId: undefined, attempts: 0, failures: [] };
+    const record: DispatchRecord = { route: undefined, keyId: undefined, attempts: 0, failures: [] };
     const deadline = Date.now() + this.policy.deadlineMs;
     let lastError: unknown;
     let current: RoutePlan | undefined = plan;
-    // Fallbacks may name each other; a call visits a plan at most once.
-    const visited = new Set<RoutePlan>();
-    while (current && !visited.has(current)) {
-      visited.add(current);
+    // Fallbacks may name each other; a call visits a plan at most once (remembered only once there are fallbacks).
+    let visited: Set<RoutePlan> | undefined;
+    while (current && !visited?.has(current)) {
       const failuresBefore = record.failures.length;
       let final = false;
       let routes = current.routes;
@@ -160,6 +157,7 @@ export class Dispatcher {
         if (final || Date.now() >= deadline) break;
       }
       if (lastError instanceof RequestAbortedError || Date.now() >= deadline || !current.fallback) break;
+      (visited ??= new Set()).add(current);
       const reason = fallbackReason(lastError, record.failures.slice(failuresBefore).map((failure) => failure.status));
       if (reason === undefined || (final && reason !== 'context_window' && reason !== 'content_policy')) break;
       current = current.fallback(reason);
@@ -224,7 +222,6 @@ export class Dispatcher {
   /** Points the record at the attempt that served the call (a hedge's other attempt may have started later). */
   private served(record: DispatchRecord, route: ModelRoute, keyId: string | undefined): void {
     record.route = route;
-    record.provider = route.target.settings.id;
     record.keyId = keyId;
   }
 
@@ -247,7 +244,6 @@ export class Dispatcher {
       if (acquisition.kind === 'unavailable') return { kind: 'failed', error: lastError ?? this.unavailable(providerId, acquisition), final: false };
       const { lease } = acquisition;
       record.route = route;
-      record.provider = providerId;
       record.keyId = lease.id;
       record.attempts += 1;
       const started = Date.now();
@@ -292,7 +288,6 @@ export class Dispatcher {
     holdUntil: ((value: T) => Promise<void>) | undefined,
   ): Promise<TargetOutcome<T>> {
     record.route = route;
-    record.provider = route.target.settings.id;
     record.keyId = ownKey.label;
     record.attempts += 1;
     const started = Date.now();

@@ -1,5 +1,6 @@
 import { modelNotFound } from '../core/errors.js';
 import { compileGlob, isGlob } from '../core/glob.js';
+import type { ProviderSettings } from '../config/load.js';
 import { PROVIDER_DEFINITIONS, type ConfiguredProvider } from '../providers/registry.js';
 import type { RoutePlan } from './dispatcher.js';
 
@@ -14,6 +15,12 @@ export interface ModelRoute {
 }
 
 const MAX_REMEMBERED_ROUTES = 1000;
+
+/** The name an upstream knows a public model by: its model map's entry, else the same name. */
+export function upstreamModelName(settings: ProviderSettings, model: string): string {
+  const map = settings.modelMap;
+  return map !== undefined && Object.hasOwn(map, model) ? map[model]! : model;
+}
 
 interface DeclaredModel {
   matches: (name: string) => boolean;
@@ -80,7 +87,7 @@ export class ModelResolver {
   private find(model: string): ModelRoute {
     // An operator's exact model name wins over everything: `anthropic/claude-3` may be a proxy's own model id.
     const declared = this.declaredExactly.get(model);
-    if (declared) return { target: declared, upstreamModel: declared.settings.modelMap?.[model] ?? model };
+    if (declared) return { target: declared, upstreamModel: upstreamModelName(declared.settings, model) };
     const slash = model.indexOf('/');
     if (slash > 0) {
       const prefix = model.slice(0, slash).toLowerCase();

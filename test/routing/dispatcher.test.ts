@@ -37,7 +37,7 @@ test('a key the upstream rejects is counted, the call goes on with the next key,
   t.is(result.ok && result.value, `answered with ${seen[1]}`);
   t.is(new Set(seen).size, 2, 'a different key on the retry');
   t.is(result.attempts, 2);
-  t.is(result.provider, 'alpha');
+  t.is(result.route?.target.settings.id, 'alpha');
   t.is(result.keyId, keyId(seen[1]!));
   t.deepEqual(result.failures, [{ provider: 'alpha', model: 'model-x', keyId: keyId(seen[0]!), status: 401, code: null, message: 'upstream said 401' }]);
   const rejected = (await pools.get('alpha')!.states()).find((state) => state.id === keyId(seen[0]!))!;
@@ -74,7 +74,7 @@ test('a route whose pool has no usable key is passed over for the next route', a
   const { dispatcher } = await setUp({ empty: [], beta: ['beta-key'] });
   const result = await dispatcher.dispatch({ routes: [route('empty'), route('beta')] }, async (target, apiKey) => `${target.target.settings.id}:${apiKey}`);
   t.deepEqual(result.ok && result.value, 'beta:beta-key');
-  t.is(result.provider, 'beta');
+  t.is(result.route?.target.settings.id, 'beta');
   t.is(result.attempts, 1);
 });
 
@@ -148,7 +148,7 @@ test('a group whose every target answers 429 falls back to its rate-limit group'
     return 'served by spare';
   });
   t.true(result.ok && result.value === 'served by spare');
-  t.is(result.provider, 'spare');
+  t.is(result.route?.target.settings.id, 'spare');
   t.deepEqual(result.failures.map((failure) => [failure.provider, failure.status]), [['alpha', 429], ['beta', 429]]);
 });
 
@@ -218,7 +218,7 @@ test('a hedged plan calls the second route once the first is slow; the first ans
     { cancellation: call },
   );
   t.true(result.ok && result.value === 'answer from fast');
-  t.is(result.provider, 'fast');
+  t.is(result.route?.target.settings.id, 'fast');
   t.is(result.keyId, keyId('f1'));
   t.deepEqual(cancelled, ['slow']);
   t.deepEqual(result.failures.map((failure) => [failure.provider, failure.code]), [['slow', 'hedge_lost']]);

@@ -2,17 +2,16 @@ import type Router from '@koa/router';
 import type { Authenticator } from '../../access/identity/authenticator.js';
 import { bearerToken } from '../../access/identity/token-verifier.js';
 import { GatewayError } from '../../core/errors.js';
+import type { Logger } from '../../logging/logger.js';
 import { forwardNative, geminiNativeProtocol, googleErrorReply } from '../../protocols/gemini-native/protocol.js';
 import type { ConfiguredProvider } from '../../providers/registry.js';
 import type { RoutePlan } from '../../routing/dispatcher.js';
-import { type CallHandlerDependencies, callHandler, forwardedQuery } from '../call-handler.js';
+import { type CallHandlerDependencies, callHandler, forwardedQuery, writePassthrough } from '../call-handler.js';
 import { cancelOnClientDisconnect } from '../client-abort.js';
 import type { GatewayContext, GatewayMiddleware, GatewayState } from '../context.js';
+import { noteIdentity } from '../middleware/auth.js';
 import { errorHandler } from '../middleware/error-handler.js';
 import { jsonBody } from '../middleware/json-body.js';
-import { noteIdentity } from '../middleware/auth.js';
-import { writePassthrough } from '../call-handler.js';
-import type { Logger } from '../../logging/logger.js';
 
 export interface GeminiNativeDependencies extends CallHandlerDependencies {
   /** The configured Gemini provider; the routes answer 404 without one. */

@@ -7,12 +7,9 @@ import { primeStream, type PrimedStream } from '../../core/primed-stream.js';
 import { validateRequest } from '../../core/request-validation.js';
 import type { ChatResult, StreamReport } from '../../providers/types.js';
 import type { ClientProtocol } from '../protocol.js';
-import { openAIErrorReply, openAIEventStream, withModel, withStreamModel } from './wire.js';
+import { openAIErrorReply, openAIEventStream, type ReceivedRequest, withCallModel, withModel, withStreamModel } from './wire.js';
 
-interface ChatRequest {
-  request: ChatCompletionRequest;
-  rawBody: string | undefined;
-}
+type ChatRequest = ReceivedRequest<ChatCompletionRequest>;
 
 type ChatOutcome = { kind: 'json'; body: string; usage: unknown } | { kind: 'stream'; events: PrimedStream<string[]>; report: StreamReport };
 
@@ -51,8 +48,7 @@ export const openAIChatProtocol: ClientProtocol<ChatRequest, ChatOutcome> = {
   },
 
   plan(parsed, call) {
-    // A key's default model fills in a request that names none; the body then no longer goes up as it came.
-    const { request, rawBody } = parsed.request.model === call.model ? parsed : { request: { ...parsed.request, model: call.model }, rawBody: undefined };
+    const { request, rawBody } = withCallModel(parsed, call.model);
     const excerptChars = call.logBodies ? EXCERPT_LENGTH : 0;
     return {
       operation: async (route, apiKey, cancellation = call.cancellation) => {

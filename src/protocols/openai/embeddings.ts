@@ -4,7 +4,7 @@ import { type EmbeddingsRequest, embeddingsRequestSchema } from '../../core/open
 import { validateRequest } from '../../core/request-validation.js';
 import type { JsonResult } from '../../providers/types.js';
 import type { ClientProtocol } from '../protocol.js';
-import { openAIErrorReply } from './wire.js';
+import { openAIErrorReply, type ReceivedRequest, withCallModel, withModel } from './wire.js';
 
 /** Token ids count as they are; text is estimated. */
 function inputTokens(input: EmbeddingsRequest['input']): number {
@@ -15,10 +15,7 @@ function inputTokens(input: EmbeddingsRequest['input']): number {
   );
 }
 
-interface EmbeddingsCallRequest {
-  request: EmbeddingsRequest;
-  rawBody: string | undefined;
-}
+type EmbeddingsCallRequest = ReceivedRequest<EmbeddingsRequest>;
 
 /** OpenAI's Embeddings API. */
 export const openAIEmbeddingsProtocol: ClientProtocol<EmbeddingsCallRequest, JsonResult> = {
@@ -30,10 +27,13 @@ export const openAIEmbeddingsProtocol: ClientProtocol<EmbeddingsCallRequest, Jso
   },
 
   plan(parsed, call) {
-    const { request, rawBody } = parsed.request.model === call.model ? parsed : { request: { ...parsed.request, model: call.model }, rawBody: undefined };
+    const { request, rawBody } = withCallModel(parsed, call.model);
     return {
-      operation: (route, apiKey, cancellation = call.cancellation) =>
-        route.target.provider.embeddings({ request, rawBody, upstreamModel: route.upstreamModel, apiKey, cancellation }),
+      operation: async (route, apiKey, cancellation = call.cancellation) => {
+        const result = await route.target.provider.embeddings({ request, rawBody, upstreamModel: route.upstreamModel, apiKey, cancellation });
+        // A model group's answer names the model the client asked for.
+        return route.answerModel === undefined ? result : { ...result, body: withModel(result.body, route.answerModel) };
+      },
     };
   },
 

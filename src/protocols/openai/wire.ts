@@ -5,8 +5,9 @@ import type { AnswerUsage, ErrorReply, EventStreamReply } from '../protocol.js';
 const MODEL_FIELD = /"model"\s*:\s*"(?:[^"\\]|\\.)*"/;
 
 /**
- * An OpenAI answer or chunk showing `model` as its model. The first `"model"` of an answer or chunk is its own
- * (it comes before the choices), so one replacement does it without parsing the JSON.
+ * An OpenAI answer or chunk showing `model` as its model. The first `"model"` key of one is its own top-level key
+ * (choices and embedding items carry none, and text inside strings has its quotes escaped), so one replacement does
+ * it without parsing the JSON.
  */
 export function withModel(json: string, model: string): string {
   return json.replace(MODEL_FIELD, () => `"model":${JSON.stringify(model)}`);
@@ -15,6 +16,20 @@ export function withModel(json: string, model: string): string {
 /** A stream's batches with `model` as every chunk's model. */
 export async function* withStreamModel(events: AsyncIterable<string[]>, model: string): AsyncGenerator<string[]> {
   for await (const batch of events) yield batch.map((payload) => withModel(payload, model));
+}
+
+/** A parsed OpenAI request with the body exactly as the client sent it. */
+export interface ReceivedRequest<Request extends { model?: string | undefined }> {
+  request: Request;
+  rawBody: string | undefined;
+}
+
+/**
+ * The request as the call will send it: a key's default model fills in one that names none, and the body then no
+ * longer goes up as it came.
+ */
+export function withCallModel<Request extends { model?: string | undefined }>(received: ReceivedRequest<Request>, model: string): ReceivedRequest<Request> {
+  return received.request.model === model ? received : { request: { ...received.request, model }, rawBody: undefined };
 }
 
 function frame(payloads: readonly string[]): string {

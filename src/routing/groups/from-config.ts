@@ -1,5 +1,6 @@
 import type { GatewayFileConfig, RouteConfig } from '../../config/file/schema.js';
 import type { ConfiguredProvider } from '../../providers/registry.js';
+import { upstreamModelName } from '../model-resolver.js';
 import type { GroupFallbacks, ModelGroup } from './model-group.js';
 
 /** A group of the config file, its targets bound to the configured upstreams. */
@@ -9,7 +10,7 @@ function toModelGroup(name: string, route: RouteConfig, upstreams: ReadonlyMap<s
     strategy: route.strategy,
     targets: route.targets.map((target) => {
       const upstream = upstreams.get(target.upstream)!;
-      const model = target.model === null ? '' : (upstream.settings.modelMap?.[target.model] ?? target.model);
+      const model = target.model === null ? '' : upstreamModelName(upstream.settings, target.model);
       const id = `${target.upstream}/${target.model ?? '*'}`;
       return { id, route: { target: upstream, upstreamModel: model, targetId: id }, weight: target.weight, priority: target.priority, passesRequestedModel: target.model === null };
     }),

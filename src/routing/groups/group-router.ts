@@ -21,7 +21,6 @@ export type GlobalFallbacks = ModelGroup['fallbacks'];
  * a call is never refused for routing's sake alone.
  */
 export class GroupRouter implements DirectRouter, AttemptObserver {
-  private readonly exact = new Map<string, ModelGroup>();
   private readonly globs: { matches: (name: string) => boolean; group: ModelGroup }[] = [];
   private readonly byName = new Map<string, ModelGroup>();
   private readonly policies = new Map<string, EjectionPolicy>();
@@ -37,14 +36,13 @@ export class GroupRouter implements DirectRouter, AttemptObserver {
     for (const group of groups) {
       this.byName.set(group.name, group);
       if (isGlob(group.name)) this.globs.push({ matches: compileGlob(group.name), group });
-      else this.exact.set(group.name, group);
       for (const target of group.targets) if (!this.policies.has(target.id)) this.policies.set(target.id, group.ejection);
     }
   }
 
   /** The group a public model name belongs to, if any. */
   group(model: string): ModelGroup | undefined {
-    return this.exact.get(model) ?? this.globs.find((entry) => entry.matches(model))?.group;
+    return this.byName.get(model) ?? this.globs.find((entry) => entry.matches(model))?.group;
   }
 
   groups(): IterableIterator<ModelGroup> {
@@ -53,7 +51,7 @@ export class GroupRouter implements DirectRouter, AttemptObserver {
 
   plan(model: string): RoutePlan {
     const group = this.group(model);
-    return group ? this.groupPlan(group, new Set([group.name]), model) : this.direct.plan(model);
+    return group ? this.groupPlan(group, undefined, model) : this.direct.plan(model);
   }
 
   started(route: ModelRoute): void {
@@ -82,7 +80,8 @@ export class GroupRouter implements DirectRouter, AttemptObserver {
     if (route.targetId !== undefined) this.board.addTokens(route.targetId, tokens);
   }
 
-  private groupPlan(group: ModelGroup, seen: ReadonlySet<string>, requested: string): RoutePlan {
+  /** `seen`: the groups already on the call's way, when it is a fallback (the call's own group otherwise). */
+  private groupPlan(group: ModelGroup, seen: ReadonlySet<string> | undefined, requested: string): RoutePlan {
     const admitted = group.targets.filter((target) => this.board.admits(target.id));
     const usable = admitted.length > 0 ? admitted : group.targets;
     const routes = orderTargets(group, usable, this.board, this.state, this.random).map((target) => {
@@ -95,7 +94,7 @@ export class GroupRouter implements DirectRouter, AttemptObserver {
       hedgeAfterMs: group.hedgeAfterMs,
       fallback: (reason) => {
         const own = fallbackNames(group.fallbacks, reason);
-        return this.chain(own.length > 0 ? own : fallbackNames(this.globalFallbacks, reason), reason, seen, requested);
+        return this.chain(own.length > 0 ? own : fallbackNames(this.globalFallbacks, reason), reason, seen ?? new Set([group.name]), requested);
       },
     };
   }
@@ -106,7 +105,7 @@ export class GroupRouter implements DirectRouter, AttemptObserver {
     if (first === undefined) return undefined;
     const visited = new Set([...seen, first]);
     const plan = this.groupPlan(this.byName.get(first)!, visited, requested);
-    return { routes: plan.routes, fallback: (again) => plan.fallback!(again) ?? (again === reason ? this.chain(rest, reason, visited, requested) : undefined) };
+    return { ...plan, fallback: (again) => plan.fallback!(again) ?? (again === reason ? this.chain(rest, reason, visited, requested) : undefined) };
   }
 }
 

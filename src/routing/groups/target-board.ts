@@ -96,12 +96,6 @@ export class TargetBoard implements TargetSignals {
     return ejection === undefined || (this.now() >= ejection.until && !this.probing.has(targetId));
   }
 
-  /** Whether the target is ejected and still cooling off. */
-  isEjected(targetId: string): boolean {
-    const ejection = this.ejection(targetId);
-    return ejection !== undefined && this.now() < ejection.until;
-  }
-
   /** A call goes to the target; to an ejected one past its cool-off, it is the probe. */
   started(targetId: string): void {
     this.localInFlight.set(targetId, (this.localInFlight.get(targetId) ?? 0) + 1);

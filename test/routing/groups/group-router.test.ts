@@ -107,3 +107,11 @@ test('fallbacks: the group’s own for the reason, else the global ones, in orde
   t.deepEqual(upstreams(plan.fallback!('error')), ['net'], 'the global fallback');
   t.is(plan.fallback!('content_policy'), undefined);
 });
+
+test('a fallback group keeps its own hedging', (t) => {
+  const spare = { ...group('spare', 'priority', ['s1', 's2']), hedgeAfterMs: 250 };
+  const { router } = setUp([group('main', 'priority', ['m'], { onError: ['spare'] }), spare]);
+  const main = router.plan('main');
+  t.is(main.hedgeAfterMs, undefined);
+  t.is(main.fallback!('error')!.hedgeAfterMs, 250);
+});
