@@ -4,11 +4,13 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json ./
+ENV PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 RUN npm ci --ignore-scripts
 COPY src ./src
 COPY test ./test
 COPY scripts ./scripts
-RUN npx tsc -p .
+# The server, and the admin console and playground (Vite, precompressed) into dist/ui.
+RUN npm run build
 
 # Runtime stage: production dependencies and the compiled server only, run as the unprivileged node user.
 FROM node:20-bookworm-slim
@@ -19,6 +21,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force \
   && find node_modules/onnxruntime-node/bin/napi-v6 -mindepth 1 -maxdepth 1 ! -name linux -exec rm -rf {} +
 COPY --from=build /app/dist/src ./dist/src
+COPY --from=build /app/dist/ui ./dist/ui
 USER node
 EXPOSE 8000
 # With ALLOWED_TOKENS set the gateway listens on every interface. Without tokens it is open and listens on

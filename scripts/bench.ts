@@ -6,6 +6,8 @@
  * non-stream latency at concurrency 1, non-stream and streaming (20 chunks) throughput at concurrency 64, and
  * time to first chunk. Prints the gateway's added latency, its throughput against the other two, and what routing
  * through a group adds.
+ * Then a Responses API call passed through to the same upstream, next to the chat call, on the direct, bare-proxy
+ * and gateway targets. BENCH_ONLY=responses runs that measure alone.
  * Settings: BENCH_SECONDS per throughput run (3), BENCH_ROUNDS of throughput runs (5), BENCH_LATENCY_REQUESTS (2000).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -15,6 +17,12 @@ import { join } from 'node:path';
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import type { ConfiguredProvider } from '../src/providers/registry.js';
+import type { RoutePlan } from '../src/routing/dispatcher.js';
+import { GroupRouter } from '../src/routing/groups/group-router.js';
+import type { GroupFallbacks, ModelGroup } from '../src/routing/groups/model-group.js';
+import { MemoryRoutingStateStore } from '../src/routing/groups/routing-state-store.js';
+import { TargetBoard } from '../src/routing/groups/target-board.js';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const TOKEN = 'sk-bench-client-token';
@@ -69,9 +77,15 @@ interface Target {
 
 const chatBody = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'system', content: 'You are terse.' }, { role: 'user', content: 'Say something about benchmarks.' }], temperature: 0.2 });
 const streamBody = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Stream something.' }], stream: true });
+const responsesBody = JSON.stringify({ model: 'gpt-4o-mini', instructions: 'You are terse.', input: 'Say something about benchmarks.', temperature: 0.2 });
+const CHAT_PATH = '/v1/chat/completions';
+const RESPONSES_PATH = '/v1/responses';
+
+const messagesBody = JSON.stringify({ model: 'claude-bench', max_tokens: 256, system: 'You are terse.', messages: [{ role: 'user', content: 'Say something about benchmarks.' }], temperature: 0.2 });
+const convertedMessagesBody = JSON.stringify({ model: 'gpt-4o-mini', max_tokens: 256, system: 'You are terse.', messages: [{ role: 'user', content: 'Say something about benchmarks.' }], temperature: 0.2 });
 
 /** One request; resolves with [total ms, ms to the first body byte]. */
-function call(target: Target, body: string): Promise<[number, number]> {
+function call(target: Target, body: string, path = CHAT_PATH): Promise<[number, number]> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     let firstByte = 0;
@@ -80,7 +94,7 @@ function call(target: Target, body: string): Promise<[number, number]> {
         host: '127.0.0.1',
         port: target.port,
         method: 'POST',
-        path: '/v1/chat/completions',
+        path,
         agent: target.agent,
         headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
       },
@@ -105,13 +119,13 @@ function median(values: number[]): number {
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 /** Sequential calls (concurrency 1); resolves with their durations in ms. */
-async function latencySamples(target: Target, count: number): Promise<number[]> {
+async function latencySamples(target: Target, count: number, body = chatBody, path = CHAT_PATH): Promise<number[]> {
   const samples: number[] = [];
-  for (let index = 0; index < count; index++) samples.push((await call(target, chatBody))[0]);
+  for (let index = 0; index < count; index++) samples.push((await call(target, body, path))[0]);
   return samples;
 }
 
-async function throughput(target: Target, body: string, concurrency: number, seconds: number) {
+async function throughput(target: Target, body: string, concurrency: number, seconds: number, path = CHAT_PATH) {
   const warmEnd = performance.now() + 500;
   const end = warmEnd + seconds * 1000;
   let done = 0;
@@ -120,7 +134,7 @@ async function throughput(target: Target, body: string, concurrency: number, sec
   setTimeout(() => (cpuStart = cpuTimeMs(target.pid)), 500);
   const worker = async () => {
     while (performance.now() < end) {
-      const [, first] = await call(target, body);
+      const [, first] = await call(target, body, path);
       if (performance.now() > warmEnd) {
         done += 1;
         firstChunk.push(first);
@@ -157,9 +171,99 @@ async function cleanRedis(url: string, prefix: string): Promise<void> {
   redis.disconnect();
 }
 
+/**
+ * Routing alone, in this process: CPU per call of planning a weighted group of two deployments (and reporting the
+ * call's start, end and tokens to the target board) against planning a model that is no group. Steadier than
+ * the difference of two gateway runs, whose CPU per request varies by more than routing costs.
+ */
+function routingCpuPerCall(): { group: number; direct: number } {
+  const noFallbacks: GroupFallbacks = { onError: [], onRateLimit: [], onContextWindow: undefined, onContentPolicy: undefined };
+  const provider = (id: string) => ({ settings: { id } }) as ConfiguredProvider;
+  const direct = { plan: (model: string): RoutePlan => ({ routes: [{ target: provider('openai'), upstreamModel: model }] }) };
+  const group: ModelGroup = {
+    name: 'bench-group',
+    strategy: 'weighted',
+    targets: ['east', 'west'].map((upstream, index) => ({
+      id: `${upstream}/gpt-4o`,
+      route: { target: provider(upstream), upstreamModel: 'gpt-4o', targetId: `${upstream}/gpt-4o` },
+      weight: index + 1,
+      priority: index,
+      passesRequestedModel: false,
+    })),
+    fallbacks: noFallbacks,
+    hedgeAfterMs: undefined,
+    ejection: { afterFailures: 3, coolOffMs: 30_000, maxCoolOffMs: 300_000 },
+    rewriteModel: false,
+  };
+  const board = new TargetBoard(new MemoryRoutingStateStore(), 'bench', 0);
+  const router = new GroupRouter([group], noFallbacks, direct, board);
+  const cpuPerCall = (model: string, calls: number) => {
+    const started = process.cpuUsage();
+    for (let index = 0; index < calls; index++) {
+      const route = router.plan(model).routes[0]!;
+      router.started(route);
+      router.ended(route, { ok: true, failed: false, elapsedMs: 5 });
+      router.used(route, 30);
+    }
+    const used = process.cpuUsage(started);
+    return (used.user + used.system) / calls;
+  };
+  cpuPerCall('bench-group', 50_000);
+  cpuPerCall('gpt-4o-mini', 50_000);
+  return { group: cpuPerCall('bench-group', 200_000), direct: cpuPerCall('gpt-4o-mini', 200_000) };
+}
+
+/**
+ * A Responses API call passed through (non-stream) against the chat call, measured the same way (latency at c=1,
+ * throughput and CPU at c=64, in rounds over the targets) on the direct, bare-proxy and gateway targets.
+ */
+async function responsesPassthroughMeasure(targets: Target[], rounds: number, seconds: number, latencyCount: number): Promise<void> {
+  const calls = [
+    { name: 'chat', body: chatBody, path: CHAT_PATH },
+    { name: 'responses', body: responsesBody, path: RESPONSES_PATH },
+  ];
+  for (const target of targets) for (const { body, path } of calls) await latencySamples(target, 300, body, path);
+  for (const target of targets) for (const { body, path } of calls) await throughput(target, body, 64, 1, path);
+  const rows = new Map<string, { latency: number[]; rps: number[]; cpu: number[] }>();
+  for (let round = 0; round < rounds; round++) {
+    for (const target of targets) {
+      for (const { name, body, path } of calls) {
+        const row = rows.get(`${target.name}|${name}`) ?? { latency: [], rps: [], cpu: [] };
+        rows.set(`${target.name}|${name}`, row);
+        row.latency.push(...(await latencySamples(target, Math.ceil(latencyCount / rounds), body, path)));
+        const run = await throughput(target, body, 64, seconds, path);
+        row.rps.push(run.rps);
+        row.cpu.push(run.cpuPerRequestUs);
+      }
+    }
+  }
+  const f = (value: number, digits = 2) => value.toFixed(digits).padStart(12);
+  console.log('');
+  console.log(`${'non-stream, passed through'.padEnd(32)}${['p50 c=1 (ms)', 'p99 c=1 (ms)', 'req/s c=64', 'CPU/req (µs)'].map((name) => name.padStart(14)).join('')}`);
+  const summary = new Map<string, { p50: number; p99: number; rps: number; cpu: number }>();
+  for (const target of targets) {
+    for (const { name } of calls) {
+      const row = rows.get(`${target.name}|${name}`)!;
+      const sorted = row.latency.sort((a, b) => a - b);
+      const result = { p50: percentile(sorted, 50), p99: percentile(sorted, 99), rps: median(row.rps), cpu: median(row.cpu) };
+      summary.set(`${target.name}|${name}`, result);
+      console.log(`${`${target.name} ${name}`.padEnd(32)}  ${f(result.p50, 3)}  ${f(result.p99, 3)}  ${f(result.rps, 0)}  ${f(result.cpu, 0)}`);
+    }
+  }
+  const gatewayChat = summary.get('gateway|chat')!;
+  const gatewayResponses = summary.get('gateway|responses')!;
+  const directResponses = summary.get('direct|responses')!;
+  console.log(
+    `gateway Responses passthrough: p50 ${(gatewayResponses.p50 - directResponses.p50).toFixed(3)} ms added at c=1 (chat: ${(gatewayChat.p50 - summary.get('direct|chat')!.p50).toFixed(3)} ms); ` +
+      `${(gatewayResponses.cpu - gatewayChat.cpu).toFixed(0)} µs CPU per request against the chat call`,
+  );
+}
+
 async function main() {
   const seconds = Number(process.env.BENCH_SECONDS ?? 3);
   const latencyCount = Number(process.env.BENCH_LATENCY_REQUESTS ?? 2000);
+  const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 5));
+  if (process.env.BENCH_ONLY === 'responses') return responsesOnly(seconds, latencyCount, rounds);
   const upstream = await startChild(here('./bench/upstream.js'));
   const upstreamPort = upstream.port;
   const bareProxy = await startChild(here('./bench/bare-proxy.js'), [String(upstreamPort)]);
@@ -168,6 +272,8 @@ async function main() {
     HOST: '127.0.0.1',
     ALLOWED_TOKENS: TOKEN,
     OPENAI_BASE_URL: `http://127.0.0.1:${upstreamPort}/v1`,
+    ANTHROPIC_BASE_URL: `http://127.0.0.1:${upstreamPort}`,
+    ANTHROPIC_API_KEY: 'sk-ant-bench-upstream-key',
     LOG_LEVEL: 'info',
   };
   const tenKeys = JSON.stringify(Array.from({ length: 10 }, (_, index) => `sk-bench-upstream-key-${index}`));
@@ -200,7 +306,6 @@ async function main() {
   // Throughput is measured in rounds that visit every target in turn, and each figure is the median over the rounds:
   // on a shared or throttled machine speed drifts over a run, and targets measured minutes apart would otherwise
   // be compared at different speeds. Ratios are taken within a round, between neighbours in time.
-  const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 5));
   // Latency too is sampled in rounds, a slice of the calls per target in turn, after 300 warm-up calls each.
   for (const target of targets) await latencySamples(target, 300);
   const latencyRuns = new Map<string, number[]>(targets.map((target) => [target.name, []]));
@@ -276,6 +381,27 @@ async function main() {
     `model group (weighted over two deployments) against the direct model: ${(routed.cpu - gatewayResult.cpu).toFixed(0)} µs CPU per request (non-stream), ` +
       `${(routed.streamCpu - gatewayResult.streamCpu).toFixed(0)} µs (stream), p50 ${(routed.p50 - gatewayResult.p50).toFixed(3)} ms at c=1 (target: < 10 µs CPU)`,
   );
+  // Anthropic's Messages API on the same gateway: passed through to an Anthropic upstream, and converted for the
+  // OpenAI one, against the chat call (CPU per call of the gateway process, medians over the rounds).
+  const gatewayTarget = targets.find((target) => target.name === 'gateway')!;
+  await throughput(gatewayTarget, messagesBody, 64, 1, '/v1/messages');
+  await throughput(gatewayTarget, convertedMessagesBody, 64, 1, '/v1/messages');
+  const protocolRuns: Record<'chat' | 'passthrough' | 'converted', number[]> = { chat: [], passthrough: [], converted: [] };
+  for (let round = 0; round < rounds; round++) {
+    protocolRuns.chat.push((await throughput(gatewayTarget, chatBody, 64, seconds)).cpuPerRequestUs);
+    protocolRuns.passthrough.push((await throughput(gatewayTarget, messagesBody, 64, seconds, '/v1/messages')).cpuPerRequestUs);
+    protocolRuns.converted.push((await throughput(gatewayTarget, convertedMessagesBody, 64, seconds, '/v1/messages')).cpuPerRequestUs);
+  }
+  const chatCpu = median(protocolRuns.chat);
+  console.log(
+    `/v1/messages CPU per request, c=64: passed through to Anthropic ${median(protocolRuns.passthrough).toFixed(0)} µs, converted for OpenAI ` +
+      `${median(protocolRuns.converted).toFixed(0)} µs, against ${chatCpu.toFixed(0)} µs for the chat call (target: passthrough within ±10 % of chat)`,
+  );
+  const routing = routingCpuPerCall();
+  console.log(
+    `routing alone, in process: ${routing.group.toFixed(2)} µs CPU per call for the group (plan, start, end, tokens), ` +
+      `${routing.direct.toFixed(2)} µs for a direct model: ${(routing.group - routing.direct).toFixed(2)} µs added (target: < 10 µs)`,
+  );
   if (results['gw + Redis']) {
     const onRedis = results['gw + Redis'];
     console.log(
@@ -283,6 +409,26 @@ async function main() {
         `throughput ${percent(roundRatio(plainRuns, 'gw + Redis', 'gateway'))} (non-stream) and ${percent(roundRatio(streamRuns, 'gw + Redis', 'gateway'))} (stream) of the memory store's`,
     );
   }
+  await responsesPassthroughMeasure(targets.slice(0, 3), rounds, seconds, latencyCount);
+}
+
+/** BENCH_ONLY=responses: the upstream, the bare proxy and the gateway with its 10-key pool, and the Responses measure. */
+async function responsesOnly(seconds: number, latencyCount: number, rounds: number): Promise<void> {
+  const upstream = await startChild(here('./bench/upstream.js'));
+  const bareProxy = await startChild(here('./bench/bare-proxy.js'), [String(upstream.port)]);
+  const tenKeys = JSON.stringify(Array.from({ length: 10 }, (_, index) => `sk-bench-upstream-key-${index}`));
+  const gateway = await startChild(
+    here('../src/main.js'),
+    [],
+    { PORT: '0', HOST: '127.0.0.1', ALLOWED_TOKENS: TOKEN, OPENAI_BASE_URL: `http://127.0.0.1:${upstream.port}/v1`, LOG_LEVEL: 'info', OPENAI_API_KEYS: tenKeys },
+    startFlags(),
+  );
+  const targets: Target[] = [
+    { name: 'direct', port: upstream.port, pid: upstream.pid, agent: new Agent({ keepAlive: true, maxSockets: 64 }) },
+    { name: 'bare proxy', port: bareProxy.port, pid: bareProxy.pid, agent: new Agent({ keepAlive: true, maxSockets: 64 }) },
+    { name: 'gateway', port: gateway.port, pid: gateway.pid, agent: new Agent({ keepAlive: true, maxSockets: 64 }) },
+  ];
+  await responsesPassthroughMeasure(targets, rounds, seconds, latencyCount);
 }
 
 main()

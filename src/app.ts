@@ -8,8 +8,8 @@ import type { UsageMeter } from './access/metering/usage-meter.js';
 import type { UsageReport } from './access/stats/usage-report.js';
 import { CallStarter } from './calls/start-call.js';
 import type { GatewayConfig } from './config/load.js';
+import type { LiveConfig } from './config/online/live-config.js';
 import { methodNotAllowed, unknownRoute } from './core/errors.js';
-import { isGlob } from './core/glob.js';
 import type { GatewayState } from './http/context.js';
 import type { ServerLifecycle } from './http/lifecycle.js';
 import { requireAdminToken, requireClientToken } from './http/middleware/auth.js';
@@ -18,29 +18,38 @@ import { errorHandler } from './http/middleware/error-handler.js';
 import { jsonBody } from './http/middleware/json-body.js';
 import { requestContext } from './http/middleware/request-context.js';
 import { registerClientKeyRoutes } from './http/routes/client-keys.js';
+import { registerConfigRoutes } from './http/routes/config.js';
+import { registerConsoleRoutes } from './http/routes/console.js';
+import type { ConsoleAsset } from './console/console-assets.js';
+import type { ConsoleSessions } from './console/console-sessions.js';
 import { registerGeminiNativeRoutes } from './http/routes/gemini-native.js';
 import { registerGeminiOpenAIRoutes } from './http/routes/gemini-openai.js';
+import { registerAnthropicMessagesRoutes } from './http/routes/anthropic-messages.js';
 import { registerModelsRoutes } from './http/routes/models.js';
 import { registerOpenAIInferenceRoutes } from './http/routes/openai-inference.js';
+import { registerResponsesRoutes } from './http/routes/openai-responses.js';
 import { registerServiceInfoRoutes } from './http/routes/service-info.js';
 import { registerUpstreamKeyRoutes } from './http/routes/upstream-keys.js';
 import { registerUsageRoutes } from './http/routes/usage.js';
 import type { LogStore } from './logging/log-store.js';
 import type { Logger } from './logging/logger.js';
 import type { ConfiguredProvider } from './providers/registry.js';
-import type { KeyPool } from './keys/key-pool.js';
 import type { KeyRecovery } from './keys/key-recovery.js';
 import type { StoreHealth } from './keys/open-pool-store.js';
 import type { Dispatcher } from './routing/dispatcher.js';
 import type { ModelCatalog } from './routing/model-catalog.js';
-import type { GroupRouter } from './routing/groups/group-router.js';
-import type { ModelResolver } from './routing/model-resolver.js';
+import type { ResponseStore } from './protocols/openai-responses/response-store.js';
+import type { RoutingTable } from './routing/routing-table.js';
 
 export interface AppDependencies {
   config: GatewayConfig;
   logger: Logger;
   lifecycle: ServerLifecycle;
   authenticator: Authenticator;
+  /** The admin console's sign-in sessions, which also open the operator API and the playground's calls. */
+  sessions: ConsoleSessions;
+  /** The built console and playground (dist/ui), by URL path. */
+  consoleAssets: ReadonlyMap<string, ConsoleAsset>;
   access: {
     clientKeys: ClientKeys;
     limits: LimitStore;
@@ -49,17 +58,18 @@ export interface AppDependencies {
     logs: LogStore;
     clock: WindowClock;
   };
-  providers: readonly ConfiguredProvider[];
-  resolver: ModelResolver;
-  /** The config file's model groups, in front of the resolver; undefined without a config file. */
-  groups: GroupRouter | undefined;
+  /** The routing table in force (upstreams, pools, model groups, configured tokens); replaced when the config changes. */
+  routing: { readonly table: RoutingTable };
+  /** The routing config in force, and its online editing. */
+  liveConfig: LiveConfig;
   dispatcher: Dispatcher;
   catalog: ModelCatalog;
-  pools: ReadonlyMap<string, KeyPool>;
   recovery: KeyRecovery;
   storeHealth: () => StoreHealth;
-  /** Gemini's native API and its own OpenAI-compatible endpoint, when Gemini is configured. */
-  gemini: { native: ConfiguredProvider; openaiCompatible: ConfiguredProvider } | undefined;
+  /** Responses of the Responses API kept for `previous_response_id` and `GET /v1/responses/{id}`. */
+  responses: ResponseStore;
+  /** Gemini's own OpenAI-compatible endpoint, when Gemini is configured at start (its native API follows the config). */
+  geminiOpenAI: ConfiguredProvider | undefined;
   name: string;
   version: string;
 }
@@ -70,47 +80,61 @@ export function createApp(deps: AppDependencies): Koa<GatewayState> {
   // Behind trusted proxies the client's address (for throttling failed logins) comes from X-Forwarded-For.
   const app = new Koa<GatewayState>({ proxy: hops > 0, maxIpsCount: hops });
   const router = new Router<GatewayState>();
-  // A router tests every route it holds against each request; the two routes nearly all traffic takes get a
-  // router of their own, ahead of the rest.
+  // A router tests every route it holds against each request; the routes nearly all traffic takes get a router of
+  // their own, ahead of the rest.
   const inferenceRouter = new Router<GatewayState>();
 
   registerServiceInfoRoutes(router, {
     name: deps.name,
     version: deps.version,
     openAccess: deps.authenticator.isOpen,
-    providers: deps.providers,
-    pools: deps.pools,
+    routes: () => deps.routing.table,
     storeHealth: deps.storeHealth,
     lifecycle: deps.lifecycle,
   });
 
   const byokProviders = new Set(deps.config.access.byokProviders);
-  const authenticated = [requireClientToken(deps.authenticator)];
+  // The playground calls these with the console's session when the operator signed in there.
+  const authenticated = [requireClientToken(deps.authenticator, false, { sessions: deps.sessions })];
   // Inference routes may meet a caller's own key for a BYOK provider; it is judged once the model is known.
-  const inferenceGuard = [requireClientToken(deps.authenticator, byokProviders.size > 0), jsonBody(deps.config.maxRequestBodyBytes)];
+  const inferenceGuard = [requireClientToken(deps.authenticator, byokProviders.size > 0, { sessions: deps.sessions }), jsonBody(deps.config.maxRequestBodyBytes)];
   const starter = new CallStarter({
     authenticator: deps.authenticator,
     meter: deps.access.meter,
     byokProviders,
-    hasPoolKeys: (provider: string) => (deps.config.providers.find((settings) => settings.id === provider)?.apiKeys.length ?? 0) > 0,
+    hasPoolKeys: (provider: string) => (deps.routing.table.providers.find((target) => target.settings.id === provider)?.settings.apiKeys.length ?? 0) > 0,
     logBodies: deps.config.usage.logRequestBodies,
   });
-  const calls = { starter, dispatcher: deps.dispatcher, meter: deps.access.meter, routing: deps.groups };
-  registerOpenAIInferenceRoutes(inferenceRouter, inferenceGuard, calls, { router: deps.groups ?? deps.resolver });
-  const groupNames = deps.groups ? [...deps.groups.groups()].map((group) => group.name).filter((name) => !isGlob(name)) : [];
-  registerModelsRoutes(router, authenticated, deps.catalog, () => groupNames);
-  const gemini = deps.gemini;
+  const calls = { starter, dispatcher: deps.dispatcher, meter: deps.access.meter, pricing: () => deps.routing.table.pricing };
+  const modelRouter = { router: { plan: (model: string, size: Parameters<RoutingTable['router']['plan']>[1]) => deps.routing.table.router.plan(model, size) } };
+  registerOpenAIInferenceRoutes(inferenceRouter, inferenceGuard, calls, modelRouter);
+  registerResponsesRoutes({ inference: inferenceRouter, other: router }, { authenticated, inference: inferenceGuard }, calls, modelRouter, deps.responses);
+  registerAnthropicMessagesRoutes(
+    inferenceRouter,
+    { ...calls, authenticator: deps.authenticator, acceptUnknownTokens: byokProviders.size > 0, maxBodyBytes: deps.config.maxRequestBodyBytes, logger: deps.logger },
+    modelRouter,
+  );
+  registerModelsRoutes(router, authenticated, deps.catalog, () => deps.routing.table.groupNames);
   registerGeminiNativeRoutes(router, {
     ...calls,
-    gemini: gemini?.native,
+    gemini: () => deps.routing.table.providers.find((target) => target.settings.kind === 'gemini'),
     authenticator: deps.authenticator,
-    byok: gemini !== undefined && byokProviders.has(gemini.native.settings.id),
+    // Only the environment's providers take callers' own keys; its Gemini provider is `gemini`.
+    byok: byokProviders.has('gemini'),
     maxBodyBytes: deps.config.maxRequestBodyBytes,
     logger: deps.logger,
   });
-  if (gemini) registerGeminiOpenAIRoutes(router, { authenticated, inference: inferenceGuard }, gemini.openaiCompatible, calls);
-  const admin = [requireAdminToken(deps.authenticator), jsonBody(deps.config.maxRequestBodyBytes)];
-  registerUpstreamKeyRoutes(router, admin, { pools: deps.pools, recovery: deps.recovery });
+  if (deps.geminiOpenAI) registerGeminiOpenAIRoutes(router, { authenticated, inference: inferenceGuard }, deps.geminiOpenAI, calls);
+  const admin = [requireAdminToken(deps.authenticator, deps.sessions), jsonBody(deps.config.maxRequestBodyBytes)];
+  registerConsoleRoutes(router, admin, {
+    authenticator: deps.authenticator,
+    sessions: deps.sessions,
+    report: deps.access.report,
+    assets: deps.consoleAssets,
+    bodyGuard: jsonBody(deps.config.maxRequestBodyBytes),
+  });
+  registerUpstreamKeyRoutes(router, admin, { pools: () => deps.routing.table.pools, recovery: deps.recovery });
+  registerConfigRoutes(router, admin, deps.liveConfig);
   registerClientKeyRoutes(router, admin, { clientKeys: deps.access.clientKeys, limits: deps.access.limits, clock: deps.access.clock });
   registerUsageRoutes(router, admin, { report: deps.access.report, logs: deps.access.logs, timeZone: deps.config.usage.timeZone });
 

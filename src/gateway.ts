@@ -1,18 +1,23 @@
+import { openResponseStore } from './protocols/openai-responses/open-response-store.js';
 import { readFileSync } from 'node:fs';
 import type Koa from 'koa';
 import { AuthThrottle } from './access/identity/auth-throttle.js';
-import { Authenticator } from './access/identity/authenticator.js';
+import { Authenticator, type ConfiguredTokens } from './access/identity/authenticator.js';
 import { ClientKeys } from './access/client-keys/client-key-service.js';
 import { openAccessStores } from './access/access-stores.js';
 import { WindowClock } from './access/limits/time-windows.js';
-import { TokenVerifier } from './access/identity/token-verifier.js';
 import { UsageMeter } from './access/metering/usage-meter.js';
 import { UsageReport } from './access/stats/usage-report.js';
 import { createApp } from './app.js';
+import { loadConsoleAssets } from './console/console-assets.js';
+import { ConsoleSessions } from './console/console-sessions.js';
 import type { GatewayConfig } from './config/load.js';
+import { FileConfigHistory } from './config/online/file-config-history.js';
+import { LiveConfig } from './config/online/live-config.js';
+import { RedisConfigHistory } from './config/online/redis-config-history.js';
 import type { GatewayState } from './http/context.js';
 import { ServerLifecycle } from './http/lifecycle.js';
-import { KeyPool } from './keys/key-pool.js';
+import { KeyPools } from './keys/key-pools.js';
 import { KeyRecovery } from './keys/key-recovery.js';
 import { openPoolStore } from './keys/open-pool-store.js';
 import type { KeyPolicy } from './keys/outcome.js';
@@ -20,12 +25,12 @@ import { KeyRateLimits } from './keys/rate-limits.js';
 import type { Logger } from './logging/logger.js';
 import { geminiOpenAIDefinition } from './providers/gemini/openai-definition.js';
 import type { OwnHttpSettings } from './providers/definition.js';
-import { createProviders } from './providers/registry.js';
+import { createProvider, createProviders } from './providers/registry.js';
 import { Dispatcher } from './routing/dispatcher.js';
 import { createKeyProbe } from './routing/key-probe.js';
 import { ModelCatalog } from './routing/model-catalog.js';
-import { createGroupRouting } from './routing/groups/group-routing.js';
-import { ModelResolver } from './routing/model-resolver.js';
+import { createGroupBoard, type GroupBoard } from './routing/groups/group-routing.js';
+import { type RoutingTable, RoutingTables } from './routing/routing-table.js';
 import { UpstreamHttp } from './upstream/http-client.js';
 import { ProxySelector } from './upstream/proxy/selection.js';
 import { createMediaFetcher } from './upstream/media-fetcher.js';
@@ -37,10 +42,15 @@ interface PackageInfo {
 
 const packageInfo = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as PackageInfo;
 
+/** With Redis, how often an instance looks at the latest config revision, in case it missed a published one. */
+const CONFIG_POLL_MS = 5_000;
+
 export interface Gateway {
   app: Koa<GatewayState>;
   lifecycle: ServerLifecycle;
   recovery: KeyRecovery;
+  /** Reads the config file again now (SIGHUP), as its watcher would on a change. */
+  reloadConfig(): Promise<void>;
   /** Stops background work and releases connections; call after the HTTP server has closed. */
   close(): Promise<void>;
 }
@@ -54,15 +64,16 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     timeoutMs: config.media.timeoutMs,
     allowPrivateAddresses: config.media.allowPrivateNetworks,
   });
+  const ownHttp = (timeoutMs: number, { proxy, headers }: OwnHttpSettings = {}) =>
+    new UpstreamHttp(timeoutMs, { proxies: proxy === undefined ? proxies : new ProxySelector(config.proxies, proxy), headers });
   const extraClients: UpstreamHttp[] = [];
-  const createHttp = (timeoutMs: number, { proxy, headers }: OwnHttpSettings = {}) => {
-    const client = new UpstreamHttp(timeoutMs, { proxies: proxy === undefined ? proxies : new ProxySelector(config.proxies, proxy), headers });
+  const createHttp = (timeoutMs: number, own?: OwnHttpSettings) => {
+    const client = ownHttp(timeoutMs, own);
     extraClients.push(client);
     return client;
   };
   const providerDependencies = { http, createHttp, fetchMedia, config };
-  const providers = createProviders(config.providers, providerDependencies);
-  const resolver = new ModelResolver(providers);
+  const envProviders = createProviders(config.providers, providerDependencies);
   const opened = await openPoolStore(config.keyPools, logger);
   const policy: KeyPolicy = {
     maxFailures: config.keyPools.maxFailures,
@@ -70,27 +81,60 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     quotaCooldownMs: config.keyPools.quotaCooldownMs,
     transientRestMs: config.keyPools.transientRestMs,
   };
-  const limits =
-    Object.keys(config.keyPools.keyLimits).length === 0
-      ? undefined
-      : new KeyRateLimits(
-          config.keyPools.keyLimits,
-          logger,
-          config.keyPools.redisUrl === undefined ? undefined : { url: config.keyPools.redisUrl, prefix: config.keyPools.redisKeyPrefix, available: opened.available },
-        );
-  const pools = new Map(
-    providers.map((target) => {
-      const { id, apiKeys } = target.settings;
-      const availability = limits?.applies(id) ? { isFull: limits.isFull.bind(limits), maxWaitMs: config.keyPools.rateLimitMaxWaitMs } : undefined;
-      const keyless = target.definition.allowsKeyless === true && apiKeys.length === 0;
-      return [id, new KeyPool(id, opened.store, apiKeys, keyless, logger, availability)] as const;
-    }),
+  const redisUrl = config.keyPools.redisUrl;
+  const limits = new KeyRateLimits({}, logger, redisUrl === undefined ? undefined : { url: redisUrl, prefix: config.keyPools.redisKeyPrefix, available: opened.available });
+  const keyPools = new KeyPools(opened.store, logger);
+  let board: GroupBoard | undefined;
+  // A call cannot outlive the upstream timeout; the margin covers writing its answer out.
+  const drainMs = config.upstreamTimeoutMs + 60_000;
+  const tables = new RoutingTables({
+    envProviders,
+    createProvider: (settings, track) =>
+      createProvider(settings, {
+        ...providerDependencies,
+        createHttp: (timeoutMs, own) => {
+          const client = ownHttp(timeoutMs, own);
+          track(client);
+          return client;
+        },
+      }),
+    envKeyLimits: config.keyPools.keyLimits,
+    pools: keyPools,
+    limits,
+    rateLimitMaxWaitMs: config.keyPools.rateLimitMaxWaitMs,
+    board: () => (board ??= createGroupBoard({ redisUrl, prefix: config.keyPools.redisKeyPrefix }, logger)).board,
+    auth: config.auth,
+    drainMs,
+    exchangeRates: config.cost.exchangeRates,
+    logger,
+  });
+  // The routing table in force: swapped whole when the config changes (calls keep the plan they were routed with).
+  const routing = { table: undefined as unknown as RoutingTable };
+  const history = redisUrl === undefined ? new FileConfigHistory(config.onlineConfigFile) : new RedisConfigHistory(redisUrl, config.keyPools.redisKeyPrefix);
+  const liveConfig = await LiveConfig.start({
+    history,
+    filePath: config.configFilePath,
+    startFile: config.routing,
+    context: config.routingContext,
+    apply: async (file) => {
+      routing.table = await tables.build(file);
+      for (const warning of file?.warnings ?? []) logger.warn({ file: file?.path ?? null }, `${file?.path === undefined ? 'online config' : 'config file'}: ${warning}`);
+    },
+    logger,
+    watchMs: config.configWatchMs,
+    pollMs: CONFIG_POLL_MS,
+  });
+  const recovery = new KeyRecovery(
+    { values: () => routing.table.pools.values() },
+    opened.store,
+    createKeyProbe(() => routing.table, config.keyPools.testModel),
+    policy,
+    config.keyPools.checkIntervalMs,
+    logger,
   );
-  await Promise.all([...pools.values()].map((pool) => pool.init()));
-  const recovery = new KeyRecovery(pools, opened.store, createKeyProbe(providers, resolver, config.keyPools.testModel), policy, config.keyPools.checkIntervalMs, logger);
   recovery.start();
   const dispatcher = new Dispatcher(
-    pools,
+    keyPools,
     {
       ...policy,
       maxAttempts: config.keyPools.maxAttempts,
@@ -101,18 +145,19 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     logger,
     limits,
   );
-  const catalog = new ModelCatalog(providers, resolver, dispatcher, config.modelsCacheMs, logger);
-  for (const warning of config.routing?.warnings ?? []) logger.warn({ file: config.routing!.path }, `config file: ${warning}`);
-  const groups = config.routing && createGroupRouting(config.routing, providers, resolver, { redisUrl: config.keyPools.redisUrl, prefix: config.keyPools.redisKeyPrefix }, logger);
-  const gemini = providers.find((target) => target.settings.kind === 'gemini');
+  const catalog = new ModelCatalog(() => routing.table, dispatcher, config.modelsCacheMs, logger);
+  // Gemini's OpenAI-compatible endpoint is built once, on the Gemini provider there is at start.
+  const gemini = routing.table.providers.find((target) => target.settings.kind === 'gemini');
   const lifecycle = new ServerLifecycle();
-  const routedTokens = new Map(
-    (config.routing?.config.tokens ?? []).map((entry) => [
-      entry.token,
-      { name: entry.name, routes: { defaultModel: entry.default_model, modelMap: entry.model_map, allowedGroups: entry.allowed_groups } },
-    ]),
-  );
-  const tokens = new TokenVerifier(config.auth.clientTokens, config.auth.adminToken, routedTokens);
+  const tokens: ConfiguredTokens = {
+    get isOpen() {
+      return routing.table.tokens.isOpen;
+    },
+    get hasAdmin() {
+      return routing.table.tokens.hasAdmin;
+    },
+    verifyDigest: (digest) => routing.table.tokens.verifyDigest(digest),
+  };
   const stores = await openAccessStores(config);
   const clock = new WindowClock(config.usage.timeZone);
   const clientKeys = new ClientKeys(stores.clientKeys, stores.limits);
@@ -123,33 +168,27 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     logs: stores.logs,
     clock,
     logger,
-    // A call cannot outlive the upstream timeout; the margin covers writing its answer out.
-    staleAfterMs: config.upstreamTimeoutMs + 60_000,
+    staleAfterMs: drainMs,
   });
+  const responses = openResponseStore(config, logger);
   const clientKeyNames = async () => new Map((await clientKeys.list()).map((key) => [key.id, key.name]));
   const app = createApp({
     config,
     logger,
     lifecycle,
     authenticator,
+    sessions: new ConsoleSessions(stores.sessions, config.access.consoleSessionMs),
+    consoleAssets: loadConsoleAssets(),
     access: { clientKeys, limits: stores.limits, meter, report: new UsageReport(stores.stats, clock, clientKeyNames), logs: stores.logs, clock },
-    providers,
-    resolver,
-    groups: groups?.router,
+    routing,
+    liveConfig,
     dispatcher,
     catalog,
-    pools,
     recovery,
     storeHealth: opened.health,
-    gemini: gemini && {
-      native: gemini,
-      // Gemini's own OpenAI-compatible endpoint, on the same key pool.
-      openaiCompatible: {
-        settings: gemini.settings,
-        definition: geminiOpenAIDefinition,
-        provider: geminiOpenAIDefinition.create(gemini.settings, providerDependencies),
-      },
-    },
+    responses,
+    // Gemini's own OpenAI-compatible endpoint, on the same key pool.
+    geminiOpenAI: gemini && { settings: gemini.settings, definition: geminiOpenAIDefinition, provider: geminiOpenAIDefinition.create(gemini.settings, providerDependencies) },
     name: packageInfo.name,
     version: packageInfo.version,
   });
@@ -157,14 +196,18 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     app,
     lifecycle,
     recovery,
+    reloadConfig: () => liveConfig.reloadFile(),
     close: async () => {
       recovery.stop();
-      await groups?.close();
+      await liveConfig.close();
+      await board?.close();
       await meter.close();
       stores.close();
-      await limits?.close();
+      responses.close();
+      await limits.close();
       await opened.store.close();
-      await Promise.all(providers.map((target) => target.provider.close?.()));
+      await Promise.all(envProviders.map((target) => target.provider.close?.()));
+      tables.close();
       http.close();
       for (const client of extraClients) client.close();
     },

@@ -6,9 +6,10 @@ import { createLogger } from './logging/logger.js';
 
 async function start(): Promise<void> {
   const envFile = process.env.ENV_FILE ?? '.env';
-  const dotenvLoaded = applyDotenvFile(envFile, process.env);
+  let dotenvLoaded = false;
   let config;
   try {
+    dotenvLoaded = applyDotenvFile(envFile, process.env, process.env.ENV_FILE !== undefined);
     config = loadConfig(process.env, PROVIDER_DEFINITIONS);
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -19,6 +20,10 @@ async function start(): Promise<void> {
   }
 
   const logger = createLogger(config.logLevel);
+  // A promise nobody awaited is a bug of ours, but it must not take every call in flight down with the process.
+  process.on('unhandledRejection', (reason) => {
+    logger.error({ cause: reason instanceof Error ? { name: reason.name, message: reason.message, stack: reason.stack } : { value: String(reason) } }, 'unhandled promise rejection');
+  });
   const gateway = await createGateway(config, logger);
   const server = createServer(gateway.app.callback());
   // Streams can be long; the upstream timeout, not Node's default request timeout, bounds them.
@@ -33,7 +38,8 @@ async function start(): Promise<void> {
         : 'no client tokens configured (ALLOWED_TOKENS): the gateway is open and listens on 127.0.0.1 only; set HOST to expose it',
     );
   }
-  if (config.providers.length === 0) logger.warn('no upstream provider is configured: every model will answer 404');
+  const providers = [...config.providers, ...(config.routing?.upstreams ?? [])].map((provider) => provider.id);
+  if (providers.length === 0) logger.warn('no upstream provider is configured: every model will answer 404');
 
   server.on('error', (error) => {
     logger.fatal({ error: error.message }, 'server error');
@@ -42,7 +48,7 @@ async function start(): Promise<void> {
   server.listen(config.port, config.host, () => {
     const address = server.address();
     logger.info(
-      { host: config.host, port: typeof address === 'object' && address ? address.port : config.port, providers: config.providers.map((provider) => provider.id), dotenv: dotenvLoaded ? envFile : null },
+      { host: config.host, port: typeof address === 'object' && address ? address.port : config.port, providers, dotenv: dotenvLoaded ? envFile : null },
       'gateway listening',
     );
   });
@@ -68,6 +74,10 @@ async function start(): Promise<void> {
       process.exit(0);
     });
   };
+  process.on('SIGHUP', () => {
+    logger.info('SIGHUP: reading the config file again');
+    void gateway.reloadConfig().catch(() => undefined);
+  });
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
 }

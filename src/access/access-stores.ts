@@ -8,6 +8,7 @@ import type { LimitStore } from './limits/limit-store.js';
 import { MemoryLimitStore } from './limits/memory-limit-store.js';
 import { RedisLimitStore } from './limits/redis-limit-store.js';
 import { MemoryStatsStore, RedisStatsStore, type StatsStore } from './stats/stats-store.js';
+import { MemorySessionStore, RedisSessionStore, type SessionStore } from '../console/session-store.js';
 
 const CONNECT_WAIT_MS = 3000;
 
@@ -16,12 +17,14 @@ export interface AccessStores {
   limits: LimitStore;
   stats: StatsStore;
   logs: LogStore;
+  /** The admin console's sign-in sessions. */
+  sessions: SessionStore;
   close(): void;
 }
 
 /**
- * Client keys, their counters, statistics and logs: in Redis when REDIS_URL is set, so every instance shares them
- * (one connection for all four), in memory otherwise.
+ * Client keys, their counters, statistics, logs and console sessions: in Redis when REDIS_URL is set, so every
+ * instance shares them (one connection for all), in memory otherwise.
  */
 export async function openAccessStores(config: GatewayConfig): Promise<AccessStores> {
   const logOptions = { retentionMs: config.usage.logRetentionMs, maxRecords: config.usage.logMaxRecords };
@@ -32,6 +35,7 @@ export async function openAccessStores(config: GatewayConfig): Promise<AccessSto
       limits: new MemoryLimitStore(),
       stats: new MemoryStatsStore(),
       logs: new MemoryLogStore(logOptions),
+      sessions: new MemorySessionStore(),
       close: () => undefined,
     };
   }
@@ -42,6 +46,7 @@ export async function openAccessStores(config: GatewayConfig): Promise<AccessSto
     limits: new RedisLimitStore(redis, prefix),
     stats: new RedisStatsStore(redis, prefix),
     logs: new RedisLogStore(redis, prefix, logOptions),
+    sessions: new RedisSessionStore(redis, prefix),
     close: () => redis.disconnect(),
   };
 }

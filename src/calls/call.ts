@@ -51,6 +51,8 @@ export interface CallOutcome {
   brokenOff: BrokenOff | undefined;
   requestExcerpt: string | undefined;
   responseExcerpt: string | undefined;
+  /** What the call cost in nano-dollars (0 when it used nothing); null when its model has no price. */
+  cost: number | null;
 }
 
 export const EXCERPT_LENGTH = 1000;

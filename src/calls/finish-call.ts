@@ -35,6 +35,7 @@ export function finishCall(meter: UsageMeter, call: AdmittedCall, outcome: CallO
       estimate: outcome.estimate,
       requestExcerpt: outcome.requestExcerpt,
       responseExcerpt: outcome.responseExcerpt,
+      cost: outcome.cost,
     },
     {
       status: outcome.status,

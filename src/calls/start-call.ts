@@ -3,6 +3,7 @@ import type { Caller } from '../access/identity/caller.js';
 import { allowsModel } from '../access/client-keys/client-key.js';
 import { mappedModel, tokenAllows } from '../access/identity/token-routes.js';
 import type { UsageMeter } from '../access/metering/usage-meter.js';
+import type { RequestSize } from '../protocols/protocol.js';
 import type { Cancellation } from '../core/cancellation.js';
 import { GatewayError, invalidRequest } from '../core/errors.js';
 import type { RoutePlan } from '../routing/dispatcher.js';
@@ -15,7 +16,8 @@ const modelNotAllowed = (model: string) =>
 
 /** Where a model goes: the gateway's routes, or a fixed provider for a surface of one provider's own. */
 export interface ModelRouter {
-  plan(model: string): RoutePlan;
+  /** `size`: the request's estimated size, for routing by cost. */
+  plan(model: string, size?: () => RequestSize): RoutePlan;
 }
 
 /** Who the auth middleware found: a caller, or a token it does not know, kept for a BYOK provider to take. */
@@ -31,6 +33,8 @@ export interface CallRequest {
   /** The model the request names; undefined when it names none. */
   model: string | undefined;
   stream: boolean;
+  /** The request's estimated size (for pricing the call before it runs). */
+  size?: () => RequestSize;
   router: ModelRouter;
   /** Further names a client key's model allowlist may list the model under (`gemini/<model>` for Gemini's own API). */
   allowlistAliases?: (model: string) => readonly string[];
@@ -68,7 +72,7 @@ export class CallStarter {
     } else if (known?.kind === 'client' && known.key.modelMap) {
       routed = mappedModel(known.key.modelMap, model);
     }
-    const plan = request.router.plan(routed);
+    const plan = request.router.plan(routed, request.size);
     const provider = plan.routes[0]!.target.settings.id;
     const ownToken = this.deps.byokProviders.has(provider) && 'unknownToken' in request.identity ? request.identity.unknownToken : undefined;
     let caller = known;
@@ -93,8 +97,11 @@ export class CallStarter {
     };
   }
 
-  /** Lets the call through its key's allowlist and limits, or throws the 401/403/429 that stops it. */
-  async admit(call: Call): Promise<AdmittedCall> {
+  /**
+   * Lets the call through its key's allowlist and limits, or throws the 401/403/429 that stops it. `reservation`
+   * prices the call before it runs, for a key with a dollar budget.
+   */
+  async admit(call: Call, reservation?: () => number): Promise<AdmittedCall> {
     const provider = call.plan.routes[0]!.target.settings.id;
     if (call.ownKey === undefined && this.deps.byokProviders.has(provider) && !this.deps.hasPoolKeys(provider)) {
       throw new GatewayError(401, `Provider ${provider} takes your own ${provider} API key as the bearer token.`, { code: 'own_key_required' });
@@ -103,7 +110,7 @@ export class CallStarter {
     if (caller.kind === 'client' && !call.allowlistNames.some((name) => allowsModel(caller.key, name))) throw modelNotAllowed(model);
     // Only client keys have limits to count against.
     if (caller.kind !== 'client') return call;
-    const metered = { caller, requestId: call.requestId, endpoint: call.endpoint, model, provider, stream: call.stream, startedAt: call.startedAt, ticket: undefined as string | undefined };
+    const metered = { caller, requestId: call.requestId, endpoint: call.endpoint, model, provider, stream: call.stream, startedAt: call.startedAt, ticket: undefined as string | undefined, reservation };
     await this.deps.meter.admit(metered);
     return { ...call, ticket: metered.ticket };
   }

@@ -68,6 +68,18 @@ export const secondsAsMs = (defaultSeconds: number, maxSeconds: number) =>
     return Number(text);
   }, z.number().max(maxSeconds, `must be at most ${maxSeconds} seconds`).transform((seconds) => Math.round(seconds * 1000)));
 
+/** A positive decimal number, such as an exchange rate (`7.1`). */
+export const positiveNumber = (defaultValue: number) =>
+  z.preprocess((value, ctx) => {
+    if (isBlank(value)) return defaultValue;
+    const text = String(value).trim();
+    if (!/^\d+(\.\d+)?$/.test(text) || Number(text) === 0) {
+      ctx.addIssue({ code: 'custom', message: 'expected a positive number' });
+      return z.NEVER;
+    }
+    return Number(text);
+  }, z.number());
+
 const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1024, k: 1024, mb: 1024 ** 2, m: 1024 ** 2, gb: 1024 ** 3, g: 1024 ** 3 };
 
 /** A byte size such as `52428800`, `512kb` or `50mb`. */

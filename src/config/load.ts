@@ -1,12 +1,17 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseEnv } from 'node:util';
 import type { z } from 'zod';
 import { trimBaseUrl } from './env-values.js';
-import { formatConfigError, formatConfigErrors, readGatewayConfigFile, resolveConfigFilePath } from './file/index.js';
-import type { GatewayFileConfig } from './file/schema.js';
+import { DEFAULT_CONFIG_FILE, formatConfigErrors, resolveConfigFilePath } from './file/index.js';
+import { readRoutingFile, type RoutingContext, type RoutingFile } from './routing-file.js';
+import type { ExchangeRates } from '../cost/currency.js';
 import type { ProxySettings } from '../upstream/proxy/selection.js';
 import type { ConfigurableProvider } from './provider-env.js';
+import type { PassthroughApi } from './passthrough-apis.js';
 import { ENDPOINT_SUFFIXES, envSchema, type RawEnvConfig } from './schema.js';
+
+export type { RoutingFile } from './routing-file.js';
 
 export type LogLevel = RawEnvConfig['LOG_LEVEL'];
 
@@ -32,17 +37,15 @@ export interface ProviderSettings {
   proxy?: string;
   /** Headers sent with every call to this upstream (the config file's `upstreams.<name>.headers`). */
   headers?: Readonly<Record<string, string>>;
+  /** A rate-limited key rests for that model only (`cooldown_per_model`; the provider's `limitsPerModel`). */
+  cooldownPerModel?: boolean;
+  /**
+   * OpenAI's APIs beside chat that this OpenAI-compatible upstream serves itself (`passthrough`): their calls are
+   * forwarded as they are; undefined keeps the provider kind's own choice.
+   */
+  passthroughApis?: readonly PassthroughApi[];
 }
 
-/** The routing config file, as read and validated at start. */
-export interface RoutingFile {
-  path: string;
-  config: GatewayFileConfig;
-  /** Where the file held `${ENV}` substitutions: shown masked. */
-  secretPaths: string[];
-  /** What was left out of an imported file, to be logged at start. */
-  warnings: string[];
-}
 
 export interface KeyPoolConfig {
   redisUrl: string | undefined;
@@ -57,7 +60,7 @@ export interface KeyPoolConfig {
   quotaCooldownMs: number;
   transientRestMs: number;
   /** Per-provider limits on each upstream key. */
-  keyLimits: Record<string, { rpm?: number | undefined; maxConcurrent?: number | undefined }>;
+  keyLimits: Record<string, { rpm?: number | undefined; tpm?: number | undefined; maxConcurrent?: number | undefined }>;
   rateLimitMaxWaitMs: number;
 }
 
@@ -69,6 +72,8 @@ export interface AccessConfig {
   lockoutMs: number;
   /** Proxies in front of the gateway whose X-Forwarded-For is trusted (0: the socket's address is the client's). */
   trustedProxyHops: number;
+  /** How long an admin console sign-in lasts. */
+  consoleSessionMs: number;
 }
 
 export interface UsageConfig {
@@ -76,6 +81,11 @@ export interface UsageConfig {
   logRetentionMs: number;
   logMaxRecords: number;
   logRequestBodies: boolean;
+}
+
+export interface CostConfig {
+  /** Yuan per US dollar: prices written in CNY are converted at this rate. */
+  exchangeRates: ExchangeRates;
 }
 
 export interface MediaFetchConfig {
@@ -104,18 +114,35 @@ export interface GatewayConfig {
   proxies: ProxySettings;
   modelsCacheMs: number;
   providers: ProviderSettings[];
-  /** Model groups, named upstreams and token routes from the config file, when there is one. */
+  /** Model groups, named upstreams and token routes from the config file as read at start, when there is one. */
   routing: RoutingFile | undefined;
+  /** Where the config file is (or would be: online edits are kept beside it). */
+  configFilePath: string | undefined;
+  /** What a routing config is read against (for edits and reloads at run time). */
+  routingContext: RoutingContext;
+  /** How often the config file is checked for changes; 0: never. */
+  configWatchMs: number;
+  /** Where online edits of the routing config are kept when there is no Redis. */
+  onlineConfigFile: string;
   keyPools: KeyPoolConfig;
   /** Each provider's own settings from the environment, by provider kind, as its definition reads them. */
   providerOptions: Readonly<Record<string, unknown>>;
   media: MediaFetchConfig;
   access: AccessConfig;
   usage: UsageConfig;
+  cost: CostConfig;
+  /** Responses API answers kept for `previous_response_id` and `GET /v1/responses/{id}`; 0: none are kept. */
+  responses: { ttlMs: number };
 }
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
+}
+
+/** `gateway.online.json` beside the config file (`my.yaml` → `my.online.json`), or in the working directory. */
+function besideConfigFile(configFilePath: string | undefined): string {
+  const file = configFilePath ?? path.resolve(DEFAULT_CONFIG_FILE);
+  return path.join(path.dirname(file), `${path.basename(file, path.extname(file))}.online.json`);
 }
 
 const unique = (items: Iterable<string>): string[] => [...new Set(items)];
@@ -124,11 +151,13 @@ const unique = (items: Iterable<string>): string[] => [...new Set(items)];
  * Reads a dotenv file into `env` without overriding variables that are already set, so the real environment
  * (Docker, systemd) wins over the file. A missing file is not an error.
  */
-export function applyDotenvFile(path: string, env: NodeJS.ProcessEnv): boolean {
+export function applyDotenvFile(path: string, env: NodeJS.ProcessEnv, required = false): boolean {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
-  } catch {
+  } catch (error) {
+    // The default `.env` is optional; a file the operator named must exist, or the gateway would start without it.
+    if (required) throw new ConfigError(`ENV_FILE: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
     return false;
   }
   for (const [name, value] of Object.entries(parseEnv(text))) {
@@ -150,7 +179,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
  * `definitions` are the providers the gateway knows (the registry's), in the order configured ones are listed.
  */
 export function loadConfig(env: NodeJS.ProcessEnv, definitions: Readonly<Record<string, ConfigurableProvider>>): GatewayConfig {
-  const builtIns = Object.values(definitions).flatMap(({ kind, env: spec }) => (spec ? [{ id: kind, ...spec }] : []));
+  const builtIns = Object.values(definitions).flatMap(({ kind, env: spec, limitsPerModel }) => (spec ? [{ id: kind, limitsPerModel, ...spec }] : []));
   const BUILT_IN_PROVIDER_IDS = new Set(builtIns.map((provider) => provider.id));
   const parsed = envSchema(Object.values(definitions)).safeParse(env);
   if (!parsed.success) {
@@ -185,7 +214,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, definitions: Readonly<Record<
     if ((url ?? builtIn.defaultBaseUrl) === '') {
       throw new ConfigError(`invalid configuration: ${builtIn.urlVariables[0]}: required to use ${builtIn.id}`);
     }
-    providers.push({ id: builtIn.id, kind: builtIn.id, baseUrl: url ?? builtIn.defaultBaseUrl, apiKeys, models: [] });
+    providers.push({ id: builtIn.id, kind: builtIn.id, baseUrl: url ?? builtIn.defaultBaseUrl, apiKeys, models: [], ...(builtIn.limitsPerModel ? { cooldownPerModel: true } : {}) });
   }
   const seen = new Set<string>();
   raw.OPENAI_COMPATIBLE_PROVIDERS.forEach((entry, index) => {
@@ -203,6 +232,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, definitions: Readonly<Record<
       baseUrl: trimBaseUrl(entry.base_url, ENDPOINT_SUFFIXES),
       apiKeys: unique([...(entry.api_key ? [entry.api_key] : []), ...(entry.api_keys ?? [])].filter((key) => key !== '')),
       models: entry.models,
+      ...(entry.passthrough === undefined ? {} : { passthroughApis: entry.passthrough }),
     });
     if (entry.byok) raw.BYOK_PROVIDERS.push(entry.name);
   });
@@ -220,15 +250,21 @@ export function loadConfig(env: NodeJS.ProcessEnv, definitions: Readonly<Record<
   }
 
   const keyLimits: KeyPoolConfig['keyLimits'] = Object.fromEntries(
-    Object.entries(raw.UPSTREAM_KEY_LIMITS).map(([provider, limit]) => [provider, { rpm: limit.rpm, maxConcurrent: limit.max_concurrent }]),
+    Object.entries(raw.UPSTREAM_KEY_LIMITS).map(([provider, limit]) => [provider, { rpm: limit.rpm, tpm: limit.tpm, maxConcurrent: limit.max_concurrent }]),
   );
-  const routing = readRoutingFile(env, providers, definitions, keyLimits);
-  for (const { token } of routing?.config.tokens ?? []) if (!clientTokens.includes(token)) clientTokens.push(token);
+  const routingContext: RoutingContext = { env, envProviders: providers, definitions };
+  const configFilePath = resolveConfigFilePath(env, process.cwd());
+  let routing: RoutingFile | undefined;
+  if (configFilePath !== undefined) {
+    const read = readRoutingFile(configFilePath, routingContext);
+    if (!read.ok) throw new ConfigError(`invalid config file ${configFilePath}:\n${formatConfigErrors(read.errors)}`);
+    routing = read.routing;
+  }
 
   const hostExplicit = raw.HOST !== undefined;
   return {
     port: raw.PORT,
-    host: raw.HOST ?? (clientTokens.length === 0 ? '127.0.0.1' : '0.0.0.0'),
+    host: raw.HOST ?? (clientTokens.length === 0 && (routing?.config.tokens.length ?? 0) === 0 ? '127.0.0.1' : '0.0.0.0'),
     hostExplicit,
     logLevel: raw.LOG_LEVEL,
     maxRequestBodyBytes: raw.MAX_REQUEST_BODY_SIZE,
@@ -250,6 +286,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, definitions: Readonly<Record<
     modelsCacheMs: raw.MODELS_CACHE_SECONDS,
     providers,
     routing,
+    configFilePath,
+    routingContext,
+    configWatchMs: raw.CONFIG_WATCH_SECONDS,
+    onlineConfigFile: raw.CONFIG_ONLINE_FILE === undefined ? besideConfigFile(configFilePath) : path.resolve(raw.CONFIG_ONLINE_FILE),
     keyPools: {
       redisUrl: raw.REDIS_URL,
       redisKeyPrefix: raw.REDIS_KEY_PREFIX,
@@ -276,6 +316,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, definitions: Readonly<Record<
       maxAuthFailures: raw.AUTH_MAX_FAILURES,
       lockoutMs: raw.AUTH_LOCKOUT_SECONDS,
       trustedProxyHops: raw.TRUST_PROXY,
+      consoleSessionMs: raw.CONSOLE_SESSION_HOURS * 3_600_000,
     },
     usage: {
       timeZone: raw.TIMEZONE,
@@ -283,56 +324,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, definitions: Readonly<Record<
       logMaxRecords: raw.LOG_MAX_RECORDS,
       logRequestBodies: raw.LOG_REQUEST_BODIES,
     },
+    cost: { exchangeRates: { cnyPerUsd: raw.CNY_PER_USD } },
+    responses: { ttlMs: raw.RESPONSES_TTL_SECONDS },
   };
-}
-
-/**
- * Settings of the config file this version does not apply yet. A file that sets one is refused rather than run
- * without it, so an operator never believes a setting is in force when it is not.
- */
-function settingsNotApplied(config: GatewayFileConfig): string[] {
-  const paths: string[] = [];
-  for (const [name, upstream] of Object.entries(config.upstreams)) {
-    if (upstream.paid) paths.push(`upstreams.${name}.paid`);
-    if (upstream.key_limits?.tpm !== undefined) paths.push(`upstreams.${name}.key_limits.tpm`);
-  }
-  return paths;
-}
-
-/**
- * Reads the config file (CONFIG_FILE, or gateway.yaml in the working directory) and adds its named upstreams to
- * the providers from the environment, which keep working unchanged; a name the environment already uses is
- * refused, as is any mistake in the file, with its path and line.
- */
-function readRoutingFile(
-  env: NodeJS.ProcessEnv,
-  providers: ProviderSettings[],
-  definitions: Readonly<Record<string, ConfigurableProvider>>,
-  keyLimits: KeyPoolConfig['keyLimits'],
-): RoutingFile | undefined {
-  const path = resolveConfigFilePath(env, process.cwd());
-  if (path === undefined) return undefined;
-  const read = readGatewayConfigFile(path, { env, builtInProviders: providers.map((provider) => provider.id), providerKinds: Object.keys(definitions) });
-  if (!read.ok) throw new ConfigError(`invalid config file ${path}:\n${formatConfigErrors(read.errors)}`);
-  const notApplied = settingsNotApplied(read.config);
-  if (notApplied.length > 0) throw new ConfigError(`config file ${path}: not supported by this version yet: ${notApplied.join(', ')}`);
-  for (const [name, upstream] of Object.entries(read.config.upstreams)) {
-    if (providers.some((provider) => provider.id === name)) {
-      throw new ConfigError(`config file ${path}: upstreams.${name}: the name is already a provider configured in the environment`);
-    }
-    providers.push({
-      id: name,
-      kind: upstream.type,
-      baseUrl: upstream.base_url ?? definitions[upstream.type]?.env?.defaultBaseUrl ?? '',
-      apiKeys: upstream.api_keys,
-      models: Object.keys(upstream.models),
-      modelMap: upstream.models,
-      ...(upstream.timeout_ms === undefined ? {} : { timeoutMs: upstream.timeout_ms }),
-      ...(upstream.api_version === undefined ? {} : { apiVersion: upstream.api_version }),
-      ...(upstream.proxy === undefined ? {} : { proxy: upstream.proxy }),
-      ...(Object.keys(upstream.headers).length === 0 ? {} : { headers: upstream.headers }),
-    });
-    if (upstream.key_limits?.rpm !== undefined) keyLimits[name] = { rpm: upstream.key_limits.rpm, maxConcurrent: undefined };
-  }
-  return { path, config: read.config, secretPaths: read.secretPaths, warnings: read.warnings.map(formatConfigError) };
 }

@@ -30,6 +30,10 @@ export interface ProviderEnv<Options = unknown> {
 export interface ConfigurableProvider {
   kind: string;
   env?: ProviderEnv | undefined;
+  /** The upstream's rate limits are per model (see ProviderDefinition.limitsPerModel). */
+  limitsPerModel?: boolean | undefined;
+  /** Speaks OpenAI's protocol, so it may serve OpenAI's other APIs itself (an upstream's `passthrough` setting). */
+  openAICompatible?: boolean | undefined;
 }
 
 type ValuesOf<Shape extends Record<string, z.ZodType>> = { [Name in keyof Shape]: z.output<Shape[Name]> };

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { assertTimeZone } from '../access/limits/time-windows.js';
-import { baseUrl, byteSize, flag, integer, jsonValue, optionalText, proxyUrlList, proxyUrlText, secondsAsMs, stringList } from './env-values.js';
+import { baseUrl, byteSize, flag, integer, jsonValue, optionalText, positiveNumber, proxyUrlList, proxyUrlText, secondsAsMs, stringList } from './env-values.js';
 import type { ConfigurableProvider } from './provider-env.js';
+import { PASSTHROUGH_APIS } from './passthrough-apis.js';
 
 const LOG_LEVEL_ALIASES: Record<string, string> = { warning: 'warn', critical: 'fatal' };
 const logLevel = z.preprocess(
@@ -14,6 +15,8 @@ const logLevel = z.preprocess(
     error: 'expected one of trace, debug, info, warn, error, fatal, silent',
   }),
 );
+
+const DEFAULT_CNY_PER_USD = 7.02;
 
 /** Endpoint paths users sometimes paste into a base-URL variable; removed so both spellings work. */
 export const ENDPOINT_SUFFIXES = ['/chat/completions', '/text/chatcompletion_v2', '/api/chat'] as const;
@@ -30,6 +33,8 @@ const compatibleProviderEntry = z
     models: z.array(z.string().min(1)).default([]),
     /** Bring your own key: the client's bearer token is this upstream's key. */
     byok: z.boolean().default(false),
+    /** OpenAI's APIs beside chat the upstream serves itself, forwarded as they are instead of converted to chat. */
+    passthrough: z.array(z.enum(PASSTHROUGH_APIS)).optional(),
   })
   .strict();
 
@@ -38,6 +43,7 @@ const upstreamKeyLimit = z
   .object({
     rpm: z.number().int().positive('rpm must be a positive whole number').optional(),
     max_concurrent: z.number().int().positive('max_concurrent must be a positive whole number').optional(),
+    tpm: z.number().int().positive('tpm must be a positive whole number').optional(),
   })
   .strict();
 
@@ -66,6 +72,7 @@ const gatewayEnvSchema = z.object({
   BYOK_PROVIDERS: stringList(),
   AUTH_MAX_FAILURES: integer(10, 1, 1_000_000),
   AUTH_LOCKOUT_SECONDS: secondsAsMs(900, 86_400),
+  CONSOLE_SESSION_HOURS: integer(12, 1, 720),
   TRUST_PROXY: z.preprocess(
     (value, ctx) => {
       if (value === undefined || String(value).trim() === '') return 0;
@@ -96,9 +103,18 @@ const gatewayEnvSchema = z.object({
     },
     z.string(),
   ),
+  // Yuan per US dollar, for prices written in CNY. The default is the central parity rate of 2026-01-08 (7.0197,
+  // China Foreign Exchange Trade System); operators set the rate they want their costs in.
+  CNY_PER_USD: positiveNumber(DEFAULT_CNY_PER_USD),
   LOG_RETENTION_DAYS: integer(30, 1, 3650),
   LOG_MAX_RECORDS: integer(50_000, 100, 100_000_000),
   LOG_REQUEST_BODIES: flag(false),
+  // how long responses of the Responses API are kept for previous_response_id (0: none are kept)
+  RESPONSES_TTL_SECONDS: secondsAsMs(2_592_000, 31_536_000),
+
+  // the routing config: how often the file is checked for changes (0: never), where online edits are kept without Redis
+  CONFIG_WATCH_SECONDS: secondsAsMs(1, 3600),
+  CONFIG_ONLINE_FILE: optionalText(),
 
   // upstream HTTP
   TIME_OUT: secondsAsMs(300, 86_400),

@@ -4,7 +4,15 @@
  * occurrence is not an object (`"usage": null`) or is cut off.
  */
 export function lastObjectOfKey(text: string, key: string): unknown {
-  const at = text.lastIndexOf(`"${key}"`);
+  return objectOfKeyAt(text, text.lastIndexOf(`"${key}"`));
+}
+
+/** The same for the first `"key":` in the text. */
+export function firstObjectOfKey(text: string, key: string): unknown {
+  return objectOfKeyAt(text, text.indexOf(`"${key}"`));
+}
+
+function objectOfKeyAt(text: string, at: number): unknown {
   if (at < 0) return undefined;
   const start = text.indexOf('{', at);
   const colon = text.indexOf(':', at);
@@ -16,6 +24,16 @@ export function lastObjectOfKey(text: string, key: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+const STRING_VALUE = /\s*:\s*"((?:[^"\\]|\\.)*)"/y;
+
+/** The string value of the last `"key":` in JSON text (escapes left as they are), or undefined when it is not a string. */
+export function lastStringOfKey(text: string, key: string): string | undefined {
+  const at = text.lastIndexOf(`"${key}"`);
+  if (at < 0) return undefined;
+  STRING_VALUE.lastIndex = at + key.length + 2;
+  return STRING_VALUE.exec(text)?.[1];
 }
 
 /** The index of the `}` closing the object that opens at `start`, or -1. */

@@ -95,3 +95,29 @@ export const embeddingsRequestSchema = z.looseObject({
 });
 
 export type EmbeddingsRequest = z.infer<typeof embeddingsRequestSchema>;
+
+const prompt = z.union([z.string(), z.array(z.string()).min(1), tokenArray, z.array(tokenArray).min(1)]);
+
+/** Legacy text completions (`/v1/completions`). */
+export const completionsRequestSchema = z.looseObject({
+  model: z.string().min(1).optional(),
+  prompt,
+  stream: z.boolean().nullish(),
+  stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
+  max_tokens: wholeNumber.min(0).nullish(),
+  temperature: z.number().nullish(),
+  top_p: z.number().nullish(),
+  n: wholeNumber.min(1).nullish(),
+  best_of: wholeNumber.min(1).nullish(),
+  stop: z.union([z.string(), z.array(z.string())]).nullish(),
+  suffix: z.string().nullish(),
+  echo: z.boolean().nullish(),
+  logprobs: wholeNumber.min(0).nullish(),
+  presence_penalty: z.number().nullish(),
+  frequency_penalty: z.number().nullish(),
+  seed: wholeNumber.nullish(),
+  logit_bias: z.record(z.string(), z.number()).nullish(),
+  user: z.string().nullish(),
+});
+
+export type CompletionsRequest = z.infer<typeof completionsRequestSchema>;

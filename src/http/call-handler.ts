@@ -6,8 +6,10 @@ import type { CallStarter, ModelRouter } from '../calls/start-call.js';
 import type { Cancellation } from '../core/cancellation.js';
 import { CLIENT_CLOSED_REQUEST, GatewayError, RequestAbortedError } from '../core/errors.js';
 import type { ClientProtocol, PassthroughReply, Reply } from '../protocols/protocol.js';
-import type { AttemptObserver, Dispatcher } from '../routing/dispatcher.js';
-import type { ModelRoute } from '../routing/model-resolver.js';
+import type { Dispatcher } from '../routing/dispatcher.js';
+import type { CallPricing } from '../calls/call-pricing.js';
+import { nanoToUsd } from '../core/money.js';
+import type { TokenUsage } from '../core/usage.js';
 import { cancelOnClientDisconnect } from './client-abort.js';
 import type { GatewayContext, GatewayMiddleware } from './context.js';
 import { rawJsonBody } from './middleware/json-body.js';
@@ -17,12 +19,8 @@ export interface CallHandlerDependencies {
   starter: CallStarter;
   dispatcher: Dispatcher;
   meter: UsageMeter;
-  /** Model groups' routing state, told of every attempt and of the tokens each served call used. */
-  routing?: RoutingFeedback;
-}
-
-export interface RoutingFeedback extends AttemptObserver {
-  used(route: ModelRoute, tokens: number): void;
+  /** The prices of the routing table in force. */
+  pricing: () => CallPricing;
 }
 
 export interface CallRouteOptions {
@@ -104,6 +102,7 @@ export function callHandler<Request, Result>(protocol: ClientProtocol<Request, R
       params: options.params?.(ctx) ?? NO_PARAMS,
       query: forwardedQuery(ctx),
       accept: ctx.get('accept') || '*/*',
+      header: (name) => ctx.get(name) || undefined,
     });
     const cancellation = cancelOnClientDisconnect(ctx);
     const state = ctx.state;
@@ -115,6 +114,7 @@ export function callHandler<Request, Result>(protocol: ClientProtocol<Request, R
       clientAddress: () => ctx.ip,
       model: parsed.model,
       stream: parsed.stream,
+      size: parsed.size,
       router: options.router,
       allowlistAliases: options.allowlistAliases,
       cancellation,
@@ -128,16 +128,18 @@ export function callHandler<Request, Result>(protocol: ClientProtocol<Request, R
       brokenOff: undefined,
       requestExcerpt: call.logBodies ? parsed.excerpt?.() : undefined,
       responseExcerpt: undefined,
+      cost: 0,
     };
+    const pricing = deps.pricing();
     let admitted: AdmittedCall | undefined;
     try {
-      admitted = await deps.starter.admit(call);
+      admitted = await deps.starter.admit(call, () => pricing.reservation(call.plan, parsed.size?.(), call.model));
       const upstream = protocol.plan(parsed.request, admitted);
       const dispatched = await deps.dispatcher.dispatch(admitted.plan, upstream.operation, {
         ownKey: admitted.ownKey,
         holdKeyUntil: upstream.holdKeyUntil,
         discard: upstream.discard,
-        observer: deps.routing,
+        observer: admitted.plan.feedback,
         cancellation,
       });
       outcome.dispatch = dispatched;
@@ -148,7 +150,8 @@ export function callHandler<Request, Result>(protocol: ClientProtocol<Request, R
         ctx.set('x-gateway-upstream', served.target.settings.id);
         ctx.set('x-gateway-model', served.upstreamModel);
       }
-      const reply = protocol.reply(dispatched.value, parsed.request, admitted);
+      const costOf = (usage: TokenUsage) => (usage.total === 0 && usage.searches === 0 ? 0 : pricing.cost(served, usage));
+      const reply = protocol.reply(dispatched.value, parsed.request, admitted, costOf);
       const ending = await writeReply(ctx, reply, cancellation);
       if (reply.kind === 'bytes') outcome.status = reply.status;
       Object.assign(outcome, brokenOffOutcome(ending));
@@ -157,7 +160,12 @@ export function callHandler<Request, Result>(protocol: ClientProtocol<Request, R
       outcome.usage = answer.usage;
       outcome.estimate = answer.estimate;
       outcome.responseExcerpt = answer.responseExcerpt;
-      deps.routing?.used(served, (answer.usage ?? answer.estimate()).total);
+      const used = answer.usage ?? answer.estimate();
+      outcome.cost = costOf(used);
+      // A JSON answer's headers are still unsent here (Koa writes the body once the handler returns).
+      if (reply.kind === 'json' && outcome.cost !== null) ctx.set('x-gateway-cost', nanoToUsd(outcome.cost).toFixed(9));
+      admitted.plan.feedback?.used(served, used.total);
+      deps.dispatcher.used(dispatched, used.total);
     } catch (error) {
       Object.assign(outcome, thrownOutcome(error));
       throw error;

@@ -59,16 +59,17 @@ export class KeyPool {
    * Picks a key, skipping `exclude` (the keys a retried call already used); when nothing else is usable, those may
    * be picked again, so a pool of one key still gets its retries. With rate limits, a key at its limit is passed
    * over for a free one; when all are at their limit, this waits (up to the configured bound) for one to free up.
+   * With a `model` (for a provider whose limits are per model; '' for none), a key resting for it is passed over.
    */
-  async acquire(exclude: readonly string[]): Promise<Acquisition> {
+  async acquire(exclude: readonly string[], model = ''): Promise<Acquisition> {
     const unknown: string[] = [];
     let full: string[] = [];
     const waitUntil = Date.now() + (this.availability?.maxWaitMs ?? 0);
     for (;;) {
       const skipped = unknown.length === 0 && full.length === 0 ? exclude : [...exclude, ...unknown, ...full];
-      let selection = await this.store.select(this.provider, skipped, Date.now());
+      let selection = await this.store.select(this.provider, skipped, Date.now(), model);
       if (selection.kind === 'unavailable' && exclude.length > 0) {
-        selection = await this.store.select(this.provider, [...unknown, ...full], Date.now());
+        selection = await this.store.select(this.provider, [...unknown, ...full], Date.now(), model);
       }
       if (selection.kind === 'unavailable') {
         if (full.length === 0) {
@@ -100,8 +101,9 @@ export class KeyPool {
     return this.secrets.get(id);
   }
 
-  async record(id: string, outcome: KeyOutcome): Promise<void> {
-    await this.store.record(this.provider, id, outcome, Date.now());
+  /** Records what a call taught about a key; with a `model` (see `acquire`), a rate limit rests it for that model only. */
+  async record(id: string, outcome: KeyOutcome, model = ''): Promise<void> {
+    await this.store.record(this.provider, id, outcome, Date.now(), model);
   }
 
   secretOf(id: string): string | undefined {

@@ -28,7 +28,8 @@ export class KeyRecovery {
   private readonly holder = randomUUID();
 
   constructor(
-    private readonly pools: ReadonlyMap<string, KeyPool>,
+    /** The pools to check: those of the config in force. */
+    private readonly pools: { values(): Iterable<KeyPool> },
     private readonly store: PoolStore,
     private readonly probe: KeyProbe,
     private readonly policy: KeyPolicy,

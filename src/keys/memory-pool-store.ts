@@ -1,4 +1,4 @@
-import { emptyKeyState, type KeyOutcome, type KeyState } from './key-state.js';
+import { coolingEnd, emptyKeyState, type KeyOutcome, type KeyState, modelRestEnd } from './key-state.js';
 import type { PoolMember, PoolStore, Selection } from './pool-store.js';
 
 interface MemoryPool {
@@ -11,8 +11,19 @@ interface MemoryPool {
   cursor: number;
 }
 
-/** Applies an outcome to a key's state; the Redis store's scripts implement the same rules. */
-export function applyOutcome(state: KeyState, outcome: KeyOutcome, now: number): void {
+/** A copy of a key's state that shares nothing with it. */
+const copyState = (state: KeyState): KeyState => ({ ...state, coolingModels: { ...state.coolingModels } });
+
+/** Forgets the key's per-model rests that have ended, so that they do not pile up. */
+function forgetEndedRests(state: KeyState, now: number): void {
+  for (const [model, until] of Object.entries(state.coolingModels)) if (until <= now) delete state.coolingModels[model];
+}
+
+/**
+ * Applies an outcome to a key's state (a `cooldown` with a model rests the key for that model only); the Redis
+ * store's scripts implement the same rules.
+ */
+export function applyOutcome(state: KeyState, outcome: KeyOutcome, now: number, model = ''): void {
   state.updatedAt = now;
   if (outcome.kind === 'success') {
     state.failures = 0;
@@ -22,7 +33,12 @@ export function applyOutcome(state: KeyState, outcome: KeyOutcome, now: number):
   state.lastStatus = outcome.status;
   state.lastError = outcome.error;
   if (outcome.kind === 'cooldown') {
-    state.coolingUntil = outcome.until;
+    if (model === '') {
+      state.coolingUntil = outcome.until;
+    } else {
+      forgetEndedRests(state, now);
+      state.coolingModels[model] = outcome.until;
+    }
     return;
   }
   state.failures += 1;
@@ -62,7 +78,7 @@ export class MemoryPoolStore implements PoolStore {
     return this.members(name);
   }
 
-  async select(name: string, exclude: readonly string[], now: number): Promise<Selection> {
+  async select(name: string, exclude: readonly string[], now: number, model = ''): Promise<Selection> {
     const pool = this.pool(name);
     const count = pool.order.length;
     let invalid = 0;
@@ -72,11 +88,14 @@ export class MemoryPoolStore implements PoolStore {
       const position = (pool.cursor + step) % count;
       const id = pool.order[position]!;
       const state = this.state(pool, id);
+      const modelRest = modelRestEnd(state, model);
+      if (modelRest !== undefined && modelRest <= now) delete state.coolingModels[model];
+      const coolingUntil = coolingEnd(state, model);
       if (state.invalidSince !== null) {
         invalid += 1;
-      } else if (state.coolingUntil !== null && state.coolingUntil > now) {
+      } else if (coolingUntil > now) {
         cooling += 1;
-        if (soonestCoolingEnd === null || state.coolingUntil < soonestCoolingEnd) soonestCoolingEnd = state.coolingUntil;
+        if (soonestCoolingEnd === null || coolingUntil < soonestCoolingEnd) soonestCoolingEnd = coolingUntil;
       } else if (!exclude.includes(id)) {
         pool.cursor = position;
         state.calls += 1;
@@ -87,8 +106,8 @@ export class MemoryPoolStore implements PoolStore {
     return { kind: 'unavailable', total: count, invalid, cooling, soonestCoolingEnd };
   }
 
-  async record(name: string, id: string, outcome: KeyOutcome, now: number): Promise<void> {
-    applyOutcome(this.state(this.pool(name), id), outcome, now);
+  async record(name: string, id: string, outcome: KeyOutcome, now: number, model = ''): Promise<void> {
+    applyOutcome(this.state(this.pool(name), id), outcome, now, model);
   }
 
   async members(name: string): Promise<PoolMember[]> {
@@ -101,7 +120,7 @@ export class MemoryPoolStore implements PoolStore {
 
   async states(name: string): Promise<KeyState[]> {
     const pool = this.pool(name);
-    return pool.order.map((id) => ({ ...this.state(pool, id) }));
+    return pool.order.map((id) => copyState(this.state(pool, id)));
   }
 
   async addKeys(name: string, members: readonly Required<PoolMember>[]): Promise<void> {
@@ -131,6 +150,7 @@ export class MemoryPoolStore implements PoolStore {
       state.failures = 0;
       state.invalidSince = null;
       state.coolingUntil = null;
+      state.coolingModels = {};
       state.updatedAt = now;
     }
   }
@@ -155,7 +175,7 @@ export class MemoryPoolStore implements PoolStore {
     pool.order = members.map((member) => member.id);
     pool.secrets = new Map(members.flatMap((member) => (member.secret === undefined ? [] : [[member.id, member.secret] as const])));
     pool.removed = new Set(removed);
-    pool.states = new Map(states.map((state) => [state.id, { ...state }]));
+    pool.states = new Map(states.map((state) => [state.id, copyState(state)]));
     if (pool.cursor >= pool.order.length) pool.cursor = -1;
   }
 

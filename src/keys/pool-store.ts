@@ -31,16 +31,21 @@ export interface PoolStore {
   registerPool(pool: string, configuredIds: readonly string[]): Promise<PoolMember[]>;
   /**
    * Picks the next usable key after the last one picked (round robin over keys that are neither invalid nor
-   * cooling), skipping `exclude`; counts the call on the chosen key.
+   * cooling), skipping `exclude`; counts the call on the chosen key. With a `model` (not ''), a key resting for
+   * that model is cooling too (and a rest for it that has ended is forgotten).
    */
-  select(pool: string, exclude: readonly string[], now: number): Promise<Selection>;
-  record(pool: string, id: string, outcome: KeyOutcome, now: number): Promise<void>;
+  select(pool: string, exclude: readonly string[], now: number, model?: string): Promise<Selection>;
+  /**
+   * Applies an outcome to a key. With a `model` (not ''), a `cooldown` rests the key for that model only; every
+   * other outcome concerns the key whatever the model.
+   */
+  record(pool: string, id: string, outcome: KeyOutcome, now: number, model?: string): Promise<void>;
   members(pool: string): Promise<PoolMember[]>;
   states(pool: string): Promise<KeyState[]>;
   /** Adds keys at run time; they persist as long as the store does, and a removed key can be added back. */
   addKeys(pool: string, members: readonly Required<PoolMember>[]): Promise<void>;
   removeKeys(pool: string, ids: readonly string[]): Promise<void>;
-  /** Clears failures, invalid marks and cooldowns: the keys are usable again. */
+  /** Clears failures, invalid marks and cooldowns (per model too): the keys are usable again. */
   resetKeys(pool: string, ids: readonly string[], now: number): Promise<void>;
   /** Takes a named lock for `ttlMs` unless another holder has it; returns whether this caller got it. */
   tryLock(name: string, holder: string, ttlMs: number): Promise<boolean>;

@@ -1,12 +1,15 @@
 import Bottleneck from 'bottleneck';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logging/logger.js';
+import { KeyTokenCounts } from './token-counts.js';
 
 export interface KeyLimit {
   /** Requests per minute per key. */
   rpm?: number | undefined;
   /** Calls in flight at once per key (a stream counts until it ends). */
   maxConcurrent?: number | undefined;
+  /** Tokens per minute per key (prompt and completion, as the upstream reported them). */
+  tpm?: number | undefined;
 }
 
 const CHECK_TIMEOUT_MS = 250;
@@ -25,35 +28,63 @@ const withTimeout = <T>(promise: Promise<T>, ms: number, fallback: T): Promise<T
 export class KeyRateLimits {
   private readonly clusteredLimiters = new Map<string, Bottleneck>();
   private readonly localLimiters = new Map<string, Bottleneck>();
-  private readonly connection: Bottleneck.IORedisConnection | undefined;
-
-  private readonly client: Redis | undefined;
+  private connection: Bottleneck.IORedisConnection | undefined;
+  private client: Redis | undefined;
+  private readonly tokens: KeyTokenCounts;
 
   /**
    * `redis.available` tells whether Redis is reachable (the pool store knows); the limiters get their own
    * connection, since bottleneck needs a subscriber and the store's client refuses to queue commands.
    */
   constructor(
-    private readonly limits: Readonly<Record<string, KeyLimit>>,
+    private limits: Readonly<Record<string, KeyLimit>>,
     private readonly logger: Logger,
     private readonly redis?: { url: string; prefix: string; available: () => boolean },
   ) {
-    if (redis && Object.keys(limits).length > 0) {
-      this.client = new Redis(redis.url, { maxRetriesPerRequest: 1, retryStrategy: (attempt) => Math.min(attempt * 200, 2000) });
-      this.client.on('error', () => undefined);
-      this.connection = new Bottleneck.IORedisConnection({ client: this.client });
-      this.connection.on('error', () => undefined);
-    }
+    this.tokens = new KeyTokenCounts(redis);
   }
 
   applies(provider: string): boolean {
     return this.limits[provider] !== undefined;
   }
 
+  /**
+   * Takes new limits (a reloaded config): providers whose limit changed get new limiters; the old ones are let go
+   * once calls already queued on them are surely over (`drainMs`).
+   */
+  update(limits: Readonly<Record<string, KeyLimit>>, drainMs: number): void {
+    const changed = new Set(
+      [...Object.keys(this.limits), ...Object.keys(limits)].filter((provider) => JSON.stringify(this.limits[provider]) !== JSON.stringify(limits[provider])),
+    );
+    this.limits = limits;
+    if (changed.size === 0) return;
+    const dropped: Bottleneck[] = [];
+    for (const limiters of [this.clusteredLimiters, this.localLimiters]) {
+      for (const [name, limiter] of limiters) {
+        if (!changed.has(name.slice(0, name.lastIndexOf(':')))) continue;
+        limiters.delete(name);
+        dropped.push(limiter);
+      }
+    }
+    if (dropped.length > 0) setTimeout(() => dropped.forEach((limiter) => void Promise.resolve(limiter.disconnect(false)).catch(() => undefined)), drainMs).unref();
+  }
+
+  /** The limiters' own Redis connection, opened when the first clustered limiter needs it. */
+  private clusterConnection(): Bottleneck.IORedisConnection | undefined {
+    if (!this.redis) return undefined;
+    if (!this.connection) {
+      this.client = new Redis(this.redis.url, { maxRetriesPerRequest: 1, retryStrategy: (attempt) => Math.min(attempt * 200, 2000) });
+      this.client.on('error', () => undefined);
+      this.connection = new Bottleneck.IORedisConnection({ client: this.client });
+      this.connection.on('error', () => undefined);
+    }
+    return this.connection;
+  }
+
   private limiter(provider: string, keyId: string): Bottleneck | undefined {
     const limit = this.limits[provider];
-    if (!limit) return undefined;
-    const clustered = this.connection !== undefined && this.redis?.available() === true;
+    if (!limit || (limit.rpm === undefined && limit.maxConcurrent === undefined)) return undefined;
+    const clustered = this.redis?.available() === true && this.clusterConnection() !== undefined;
     const limiters = clustered ? this.clusteredLimiters : this.localLimiters;
     const name = `${provider}:${keyId}`;
     let limiter = limiters.get(name);
@@ -62,7 +93,7 @@ export class KeyRateLimits {
         id: `${this.redis?.prefix ?? 'llmgw:'}limit:${name}`,
         maxConcurrent: limit.maxConcurrent ?? null,
         ...(limit.rpm === undefined ? {} : { reservoir: limit.rpm, reservoirRefreshAmount: limit.rpm, reservoirRefreshInterval: 60_000 }),
-        ...(clustered ? { datastore: 'ioredis', connection: this.connection, clearDatastore: false, timeout: CLUSTER_STATE_TTL_MS } : {}),
+        ...(clustered ? { datastore: 'ioredis', connection: this.connection!, clearDatastore: false, timeout: CLUSTER_STATE_TTL_MS } : {}),
       });
       limiter.on('error', (error: unknown) => this.logger.warn({ provider, error: String(error) }, 'key rate limiter error'));
       limiters.set(name, limiter);
@@ -70,12 +101,19 @@ export class KeyRateLimits {
     return limiter;
   }
 
-  /** Whether the key is at its limit right now (a call would have to wait). */
+  /** Whether the key is at a limit right now: its requests or calls in flight, or its tokens this minute. */
   async isFull(provider: string, keyId: string): Promise<boolean> {
+    const tpm = this.limits[provider]?.tpm;
+    if (tpm !== undefined && this.tokens.used(provider, keyId) >= tpm) return true;
     const limiter = this.limiter(provider, keyId);
     if (!limiter) return false;
     const free = await withTimeout(limiter.check().catch(() => true), CHECK_TIMEOUT_MS, true);
     return !free;
+  }
+
+  /** Counts the tokens a call used on a key, for its `tpm` limit. */
+  used(provider: string, keyId: string, tokens: number): void {
+    if (this.limits[provider]?.tpm !== undefined) this.tokens.add(provider, keyId, tokens);
   }
 
   /**
@@ -121,5 +159,6 @@ export class KeyRateLimits {
     await Promise.all(limiters.map((limiter) => Promise.resolve(limiter.disconnect(false)).catch(() => undefined)));
     await Promise.resolve(this.connection?.disconnect(false)).catch(() => undefined);
     this.client?.disconnect();
+    this.tokens.close();
   }
 }

@@ -30,6 +30,12 @@ const SCRIPTS: [keyof PoolScripts, number, string][] = [
 
 const timeOrNull = (value: string | undefined): number | null => (value === undefined || value === '0' || value === '' ? null : Number(value));
 
+/** The prefix of a key state's per-model rest fields (`cool:<model>`). */
+const MODEL_REST = 'cool:';
+
+const modelRests = (hash: Record<string, string>): Record<string, number> =>
+  Object.fromEntries(Object.entries(hash).flatMap(([field, value]) => (field.startsWith(MODEL_REST) ? [[field.slice(MODEL_REST.length), Number(value)]] : [])));
+
 /**
  * Pool state in Redis, shared by every gateway instance. Selection and outcomes are one script call each (one
  * round trip), so bookkeeping costs at most two round trips per upstream call. All keys of a pool share a hash
@@ -63,9 +69,9 @@ export class RedisPoolStore implements PoolStore {
     return this.members(pool);
   }
 
-  async select(pool: string, exclude: readonly string[], now: number): Promise<Selection> {
+  async select(pool: string, exclude: readonly string[], now: number, model = ''): Promise<Selection> {
     const keys = this.keys(pool);
-    const reply = await this.scripts.llmgwSelect(keys.members, keys.cursor, now, keys.statePrefix, ...exclude);
+    const reply = await this.scripts.llmgwSelect(keys.members, keys.cursor, now, keys.statePrefix, model, ...exclude);
     if (reply[0] === 'ok') return { kind: 'selected', id: String(reply[1]), failures: Number(reply[2]) };
     const soonest = Number(reply[4]);
     return {
@@ -77,20 +83,20 @@ export class RedisPoolStore implements PoolStore {
     };
   }
 
-  async record(pool: string, id: string, outcome: KeyOutcome, now: number): Promise<void> {
+  async record(pool: string, id: string, outcome: KeyOutcome, now: number, model = ''): Promise<void> {
     const state = `${this.keys(pool).statePrefix}${id}`;
     switch (outcome.kind) {
       case 'success':
         await this.scripts.llmgwRecord(state, 'success', now);
         return;
       case 'cooldown':
-        await this.scripts.llmgwRecord(state, 'cooldown', now, outcome.status, outcome.error, 0, outcome.until);
+        await this.scripts.llmgwRecord(state, 'cooldown', now, outcome.status, outcome.error, 0, outcome.until, model);
         return;
       case 'rejected':
-        await this.scripts.llmgwRecord(state, 'rejected', now, outcome.status, outcome.error, outcome.maxFailures, 0);
+        await this.scripts.llmgwRecord(state, 'rejected', now, outcome.status, outcome.error, outcome.maxFailures, 0, '');
         return;
       case 'transient':
-        await this.scripts.llmgwRecord(state, 'transient', now, outcome.status, outcome.error, outcome.maxFailures, outcome.restMs);
+        await this.scripts.llmgwRecord(state, 'transient', now, outcome.status, outcome.error, outcome.maxFailures, outcome.restMs, '');
         return;
     }
   }
@@ -117,6 +123,7 @@ export class RedisPoolStore implements PoolStore {
         failures: Number(hash.f ?? 0),
         invalidSince: timeOrNull(hash.inv),
         coolingUntil: timeOrNull(hash.cool),
+        coolingModels: modelRests(hash),
         calls: Number(hash.calls ?? 0),
         lastUsedAt: timeOrNull(hash.used),
         lastStatus: hash.st === undefined || hash.st === '' ? null : Number(hash.st),
@@ -178,6 +185,7 @@ export class RedisPoolStore implements PoolStore {
           state.lastUsedAt ?? 0,
           state.lastStatus ?? '',
           state.lastError ?? '',
+          ...Object.entries(state.coolingModels).flat(),
         ),
       ),
     );

@@ -119,18 +119,18 @@ export class ResilientPoolStore implements PoolStore {
     );
   }
 
-  select(pool: string, exclude: readonly string[], now: number): Promise<Selection> {
+  select(pool: string, exclude: readonly string[], now: number, model?: string): Promise<Selection> {
     return this.withFallback(
-      () => this.redis.select(pool, exclude, now),
-      () => this.mirror.select(pool, exclude, now),
+      () => this.redis.select(pool, exclude, now, model),
+      () => this.mirror.select(pool, exclude, now, model),
     );
   }
 
-  record(pool: string, id: string, outcome: KeyOutcome, now: number): Promise<void> {
+  record(pool: string, id: string, outcome: KeyOutcome, now: number, model?: string): Promise<void> {
     return this.withFallback(
-      () => this.redis.record(pool, id, outcome, now),
-      () => this.mirror.record(pool, id, outcome, now),
-      () => this.mirror.record(pool, id, outcome, now),
+      () => this.redis.record(pool, id, outcome, now, model),
+      () => this.mirror.record(pool, id, outcome, now, model),
+      () => this.mirror.record(pool, id, outcome, now, model),
     );
   }
 

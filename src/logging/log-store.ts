@@ -15,7 +15,7 @@ export interface RequestRecord {
   /** The upstream key that answered, as its key id (16 hex digits), or `byok:<hash8>`. */
   upstreamKey: string | null;
   /** `gemini`: Gemini's native API (/v1beta), passed through. */
-  endpoint: 'chat' | 'embeddings' | 'gemini';
+  endpoint: 'chat' | 'embeddings' | 'gemini' | 'messages' | 'responses' | 'completions';
   stream: boolean;
   status: number;
   latencyMs: number;
@@ -24,8 +24,15 @@ export interface RequestRecord {
   totalTokens: number;
   reasoningTokens: number;
   cachedTokens: number;
+  /** Prompt tokens written to the cache at the short (5-minute) and long (1-hour) rates (absent in older records). */
+  cacheWriteTokens?: number;
+  cacheWriteLongTokens?: number;
+  /** Web searches or grounded requests billed beside the tokens (absent in older records). */
+  searches?: number;
   /** True when the upstream reported no usage and the counts are the gateway's estimate. */
   estimated: boolean;
+  /** What the call cost, in nano-dollars; null when its model has no price (absent in records from before costs). */
+  costNano?: number | null;
   /** Upstream attempts made (retries on other keys included). */
   attempts: number;
   error: string | null;

@@ -17,6 +17,8 @@ export interface WireRequest {
   query: string;
   /** The client's Accept header. */
   accept: string;
+  /** A header of the client's request (for the headers a protocol forwards, such as `anthropic-version`). */
+  header(name: string): string | undefined;
 }
 
 /** What a protocol reads before the call exists: the model named (if any), whether the answer streams, and its own request. */
@@ -26,6 +28,15 @@ export interface ParsedRequest<Request> {
   request: Request;
   /** The start of the prompt, for the request log (LOG_REQUEST_BODIES). */
   excerpt?: () => string;
+  /** The request's estimated size, for pricing a call before it runs (dollar budgets, the `lowest-cost` strategy). */
+  size?: () => RequestSize;
+}
+
+export interface RequestSize {
+  /** Estimated prompt tokens. */
+  prompt: number;
+  /** The most output tokens the request allows (`max_tokens` and the like); undefined when it sets none. */
+  maxOutput: number | undefined;
 }
 
 /** How a call runs upstream: one operation per target and key; a stream resolves once its first event is in. */
@@ -92,7 +103,8 @@ export interface ClientProtocol<Request, Result> {
   readonly endpoint: Call['endpoint'];
   parse(wire: WireRequest): ParsedRequest<Request>;
   plan(request: Request, call: Call): CallPlan<Result>;
-  reply(result: Result, request: Request, call: Call): Reply;
+  /** `costOf`: what a usage costs on the route that served the call (nano-dollars; null when unpriced). */
+  reply(result: Result, request: Request, call: Call, costOf: (usage: TokenUsage) => number | null): Reply;
   /** `error` is what was thrown (an upstream's own answer may be passed on); `gatewayError` its gateway form. */
   errorReply(error: unknown, gatewayError: GatewayError): ErrorReply;
 }

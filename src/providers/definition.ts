@@ -39,6 +39,13 @@ export interface ProviderDefinition<Options = unknown> {
   fallbackModels: readonly string[];
   /** The upstream may run without a key (a local server): an empty pool calls it with none. */
   allowsKeyless?: boolean;
+  /**
+   * The upstream's rate limits are per key and model: when configured from the environment, a rate-limited key
+   * rests for that model only and still serves the others (a config file upstream says so with `cooldown_per_model`).
+   */
+  limitsPerModel?: boolean;
+  /** Built on the OpenAI-compatible base: an upstream's `passthrough` setting may name OpenAI's other APIs it serves. */
+  openAICompatible?: boolean;
   /** `options` are the provider's own settings, as its `env.options` read them. */
   create(settings: ProviderSettings, dependencies: ProviderDependencies, options: Options): Provider;
 }

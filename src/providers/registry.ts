@@ -41,20 +41,22 @@ export interface ConfiguredProvider {
 }
 
 export function createProviders(settings: readonly ProviderSettings[], dependencies: ProviderDependencies): ConfiguredProvider[] {
-  return settings.map((entry) => {
-    const definition = PROVIDER_DEFINITIONS[entry.kind];
-    if (!definition) throw new Error(`no provider definition of kind "${entry.kind}"`);
-    // An upstream with a timeout, a proxy or headers of its own gets an HTTP client of its own, and keeps the proxy
-    // and headers in the clients it creates.
-    const own = { proxy: entry.proxy, headers: entry.headers };
-    const deps =
-      entry.timeoutMs === undefined && entry.proxy === undefined && entry.headers === undefined
-        ? dependencies
-        : {
-            ...dependencies,
-            http: dependencies.createHttp(entry.timeoutMs ?? dependencies.config.upstreamTimeoutMs, own),
-            createHttp: (timeoutMs: number) => dependencies.createHttp(timeoutMs, own),
-          };
-    return { settings: entry, definition, provider: definition.create(entry, deps, dependencies.config.providerOptions[entry.kind]) };
-  });
+  return settings.map((entry) => createProvider(entry, dependencies));
+}
+
+export function createProvider(entry: ProviderSettings, dependencies: ProviderDependencies): ConfiguredProvider {
+  const definition = PROVIDER_DEFINITIONS[entry.kind];
+  if (!definition) throw new Error(`no provider definition of kind "${entry.kind}"`);
+  // An upstream with a timeout, a proxy or headers of its own gets an HTTP client of its own, and keeps the proxy
+  // and headers in the clients it creates.
+  const own = { proxy: entry.proxy, headers: entry.headers };
+  const deps =
+    entry.timeoutMs === undefined && entry.proxy === undefined && entry.headers === undefined
+      ? dependencies
+      : {
+          ...dependencies,
+          http: dependencies.createHttp(entry.timeoutMs ?? dependencies.config.upstreamTimeoutMs, own),
+          createHttp: (timeoutMs: number) => dependencies.createHttp(timeoutMs, own),
+        };
+  return { settings: entry, definition, provider: definition.create(entry, deps, dependencies.config.providerOptions[entry.kind]) };
 }

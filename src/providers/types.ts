@@ -1,6 +1,8 @@
 import type { Readable } from 'node:stream';
+import type { PassthroughApi } from '../config/passthrough-apis.js';
 import type { Cancellation } from '../core/cancellation.js';
-import type { ChatCompletionRequest, EmbeddingsRequest } from '../core/openai-schemas.js';
+import type { ChatCompletionRequest, CompletionsRequest, EmbeddingsRequest } from '../core/openai-schemas.js';
+import type { TokenUsage } from '../core/usage.js';
 
 /**
  * The contract between the gateway and an upstream. A provider converts an OpenAI-shaped request to its wire
@@ -13,8 +15,15 @@ export interface Provider {
   chatCompletions(call: ChatCall): Promise<ChatResult>;
   embeddings(call: EmbeddingsCall): Promise<JsonResult>;
   listModels(call: UpstreamCall): Promise<UpstreamModel[]>;
-  /** Forwards a request in the upstream's own protocol (Gemini's native API): bytes go up and come back as they are. */
+  /**
+   * Forwards a request in the upstream's own protocol (Gemini's native API, OpenAI's Responses API): bytes go up and
+   * come back as they are.
+   */
   passthrough?(call: PassthroughCall): Promise<PassthroughResult>;
+  /** The OpenAI APIs beside Chat Completions this upstream serves itself; calls to the others are converted to chat. */
+  readonly ownApis?: ReadonlySet<OwnOpenAIApi>;
+  /** Legacy text completions, on an upstream whose `ownApis` has them: OpenAI's chunks pass through as chat's do. */
+  textCompletions?(call: CompletionsCall): Promise<ChatResult>;
   /** Releases what the provider started itself (worker threads); called once when the gateway stops. */
   close?(): Promise<void>;
 }
@@ -37,6 +46,16 @@ export interface ChatCall extends UpstreamCall {
   excerptChars?: number;
 }
 
+/** OpenAI APIs beside Chat Completions that an upstream may serve itself (OpenAI and Azure serve both). */
+export type OwnOpenAIApi = PassthroughApi;
+
+export interface CompletionsCall extends UpstreamCall {
+  request: CompletionsRequest;
+  rawBody: string | undefined;
+  upstreamModel: string;
+  excerptChars?: number;
+}
+
 export interface EmbeddingsCall extends UpstreamCall {
   request: EmbeddingsRequest;
   rawBody: string | undefined;
@@ -47,8 +66,11 @@ export interface EmbeddingsCall extends UpstreamCall {
 export interface JsonResult {
   kind: 'json';
   body: string;
-  /** The answer's top-level `usage` (OpenAI's shape) as the provider read or built it, so metering does not parse `body` again. */
-  usage: unknown;
+  /**
+   * The answer's usage, read by the provider with its own mapping (every part priced apart), so metering does not
+   * parse `body` again; undefined when the upstream reported none.
+   */
+  usage: TokenUsage | undefined;
 }
 
 /**
@@ -68,8 +90,8 @@ export interface StreamResult {
  * keeps it from the client when only the gateway wanted it) and counts the text for an estimate when none comes.
  */
 export interface StreamReport {
-  /** The upstream's usage in OpenAI's `usage` shape (as JsonResult.usage), undefined when none came. */
-  readonly usage: unknown;
+  /** The upstream's usage as the provider read it (as JsonResult.usage), undefined when none came. */
+  readonly usage: TokenUsage | undefined;
   /** Estimated tokens of the text streamed so far (content, reasoning_content, tool-call arguments), for metering when no usage came. */
   readonly estimatedCompletionTokens: number;
   /** The start of the generated text, at most ChatCall.excerptChars characters ('' when none asked). */
@@ -91,6 +113,10 @@ export interface PassthroughCall extends UpstreamCall {
   query: string;
   body: string | undefined;
   accept: string;
+  /** Headers of the client's to forward (Anthropic's `anthropic-version` and `anthropic-beta`). */
+  headers?: Readonly<Record<string, string>>;
+  /** The model the upstream knows, where its URL names it (an Azure deployment). */
+  upstreamModel?: string;
 }
 
 /** The upstream's 2xx answer; a failed answer is thrown as an UpstreamError carrying it (`answer`). */
@@ -103,6 +129,6 @@ export interface PassthroughResult {
   body: Readable;
   /** Settles once the body has ended or was given up. */
   finished: Promise<void>;
-  /** The usage the answer reported, in OpenAI's shape; read once the body has ended. */
-  readonly usage: unknown;
+  /** The usage the answer reported, read by the provider; read it once the body has ended. */
+  readonly usage: TokenUsage | undefined;
 }

@@ -17,6 +17,8 @@ export interface RoutePlan {
   readonly routes: readonly ModelRoute[];
   /** After this long without an answer from the first route, the second is called too; the first answer wins. */
   readonly hedgeAfterMs?: number | undefined;
+  /** The routing that made the plan, to be told how its attempts went (a model group's target board). */
+  readonly feedback?: RoutingFeedback | undefined;
   fallback?(reason: FallbackReason): RoutePlan | undefined;
 }
 
@@ -27,6 +29,11 @@ export interface AttemptObserver {
   ended(route: ModelRoute, outcome: { ok: boolean; failed: boolean; elapsedMs: number }): void;
   /** A successful attempt's call is over: at once for an answer, at its end for a stream. */
   released(route: ModelRoute): void;
+}
+
+/** An observer that also learns the tokens each served call used (for the `least-used` strategy). */
+export interface RoutingFeedback extends AttemptObserver {
+  used(route: ModelRoute, tokens: number): void;
 }
 
 /** Tells the observer when a successful attempt's call is over. */
@@ -119,7 +126,8 @@ type TargetOutcome<T> = { kind: 'value'; value: T; keyId: string | undefined } |
  */
 export class Dispatcher {
   constructor(
-    private readonly pools: ReadonlyMap<string, KeyPool>,
+    /** Each provider's pool (keys/key-pools.ts: the latest, whichever config a call was routed on). */
+    private readonly pools: { get(provider: string): KeyPool | undefined },
     private readonly policy: RetryPolicy,
     private readonly logger: Logger,
     private readonly limits?: KeyRateLimits,
@@ -225,6 +233,11 @@ export class Dispatcher {
     record.keyId = keyId;
   }
 
+  /** Counts the tokens a served call used on its key (for per-key `tpm` limits). */
+  used(record: DispatchRecord, tokens: number): void {
+    if (record.route && record.keyId !== undefined && !record.keyId.startsWith('byok:')) this.limits?.used(record.route.target.settings.id, record.keyId, tokens);
+  }
+
   /** One target's upstream operation, for callers that are not a client's call (model lists): the value or a throw. */
   async run<T>(target: ConfiguredProvider, operation: (apiKey: string | undefined) => Promise<T>): Promise<T> {
     const dispatched = await this.dispatch({ routes: [{ target, upstreamModel: '' }] }, (_route, apiKey) => operation(apiKey));
@@ -236,10 +249,12 @@ export class Dispatcher {
     const providerId = route.target.settings.id;
     const pool = this.pools.get(providerId);
     if (!pool) return { kind: 'failed', error: new GatewayError(500, `No key pool for provider ${providerId}.`), final: false };
+    // A provider whose limits are per model rests a rate-limited key for this model only.
+    const limitedModel = route.target.settings.cooldownPerModel ? route.upstreamModel : '';
     const tried: string[] = [];
     let lastError: unknown;
     for (let attempt = 1; attempt <= this.policy.maxAttempts; attempt++) {
-      const acquisition = await pool.acquire(tried);
+      const acquisition = await pool.acquire(tried, limitedModel);
       if (acquisition.kind === 'busy') return { kind: 'failed', error: lastError ?? this.busy(providerId), final: false };
       if (acquisition.kind === 'unavailable') return { kind: 'failed', error: lastError ?? this.unavailable(providerId, acquisition), final: false };
       const { lease } = acquisition;
@@ -265,7 +280,7 @@ export class Dispatcher {
         if (error instanceof RequestAbortedError) return { kind: 'failed', error, final: true };
         record.failures.push(failedAttempt(route, lease.id, error));
         const verdict = judgeFailure(error, this.policy, Date.now());
-        if (verdict.outcome && lease.id !== undefined) await pool.record(lease.id, verdict.outcome).catch((failure: unknown) => this.logRecordFailure(failure));
+        if (verdict.outcome && lease.id !== undefined) await pool.record(lease.id, verdict.outcome, limitedModel).catch((failure: unknown) => this.logRecordFailure(failure));
         // A keyless upstream that refuses the call will refuse it again.
         if (!verdict.retry || (lease.id === undefined && verdict.outcome?.kind === 'rejected')) return { kind: 'failed', error, final: !verdict.retry };
         lastError = error;

@@ -9,8 +9,9 @@ const PROBE_TIMEOUT_MS = 20_000;
  * How a key is checked: a one-token chat with TEST_MODEL when that model belongs to the key's provider (the
  * gemini-balance way), otherwise the provider's model list, which every supported upstream guards with the key.
  */
-export function createKeyProbe(providers: readonly ConfiguredProvider[], resolver: ModelResolver, testModel: string | undefined): KeyProbe {
+export function createKeyProbe(routes: () => { providers: readonly ConfiguredProvider[]; resolver: ModelResolver }, testModel: string | undefined): KeyProbe {
   return async (providerId, secret) => {
+    const { providers, resolver } = routes();
     const target = providers.find((entry) => entry.settings.id === providerId);
     if (!target) throw new Error(`unknown provider ${providerId}`);
     const cancellation = CancellationSource.after(PROBE_TIMEOUT_MS);

@@ -27,40 +27,33 @@ const LIST_TIMEOUT_MS = 15_000;
  * bare name resolves there, `provider/model` otherwise.
  */
 export class ModelCatalog {
-  private readonly cache = new Map<string, CachedList>();
-  private readonly inFlight = new Map<string, Promise<UpstreamModel[]>>();
+  /** By provider object: a reloaded config keeps the lists of the upstreams it did not change. */
+  private readonly cache = new WeakMap<ConfiguredProvider, CachedList>();
+  private readonly inFlight = new Map<ConfiguredProvider, Promise<UpstreamModel[]>>();
   private readonly startedAt = Math.floor(Date.now() / 1000);
 
   constructor(
-    private readonly configured: readonly ConfiguredProvider[],
-    private readonly resolver: ModelResolver,
+    /** The providers and resolver of the config in force. */
+    private readonly routes: () => { providers: readonly ConfiguredProvider[]; resolver: ModelResolver },
     private readonly dispatcher: Dispatcher,
     private readonly cacheMs: number,
     private readonly logger: Logger,
   ) {}
 
   async list(): Promise<ListedModel[]> {
-    const perProvider = await Promise.all(this.configured.map(async (target) => ({ target, models: await this.modelsOf(target) })));
+    const { providers, resolver } = this.routes();
+    const perProvider = await Promise.all(providers.map(async (target) => ({ target, models: await this.modelsOf(target) })));
     const listed: ListedModel[] = [];
     const seen = new Set<string>();
     for (const { target, models } of perProvider) {
       for (const model of models) {
-        const id = this.publicId(target, model.id);
+        const id = publicId(resolver, target, model.id);
         if (seen.has(id)) continue;
         seen.add(id);
         listed.push({ id, object: 'model', created: model.created ?? this.startedAt, owned_by: target.settings.id });
       }
     }
     return listed;
-  }
-
-  private publicId(target: ConfiguredProvider, model: string): string {
-    try {
-      if (this.resolver.resolve(model).target === target) return model;
-    } catch {
-      // not routable by its bare name
-    }
-    return `${target.settings.id}/${model}`;
   }
 
   private async modelsOf(target: ConfiguredProvider): Promise<UpstreamModel[]> {
@@ -75,22 +68,32 @@ export class ModelCatalog {
 
   private upstreamModels(target: ConfiguredProvider): Promise<UpstreamModel[]> {
     const id = target.settings.id;
-    const cached = this.cache.get(id);
+    const cached = this.cache.get(target);
     if (cached && Date.now() - cached.fetchedAt < this.cacheMs) return Promise.resolve(cached.models);
-    const running = this.inFlight.get(id);
+    const running = this.inFlight.get(target);
     if (running) return running;
     const fetching = this.dispatcher
       .run(target, (apiKey) => target.provider.listModels({ apiKey, cancellation: CancellationSource.after(LIST_TIMEOUT_MS) }))
       .then((models) => {
-        this.cache.set(id, { models, fetchedAt: Date.now() });
+        this.cache.set(target, { models, fetchedAt: Date.now() });
         return models;
       })
       .catch((error: unknown) => {
         this.logger.warn({ provider: id, error: error instanceof Error ? error.message : String(error) }, 'could not fetch the upstream model list');
         return cached?.models ?? target.definition.fallbackModels.map((model) => ({ id: model }));
       })
-      .finally(() => this.inFlight.delete(id));
-    this.inFlight.set(id, fetching);
+      .finally(() => this.inFlight.delete(target));
+    this.inFlight.set(target, fetching);
     return fetching;
   }
+}
+
+/** A model's id as listed: bare when the bare name routes to its provider, `provider/model` otherwise. */
+function publicId(resolver: ModelResolver, target: ConfiguredProvider, model: string): string {
+  try {
+    if (resolver.resolve(model).target === target) return model;
+  } catch {
+    // not routable by its bare name
+  }
+  return `${target.settings.id}/${model}`;
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyDotenvFile, ConfigError, loadConfig as loadWithDefinitions } from '../../src/config/load.js';
 import { PROVIDER_DEFINITIONS } from '../../src/providers/registry.js';
+import { writeConfigFile } from '../helpers/config-file.js';
 
 const loadConfig = (env: NodeJS.ProcessEnv) => loadWithDefinitions(env, PROVIDER_DEFINITIONS);
 
@@ -139,11 +140,13 @@ test('a .env file fills in variables the environment does not set', (t) => {
   t.is(env.API_KEYS, '["AIza-one","AIza-two"]');
   t.deepEqual(loadConfig(env).auth.clientTokens, ['sk-a', 'sk-b']);
   t.false(applyDotenvFile(join(dir, 'missing.env'), env));
+  // A file the operator named (ENV_FILE) must exist: starting without it would start without its keys and tokens.
+  t.throws(() => applyDotenvFile(join(dir, 'missing.env'), env, true), { instanceOf: ConfigError, message: /^ENV_FILE: cannot read .*missing\.env \(ENOENT\)$/ });
 });
 
 test('access and metering settings: defaults, BYOK providers enabled without keys, bad values named', (t) => {
   const defaults = loadConfig({});
-  t.deepEqual(defaults.access, { byokProviders: [], maxAuthFailures: 10, lockoutMs: 900_000, trustedProxyHops: 0 });
+  t.deepEqual(defaults.access, { byokProviders: [], maxAuthFailures: 10, lockoutMs: 900_000, trustedProxyHops: 0, consoleSessionMs: 12 * 3_600_000 });
   t.deepEqual(defaults.usage, { timeZone: 'UTC', logRetentionMs: 30 * 86_400_000, logMaxRecords: 50_000, logRequestBodies: false });
 
   const byok = loadConfig({
@@ -163,11 +166,13 @@ test('access and metering settings: defaults, BYOK providers enabled without key
   t.is(byok.usage.timeZone, 'Asia/Shanghai');
   t.is(byok.access.trustedProxyHops, 1);
   t.is(loadConfig({ TRUST_PROXY: '2' }).access.trustedProxyHops, 2);
+  t.is(loadConfig({ CONSOLE_SESSION_HOURS: '1' }).access.consoleSessionMs, 3_600_000);
 
   t.throws(() => loadConfig({ TIMEZONE: 'Mars/Base' }), { instanceOf: ConfigError, message: /TIMEZONE: unknown time zone "Mars\/Base"/ });
   t.throws(() => loadConfig({ BYOK_PROVIDERS: 'nobody' }), { instanceOf: ConfigError, message: /BYOK_PROVIDERS: "nobody" is not a provider name/ });
   t.throws(() => loadConfig({ TRUST_PROXY: 'maybe' }), { instanceOf: ConfigError, message: /TRUST_PROXY/ });
   t.throws(() => loadConfig({ LOG_RETENTION_DAYS: '0' }), { instanceOf: ConfigError, message: /LOG_RETENTION_DAYS/ });
+  t.throws(() => loadConfig({ CONSOLE_SESSION_HOURS: '0' }), { instanceOf: ConfigError, message: /CONSOLE_SESSION_HOURS/ });
 });
 
 test('outbound proxies: PROXIES as JSON or a list, the lower-case standard variables win, curl-style bare host:port is http://', (t) => {
@@ -208,5 +213,51 @@ test("a config file upstream's proxy is applied: it lands in the upstream's sett
     ['upstreams:', '  behind-proxy:', '    type: openai-compatible', '    base_url: https://llm.example/v1', '    api_keys: [k1]', '    proxy: socks5h://127.0.0.1:1080', ''].join('\n'),
   );
   const config = loadConfig({ CONFIG_FILE: path });
-  t.is(config.providers.find((provider) => provider.id === 'behind-proxy')?.proxy, 'socks5h://127.0.0.1:1080');
+  t.is(config.routing?.upstreams.find((provider) => provider.id === 'behind-proxy')?.proxy, 'socks5h://127.0.0.1:1080');
+});
+
+test('key cooldowns per model: Gemini from the environment, config file gemini upstreams unless cooldown_per_model: false', (t) => {
+  const path = writeConfigFile(
+    [
+      'upstreams:',
+      '  gemini-free: { type: gemini, api_keys: [g1] }',
+      '  gemini-pooled: { type: gemini, api_keys: [g2], cooldown_per_model: false }',
+      '  reseller: { type: openai-compatible, base_url: https://llm.example/v1, api_keys: [r1] }',
+      '  reseller-per-model: { type: openai-compatible, base_url: https://llm.example/v1, api_keys: [r2], cooldown_per_model: true }',
+      '',
+    ].join('\n'),
+  );
+  const config = loadConfig({ CONFIG_FILE: path, GEMINI_API_KEY: 'g0', OPENAI_API_KEY: 'o1' });
+  t.deepEqual(
+    [...config.providers, ...(config.routing?.upstreams ?? [])].map((provider) => [provider.id, provider.cooldownPerModel ?? false]),
+    [
+      ['gemini', true],
+      ['openai', false],
+      ['gemini-free', true],
+      ['gemini-pooled', false],
+      ['reseller', false],
+      ['reseller-per-model', true],
+    ],
+  );
+});
+
+test('CNY_PER_USD: a documented default, a positive decimal, anything else refused', (t) => {
+  t.deepEqual(loadConfig({}).cost, { exchangeRates: { cnyPerUsd: 7.02 } });
+  t.is(loadConfig({ CNY_PER_USD: ' 7.1 ' }).cost.exchangeRates.cnyPerUsd, 7.1);
+  t.is(loadConfig({ CNY_PER_USD: '8' }).cost.exchangeRates.cnyPerUsd, 8);
+  for (const value of ['0', '0.0', '-7.1', 'seven', '7,1', '1e3']) {
+    t.throws(() => loadConfig({ CNY_PER_USD: value }), { instanceOf: ConfigError, message: /CNY_PER_USD: expected a positive number/ }, value);
+  }
+});
+
+test('passthrough: OpenAI-compatible upstreams may say they serve the Responses and Completions APIs themselves', (t) => {
+  const fromEnv = loadConfig({ OPENAI_COMPATIBLE_PROVIDERS: JSON.stringify([{ name: 'vllm', base_url: 'http://vllm:8000/v1', passthrough: ['responses'] }]) });
+  t.deepEqual(fromEnv.providers.find((provider) => provider.id === 'vllm')?.passthroughApis, ['responses']);
+  t.throws(() => loadConfig({ OPENAI_COMPATIBLE_PROVIDERS: JSON.stringify([{ name: 'vllm', base_url: 'http://vllm:8000/v1', passthrough: ['images'] }]) }), { instanceOf: ConfigError });
+
+  const file = writeConfigFile('upstreams:\n  proxy:\n    type: openai-compatible\n    base_url: http://proxy:8000/v1\n    passthrough: [responses, completions]\n');
+  t.deepEqual(loadConfig({ CONFIG_FILE: file }).routing?.upstreams[0]?.passthroughApis, ['responses', 'completions']);
+  const wrongKind = writeConfigFile('upstreams:\n  claude:\n    type: anthropic\n    api_keys: [k]\n    passthrough: [responses]\n');
+  const error = t.throws(() => loadConfig({ CONFIG_FILE: wrongKind }), { instanceOf: ConfigError });
+  t.regex(error!.message, /upstreams\.claude\.passthrough: only an OpenAI-compatible upstream serves OpenAI's APIs itself/);
 });

@@ -208,7 +208,17 @@ test('streamed calls: usage is recorded exactly as the upstream reported it, and
   for (const record of answered) {
     t.true(record.stream);
     t.is(record.status, 200);
-    t.deepEqual(record.usage, { prompt_tokens: 23, completion_tokens: 17, total_tokens: 40, reasoning_tokens: 9, cached_tokens: 5, estimated: false });
+    t.deepEqual(record.usage, {
+      prompt_tokens: 23,
+      completion_tokens: 17,
+      total_tokens: 40,
+      reasoning_tokens: 9,
+      cached_tokens: 5,
+      cache_write_tokens: 0,
+      cache_write_long_tokens: 0,
+      searches: 0,
+      estimated: false,
+    });
   }
   const shown = await admin.get<{ usage: Record<string, number> }>(`/admin/api/client-keys/${id}`);
   t.is(shown.body.usage.tokens_today, 80);

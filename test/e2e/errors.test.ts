@@ -1,8 +1,9 @@
 import test from 'ava';
 import OpenAI from 'openai';
+import { FakeGeminiUpstream } from '../fakes/gemini-upstream.js';
 import { FakeOpenAIUpstream } from '../fakes/openai-upstream.js';
 import { readJsonFixture } from '../helpers/fixtures.js';
-import { CLIENT_TOKEN, startGateway, type RunningGateway } from '../helpers/gateway.js';
+import { CLIENT_TOKEN, gatewayInFrontOf, startGateway, type RunningGateway } from '../helpers/gateway.js';
 
 const UPSTREAM_KEY = 'sk-upstream-key-for-error-tests-0000001';
 
@@ -243,4 +244,18 @@ test.serial('a 200 whose body is an error object is that error, not a completion
   assertOpenAIErrorShape(t, body);
   t.regex(body.error.message, /ran out of credit/);
   t.is(body.error.code, 'insufficient_quota');
+});
+
+test('a request refused for two reasons at once (a bad part, then an unknown tool call id) is one 400, and the gateway stays up', async (t) => {
+  // Found by fuzzing: the first refusal used to be left as an unhandled promise rejection, which ends a Node process.
+  const gemini = await gatewayInFrontOf(t, new FakeGeminiUpstream(), (upstream) => ({ API_KEYS: JSON.stringify(['AIzaSyTwoRefusals000000000000000001']), BASE_URL: upstream.url }));
+  const messages = [
+    { role: 'user', content: [{ type: 'unknown_part' }] },
+    { role: 'tool', tool_call_id: 'call_nobody_made', content: 'result' },
+  ];
+  const refused = await gemini.gw.client().chat.completions.create({ model: 'gemini-2.5-flash', messages } as never).catch((error: unknown) => error);
+  t.true(refused instanceof OpenAI.BadRequestError);
+  await new Promise((resolve) => setImmediate(resolve));
+  const after = await gemini.gw.client().chat.completions.create({ model: 'gemini-2.5-flash', messages: [{ role: 'user', content: 'still there?' }] });
+  t.truthy(after.choices[0]?.message.content);
 });

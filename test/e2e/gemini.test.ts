@@ -356,10 +356,11 @@ test('native routes: a 429 on one key is retried on the next; the client sees th
     K,
   );
   const keys = (await (await fetch(`${gw.url}/admin/api/upstream-keys/gemini`, { headers: { authorization: `Bearer ${CLIENT_TOKEN}` } })).json()) as {
-    keys: { status: string; cooling_until: string | null }[];
+    keys: { status: string; cooling_until: string | null; cooling_models: Record<string, string> }[];
   };
-  t.is(keys.keys[0]!.status, 'cooling');
-  t.true(Date.parse(keys.keys[0]!.cooling_until!) - Date.now() > 15_000, 'for the RetryInfo delay');
+  t.is(keys.keys[0]!.status, 'valid', "Gemini's limits are per model: the key still serves the others");
+  t.is(keys.keys[0]!.cooling_until, null);
+  t.true(Date.parse(keys.keys[0]!.cooling_models['gemini-2.5-flash']!) - Date.now() > 15_000, 'it rests for the model, for the RetryInfo delay');
 });
 
 test("Gemini's OpenAI-compatible endpoint is reachable under /openai/v1 with pool keys", async (t) => {

@@ -90,3 +90,26 @@ test('with Redis, a key limit holds across gateway instances', async (t) => {
     await deleteKeys(TEST_REDIS_URL, prefix);
   }
 });
+
+test('tokens per minute per key: a key whose answers used its tokens is passed over; when all have, 429', async (t) => {
+  const upstream = await new FakeOpenAIUpstream().start();
+  upstream.usage = { prompt_tokens: 30, completion_tokens: 10, total_tokens: 40 };
+  const gw = await startGateway({
+    OPENAI_API_KEYS: JSON.stringify(K),
+    OPENAI_BASE_URL: upstream.url,
+    UPSTREAM_KEY_LIMITS: '{"openai":{"tpm":80}}',
+    RATE_LIMIT_MAX_WAIT_SECONDS: '0.3',
+  });
+  try {
+    // 40 tokens a call: each key serves two calls (80) and is then full for the rest of the minute.
+    for (let index = 0; index < 4; index++) await gw.client().chat.completions.create(request);
+    t.deepEqual(K.map((key) => upstream.requests.filter((entry) => keyOf(entry) === key).length), [2, 2]);
+    const error = (await t.throwsAsync(gw.client().chat.completions.create(request))) as InstanceType<typeof OpenAI.RateLimitError>;
+    t.is(error.status, 429);
+    t.is(error.code, 'upstream_keys_at_limit');
+    t.is(upstream.requests.length, 4);
+  } finally {
+    await gw.close();
+    await upstream.stop();
+  }
+});

@@ -28,6 +28,15 @@ test.serial('GET / describes the service without secrets', async (t) => {
   t.is(body.name, 'llm-gateway');
   t.regex(body.version, /^\d+\.\d+\.\d+/);
   t.true(body.endpoints.includes('POST /v1/chat/completions'));
+  // Every route the application serves belongs to a family `/` names: a listed path is a prefix of its path.
+  const listed = body.endpoints.flatMap((endpoint) => endpoint.match(/\/[^\s,(…{]*/g) ?? []).map((path) => path.replace(/\/$/, ''));
+  const routers = gw.gateway.app.middleware.flatMap((middleware) => ((middleware as { router?: { stack: { path: string | RegExp }[] } }).router?.stack ?? []));
+  t.true(routers.length > 20);
+  for (const { path } of routers) {
+    const literal = typeof path === 'string' ? path : path.source.replace(/\\/g, '').replace(/^\^/, '').replace(/\(\?:[^)]*\)\?/g, '');
+    const served = literal.split(/\/:|[([.+*?$]/)[0]!.replace(/\/$/, '');
+    t.true(served === '' ? listed.includes('') : listed.some((prefix) => prefix !== '' && served.startsWith(prefix)), `${String(path)} is listed`);
+  }
   t.deepEqual(body.providers, [{ id: 'openai', kind: 'openai', keys: 2 }]);
   const text = JSON.stringify(body);
   for (const secret of [...UPSTREAM_KEYS, CLIENT_TOKEN, ADMIN_TOKEN]) t.false(text.includes(secret));

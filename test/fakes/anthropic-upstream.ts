@@ -35,6 +35,10 @@ export interface FakeUsage {
   output_tokens: number;
   cache_creation_input_tokens: number;
   cache_read_input_tokens: number;
+  /** The writes split by time to live; sent in the message and in message_start, as Anthropic does. */
+  cache_creation?: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
+  /** Server tools used; sent in the message and in message_delta, as Anthropic does. */
+  server_tool_use?: { web_search_requests: number; web_fetch_requests?: number };
 }
 
 export type AnthropicFakeBehaviour =
@@ -95,7 +99,8 @@ export const anthropicErrors = {
   apiError: (): AnthropicFakeBehaviour => ({ kind: 'error', status: 500, type: 'api_error', message: 'Internal server error' }),
 };
 
-const SUPPORTED_VERSIONS = new Set(['2023-06-01', '2023-01-01']);
+// 2026-10-21 is what @anthropic-ai/sdk 1.x sends (https://platform.claude.com/docs/en/api/versioning).
+const SUPPORTED_VERSIONS = new Set(['2026-10-21', '2023-06-01', '2023-01-01']);
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,128}$/;
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
@@ -275,6 +280,7 @@ export class FakeAnthropicUpstream extends FakeServer<RecordedRequest> {
       return model ? this.sendJson(res, 200, { type: 'model', ...model }) : this.sendError(res, 404, 'not_found_error', `model: ${url.pathname.slice(11)}`);
     }
     if (recorded.method === 'POST' && url.pathname === '/v1/messages') return this.messages(recorded, res);
+    if (recorded.method === 'POST' && url.pathname === '/v1/messages/count_tokens') return this.countTokens(recorded, res);
     return this.sendError(res, 404, 'not_found_error', 'Not found');
   }
 
@@ -304,6 +310,14 @@ export class FakeAnthropicUpstream extends FakeServer<RecordedRequest> {
       first_id: page[0]?.id ?? null,
       last_id: page.at(-1)?.id ?? null,
     });
+  }
+
+  /** `{"input_tokens": N}`: here a character count of the messages, system and tools over four, so tests can tell it. */
+  private countTokens(request: RecordedRequest, res: ServerResponse): void {
+    const body = request.body;
+    if (!body || !Array.isArray(body.messages)) return this.sendError(res, 400, 'invalid_request_error', 'messages: Field required');
+    const counted = JSON.stringify([body.system ?? '', body.messages, body.tools ?? []]);
+    this.sendJson(res, 200, { input_tokens: Math.ceil(counted.length / 4) });
   }
 
   private async messages(request: RecordedRequest, res: ServerResponse): Promise<void> {
@@ -377,7 +391,7 @@ export class FakeAnthropicUpstream extends FakeServer<RecordedRequest> {
   /** The event payloads Anthropic streams for `message`: pings after the first block start and between blocks. */
   private streamEvents(message: ReturnType<FakeAnthropicUpstream['buildMessage']>): string[] {
     const events: unknown[] = [];
-    const { usage } = message;
+    const { server_tool_use: serverToolUse, ...usage } = message.usage;
     events.push({
       type: 'message_start',
       message: { ...message, content: [], stop_reason: null, stop_sequence: null, usage: { ...usage, output_tokens: 1 } },
@@ -418,6 +432,7 @@ export class FakeAnthropicUpstream extends FakeServer<RecordedRequest> {
         cache_creation_input_tokens: usage.cache_creation_input_tokens,
         cache_read_input_tokens: usage.cache_read_input_tokens,
         output_tokens: usage.output_tokens,
+        ...(serverToolUse ? { server_tool_use: serverToolUse } : {}),
       },
     });
     events.push({ type: 'message_stop' });

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readChunkLines, readJsonFixture } from '../helpers/fixtures.js';
+import { readChunkLines, readFixture, readJsonFixture } from '../helpers/fixtures.js';
 import { FakeServer, type IncomingCall, sleep, writeScriptedStream } from './fake-server.js';
 
 /**
  * A fake OpenAI-compatible upstream on loopback that speaks the real wire format: Chat Completions (JSON and SSE
- * with `data: [DONE]`, `stream_options.include_usage`, streamed tool calls), Embeddings (float and base64) and
- * Models, with OpenAI's error bodies. Tests script its behaviour per request and inspect what it received.
+ * with `data: [DONE]`, `stream_options.include_usage`, streamed tool calls), Embeddings (float and base64),
+ * Models, and the Responses and legacy Completions APIs replaying recordings of OpenAI's own answers (Responses
+ * streams framed `event: <type>` + `data:`, no `[DONE]`), with OpenAI's error bodies. Tests script its behaviour per request and inspect what it received.
  */
 
 export interface RecordedRequest {
@@ -57,6 +58,10 @@ export class FakeOpenAIUpstream extends FakeServer<RecordedRequest> {
   script: Script = () => undefined;
   /** The usage chat answers report (in the last stream chunk when `stream_options.include_usage` asks for it). */
   usage: Record<string, unknown> = { prompt_tokens: 12, completion_tokens: 7, total_tokens: 19, prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 } };
+  /** The recording `/v1/responses` replays (`.json`, or `.chunks.txt` for a stream) unless the script names another. */
+  responsesFixture = 'openai/openai-phase.1';
+  /** The recording `/v1/completions` replays. */
+  completionsFixture = 'openai/openai-completion-text';
   /** Where the API lives on this server; `/v1` like OpenAI, or e.g. `/v1beta/openai` to play Gemini's endpoint. */
   pathPrefix = '/v1';
   private created = 1_733_000_000;
@@ -90,12 +95,14 @@ export class FakeOpenAIUpstream extends FakeServer<RecordedRequest> {
   }
 
   /** Which endpoint a request is for; undefined for a URL this server does not have (it answers 404). */
-  protected endpointOf(request: RecordedRequest, res: ServerResponse): 'models' | 'chat' | 'embeddings' | 'answered' | undefined {
+  protected endpointOf(request: RecordedRequest, res: ServerResponse): 'models' | 'chat' | 'embeddings' | 'responses' | 'completions' | 'answered' | undefined {
     const path = request.path.startsWith(this.pathPrefix) ? `/v1${request.path.slice(this.pathPrefix.length)}` : request.path;
     const route = `${request.method} ${path}`;
     if (route === 'GET /v1/models') return 'models';
     if (route === 'POST /v1/chat/completions') return 'chat';
     if (route === 'POST /v1/embeddings') return 'embeddings';
+    if (route === 'POST /v1/responses') return 'responses';
+    if (route === 'POST /v1/completions') return 'completions';
     this.sendJson(res, 404, { error: { message: `Invalid URL (${route})`, type: 'invalid_request_error', param: null, code: null } });
     return 'answered';
   }
@@ -118,6 +125,9 @@ export class FakeOpenAIUpstream extends FakeServer<RecordedRequest> {
         return this.chat(recorded, res);
       case 'embeddings':
         return this.embeddings(recorded, res);
+      case 'responses':
+      case 'completions':
+        return this.replay(recorded, res, this.endpointOf(recorded, res) === 'responses' ? this.responsesFixture : this.completionsFixture);
       default:
         return;
     }
@@ -201,6 +211,37 @@ export class FakeOpenAIUpstream extends FakeServer<RecordedRequest> {
       lines.push(JSON.stringify({ id, object: 'chat.completion.chunk', created: this.created, model, system_fingerprint: FINGERPRINT, choices: [], usage }));
     }
     return this.sendStream(res, lines, behaviour);
+  }
+
+  /**
+   * A recorded answer of the Responses or Completions API: the `.json` body byte for byte, or the `.chunks.txt`
+   * stream framed as the API frames it (Responses: named events and no `[DONE]`; Completions: `data:` and `[DONE]`,
+   * with a usage chunk when `stream_options.include_usage` asks for one, as OpenAI adds it).
+   */
+  private async replay(request: RecordedRequest, res: ServerResponse, defaultFixture: string): Promise<void> {
+    const body = request.body ?? {};
+    const behaviour = this.script(request) ?? { kind: 'fixture', name: defaultFixture };
+    if (behaviour.headerDelayMs) await sleep(behaviour.headerDelayMs);
+    if (behaviour.kind === 'error') return this.sendJson(res, behaviour.status, behaviour.body, behaviour.headers);
+    const name = behaviour.kind === 'fixture' ? behaviour.name : defaultFixture;
+    if (body.stream !== true) {
+      const text = readFixture(`${name}.json`);
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+      res.end(text);
+      return;
+    }
+    const lines = readChunkLines(`${name}.chunks.txt`);
+    if (request.path.endsWith('/responses')) {
+      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+      const frames = lines.map((line) => `event: ${(JSON.parse(line) as { type: string }).type}\ndata: ${line}\n\n`);
+      const script = { delayMs: behaviour.chunkDelayMs, failAfter: behaviour.failAfterChunks, errorAfter: undefined, hangAfter: behaviour.hangAfterChunks };
+      await writeScriptedStream(res, frames, script, { error: '', done: '' });
+      return;
+    }
+    const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
+    const last = JSON.parse(lines.at(-1)!) as Record<string, unknown>;
+    const usageChunk = JSON.stringify({ ...last, choices: [], usage: { prompt_tokens: 14, completion_tokens: 16, total_tokens: 30 } });
+    return this.sendStream(res, includeUsage ? [...lines, usageChunk] : lines, behaviour);
   }
 
   private async sendStream(res: ServerResponse, chunks: string[], control: StreamControl): Promise<void> {

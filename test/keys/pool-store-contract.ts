@@ -131,6 +131,75 @@ export function poolStoreContract(name: string, open: () => Promise<PoolStore>):
     t.is(states.length, 2);
   });
 
+  const rateLimited = (until: number) => ({ kind: 'cooldown' as const, status: 429, error: 'RESOURCE_EXHAUSTED', until });
+  const pickFor = async (store: PoolStore, model: string, exclude: string[] = [], now = t0) => {
+    const selection = await store.select('p', exclude, now, model);
+    return selection.kind === 'selected' ? selection.id : selection;
+  };
+
+  withStore('a key rate limited for one model still serves the others, and is counted cooling for that one', async (t, store) => {
+    await store.registerPool('p', ['a', 'b']);
+    await store.record('p', 'a', rateLimited(t0 + 5000), t0, 'gemini-2.5-pro');
+    t.deepEqual([await pickFor(store, 'gemini-2.5-flash'), await pickFor(store, 'gemini-2.5-flash')], ['a', 'b']);
+    t.deepEqual([await pickFor(store, 'gemini-2.5-pro'), await pickFor(store, 'gemini-2.5-pro')], ['b', 'b']);
+    t.is(await pickFor(store, 'gemini-2.5-pro', ['a']), 'b', 'a key cooling for the model is not picked even when the others are excluded');
+    t.deepEqual(await store.select('p', ['b'], t0 + 1, 'gemini-2.5-pro'), { kind: 'unavailable', total: 2, invalid: 0, cooling: 1, soonestCoolingEnd: t0 + 5000 });
+    t.deepEqual([await pick(store), await pick(store)], ['a', 'b'], 'a call for no model (a model list) may use it');
+    const [state] = await store.states('p');
+    t.is(state!.coolingUntil, null);
+    t.deepEqual(state!.coolingModels, { 'gemini-2.5-pro': t0 + 5000 });
+    t.is(state!.failures, 0);
+    t.is(state!.lastStatus, 429);
+  });
+
+  withStore('a rest for a model ends at its time and is then forgotten', async (t, store) => {
+    await store.registerPool('p', ['a']);
+    await store.record('p', 'a', rateLimited(t0 + 1000), t0, 'pro');
+    await store.record('p', 'a', rateLimited(t0 + 3000), t0, 'flash');
+    t.like(await store.select('p', [], t0 + 999, 'pro'), { kind: 'unavailable', cooling: 1, soonestCoolingEnd: t0 + 1000 });
+    t.is(await pickFor(store, 'pro', [], t0 + 1000), 'a');
+    t.deepEqual((await store.states('p'))[0]!.coolingModels, { flash: t0 + 3000 }, 'the ended rest was dropped when selection saw it');
+    await store.record('p', 'a', rateLimited(t0 + 9000), t0 + 5000, 'lite');
+    t.deepEqual((await store.states('p'))[0]!.coolingModels, { lite: t0 + 9000 }, 'recording a rest drops the ended ones');
+  });
+
+  withStore('a rest for the key and one for a model: the key is usable for the model when both have ended', async (t, store) => {
+    await store.registerPool('p', ['a']);
+    await store.record('p', 'a', rateLimited(t0 + 3000), t0);
+    await store.record('p', 'a', rateLimited(t0 + 8000), t0, 'pro');
+    t.like(await store.select('p', [], t0, 'pro'), { kind: 'unavailable', cooling: 1, soonestCoolingEnd: t0 + 8000 });
+    t.like(await store.select('p', [], t0, 'flash'), { kind: 'unavailable', cooling: 1, soonestCoolingEnd: t0 + 3000 });
+    t.is(await pickFor(store, 'flash', [], t0 + 3000), 'a');
+    t.like(await store.select('p', [], t0 + 3000, 'pro'), { kind: 'unavailable', cooling: 1, soonestCoolingEnd: t0 + 8000 });
+  });
+
+  withStore('a rest without a model, bad-key answers and transient failures stop the key for every model', async (t, store) => {
+    await store.registerPool('p', ['a', 'b', 'c']);
+    await store.record('p', 'a', rateLimited(t0 + 5000), t0);
+    for (let index = 0; index < 3; index++) await store.record('p', 'b', rejected, t0, 'pro');
+    const transient = { kind: 'transient' as const, status: 503, error: 'overloaded', maxFailures: 1, restMs: 7000 };
+    await store.record('p', 'c', transient, t0, 'pro');
+    t.deepEqual(await store.select('p', [], t0 + 1, 'flash'), { kind: 'unavailable', total: 3, invalid: 1, cooling: 2, soonestCoolingEnd: t0 + 5000 });
+    const states = await store.states('p');
+    t.deepEqual(
+      states.map((state) => [state.id, state.coolingUntil, state.invalidSince, state.coolingModels]),
+      [
+        ['a', t0 + 5000, null, {}],
+        ['b', null, t0, {}],
+        ['c', t0 + 7000, null, {}],
+      ],
+    );
+  });
+
+  withStore('reset clears the rests for models too', async (t, store) => {
+    await store.registerPool('p', ['a']);
+    await store.record('p', 'a', rateLimited(t0 + 60_000), t0, 'pro');
+    await store.record('p', 'a', rateLimited(t0 + 60_000), t0, 'flash');
+    await store.resetKeys('p', ['a'], t0);
+    t.deepEqual((await store.states('p'))[0]!.coolingModels, {});
+    t.is(await pickFor(store, 'pro'), 'a');
+  });
+
   withStore('a lock has one holder at a time and expires', async (t, store) => {
     t.true(await store.tryLock('job', 'one', 200));
     t.false(await store.tryLock('job', 'two', 200));

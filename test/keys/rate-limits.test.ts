@@ -1,5 +1,6 @@
 import test from 'ava';
 import { KeyRateLimits } from '../../src/keys/rate-limits.js';
+import { KeyTokenCounts } from '../../src/keys/token-counts.js';
 import { deferred } from '../helpers/deferred.js';
 import { capturedLogger } from '../helpers/logger.js';
 import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
@@ -80,6 +81,53 @@ test('while Redis is unavailable each instance keeps the limit on its own', asyn
   const { rateLimits: first } = limitsFor(t, { p: { rpm: 1 } }, redis);
   const { rateLimits: second } = limitsFor(t, { p: { rpm: 1 } }, redis);
   await first.run('p', KEY, async () => undefined, 2000);
+  t.true(await first.isFull('p', KEY));
+  t.false(await second.isFull('p', KEY));
+});
+
+test('tokens per minute: a key is full once its tokens this minute reach the limit, and free again the next minute', async (t) => {
+  const { rateLimits } = limitsFor(t, { p: { tpm: 100 } });
+  t.false(await rateLimits.isFull('p', KEY));
+  rateLimits.used('p', KEY, 60);
+  t.false(await rateLimits.isFull('p', KEY));
+  rateLimits.used('p', KEY, 40);
+  t.true(await rateLimits.isFull('p', KEY));
+  t.false(await rateLimits.isFull('p', OTHER_KEY));
+  rateLimits.used('q', KEY, 1000);
+  t.false(await rateLimits.isFull('q', KEY), 'a provider without tpm counts nothing');
+});
+
+test('tokens per minute: the count is per minute of the clock', async (t) => {
+  let now = Date.UTC(2026, 0, 1, 12, 0, 59);
+  const counts = new KeyTokenCounts(undefined, () => now);
+  counts.add('p', KEY, 70);
+  t.is(counts.used('p', KEY), 70);
+  now += 2000;
+  t.is(counts.used('p', KEY), 0);
+  counts.add('p', KEY, 5);
+  t.is(counts.used('p', KEY), 5);
+});
+
+test('tokens per minute with Redis: two instances add to one count', async (t) => {
+  const prefix = uniquePrefix();
+  t.teardown(() => deleteKeys(TEST_REDIS_URL, prefix));
+  const redis = { url: TEST_REDIS_URL, prefix, available: () => true };
+  const { rateLimits: first } = limitsFor(t, { p: { tpm: 100 } }, redis);
+  const { rateLimits: second } = limitsFor(t, { p: { tpm: 100 } }, redis);
+  first.used('p', KEY, 50);
+  second.used('p', KEY, 50);
+  await waitFor(() => first.isFull('p', KEY), 'the first instance seeing both calls', 3000);
+  await waitFor(() => second.isFull('p', KEY), 'the second instance seeing both calls', 3000);
+  t.false(await second.isFull('p', OTHER_KEY));
+});
+
+test('tokens per minute while Redis is unavailable: each instance counts its own', async (t) => {
+  const prefix = uniquePrefix();
+  t.teardown(() => deleteKeys(TEST_REDIS_URL, prefix));
+  const redis = { url: TEST_REDIS_URL, prefix, available: () => false };
+  const { rateLimits: first } = limitsFor(t, { p: { tpm: 100 } }, redis);
+  const { rateLimits: second } = limitsFor(t, { p: { tpm: 100 } }, redis);
+  first.used('p', KEY, 100);
   t.true(await first.isFull('p', KEY));
   t.false(await second.isFull('p', KEY));
 });

@@ -60,3 +60,18 @@ test('redis: merging keeps the newer copy of a key state', async (t) => {
     await store.close();
   }
 });
+
+test('redis: a newer copy merged in replaces the rests for models; an older one leaves them', async (t) => {
+  const store = await openStore();
+  try {
+    await store.registerPool('p', ['a']);
+    await store.record('p', 'a', { kind: 'cooldown', status: 429, error: 'x', until: 9000 }, 2000, 'pro');
+    const [current] = await store.states('p');
+    await store.mergeStates('p', [{ ...current!, coolingModels: { flash: 5000 }, updatedAt: 1000 }]);
+    t.deepEqual((await store.states('p'))[0]!.coolingModels, { pro: 9000 });
+    await store.mergeStates('p', [{ ...current!, coolingModels: { flash: 5000, 'models/gemini-2.5-pro': 6000 }, updatedAt: 3000 }]);
+    t.deepEqual((await store.states('p'))[0]!.coolingModels, { flash: 5000, 'models/gemini-2.5-pro': 6000 });
+  } finally {
+    await store.close();
+  }
+});

@@ -113,7 +113,16 @@ export function logStoreContract(name: string, open: (options: LogStoreOptions) 
         attempts: 3,
         error: 'upstream unreachable',
       }),
-      requestRecord(2, { requestExcerpt: '[user] hello', responseExcerpt: 'Hi there', reasoningTokens: 7, cachedTokens: 3, latencyMs: 4567 }),
+      requestRecord(2, {
+        requestExcerpt: '[user] hello',
+        responseExcerpt: 'Hi there',
+        reasoningTokens: 7,
+        cachedTokens: 3,
+        cacheWriteTokens: 5,
+        cacheWriteLongTokens: 6,
+        searches: 2,
+        latencyMs: 4567,
+      }),
     ];
     await store.appendRequests(records.slice(0, 1));
     await store.appendRequests(records.slice(1));

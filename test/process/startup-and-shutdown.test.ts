@@ -25,6 +25,12 @@ test('a bad configuration stops the process with one line naming the variable', 
   t.is(result.stdout, '');
 });
 
+test('an ENV_FILE that cannot be read stops the process instead of starting it without that file', async (t) => {
+  const result = await runGatewayToExit({ ENV_FILE: '/nonexistent/gateway.env' });
+  t.is(result.code, 1);
+  t.is(result.stderr, 'ENV_FILE: cannot read /nonexistent/gateway.env (ENOENT)\n');
+});
+
 test('.env in the working directory is read, and the environment wins over it', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'gateway-dotenv-'));
   writeFileSync(join(dir, '.env'), `ALLOWED_TOKENS=["${TOKEN}"]\nOPENAI_API_KEY=sk-from-dotenv-000000001\nOPENAI_BASE_URL=http://127.0.0.1:9/v1\nLOG_LEVEL=debug\n`);

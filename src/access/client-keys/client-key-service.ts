@@ -13,6 +13,7 @@ import {
 } from './client-key.js';
 import type { ClientKeyStore } from './client-key-store.js';
 import type { ClientLimits, LimitStore } from '../limits/limit-store.js';
+import { nanoToUsd, usdToNano } from '../../core/money.js';
 
 /** How long an instance trusts what it read about a key; another instance's change shows within this time. */
 const CACHE_MS = 2_000;
@@ -21,6 +22,8 @@ const CACHE_ENTRIES = 10_000;
 
 const positive = z.number().int().positive();
 const limit = positive.nullable().optional();
+/** USD, to the nano-dollar. */
+const dollars = z.number().positive().max(1e9).nullable().optional();
 
 const limitsSchema = z.object({ rpm: limit, tpm: limit, max_concurrent: limit }).strict();
 const budgetsSchema = z
@@ -31,6 +34,9 @@ const budgetsSchema = z
     tokens_per_day: limit,
     tokens_per_month: limit,
     tokens_total: limit,
+    usd_per_day: dollars,
+    usd_per_month: dollars,
+    usd_total: dollars,
   })
   .strict();
 
@@ -66,7 +72,13 @@ const LIMIT_FIELDS: Record<string, keyof ClientLimits> = {
   tokens_per_day: 'tokensPerDay',
   tokens_per_month: 'tokensPerMonth',
   tokens_total: 'tokensTotal',
+  usd_per_day: 'costPerDay',
+  usd_per_month: 'costPerMonth',
+  usd_total: 'costTotal',
 };
+
+/** Limits kept in nano-dollars, shown and set in USD. */
+const DOLLAR_LIMITS = new Set<keyof ClientLimits>(['costPerDay', 'costPerMonth', 'costTotal']);
 
 /** The API's snake_case field for a limit, as error messages and views name it. */
 export const LIMIT_API_NAMES = Object.fromEntries(Object.entries(LIMIT_FIELDS).map(([api, field]) => [field, api])) as Record<keyof ClientLimits, string>;
@@ -77,7 +89,7 @@ function applyLimits(current: ClientLimits, ...groups: (Record<string, number | 
     for (const [field, value] of Object.entries(group ?? {})) {
       const name = LIMIT_FIELDS[field]!;
       if (value === null) delete next[name];
-      else if (value !== undefined) next[name] = value;
+      else if (value !== undefined) next[name] = DOLLAR_LIMITS.has(name) ? Math.max(1, usdToNano(value)) : value;
     }
   }
   return next;
@@ -238,6 +250,7 @@ function notFound(id: string): GatewayError {
 /** The operator's view of a key: never the secret (only its hint), limits and budgets in the API's names. */
 export function clientKeyView(key: ClientKey, now: number) {
   const value = (name: keyof ClientLimits) => key.limits[name] ?? null;
+  const usd = (name: keyof ClientLimits) => (key.limits[name] === undefined ? null : nanoToUsd(key.limits[name]));
   const iso = (time: number | null) => (time === null ? null : new Date(time).toISOString());
   return {
     id: key.id,
@@ -258,6 +271,9 @@ export function clientKeyView(key: ClientKey, now: number) {
       tokens_per_day: value('tokensPerDay'),
       tokens_per_month: value('tokensPerMonth'),
       tokens_total: value('tokensTotal'),
+      usd_per_day: usd('costPerDay'),
+      usd_per_month: usd('costPerMonth'),
+      usd_total: usd('costTotal'),
     },
     created_at: iso(key.createdAt),
     updated_at: iso(key.updatedAt),

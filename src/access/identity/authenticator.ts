@@ -7,6 +7,9 @@ import { statusOf } from '../client-keys/client-key.js';
 import type { ClientKeys } from '../client-keys/client-key-service.js';
 import { sha256Hex, type TokenVerifier, type VerifiedToken } from './token-verifier.js';
 
+/** The configured tokens, as the authenticator reads them. */
+export type ConfiguredTokens = Pick<TokenVerifier, 'isOpen' | 'hasAdmin' | 'verifyDigest'>;
+
 /** What a bearer token turned out to be: a caller, or a token unknown to the gateway (a BYOK provider may take it). */
 export type Identification = { caller: Caller } | { unknownToken: string };
 
@@ -27,10 +30,11 @@ const withChallenge = (error: GatewayError): GatewayError => {
  */
 export class Authenticator {
   /** The identification of each configured token, built on its first use. */
-  private readonly configuredCallers = new Map<VerifiedToken, Identification>();
+  private readonly configuredCallers = new WeakMap<VerifiedToken, Identification>();
 
   constructor(
-    private readonly tokens: TokenVerifier,
+    /** The configured tokens; a reloaded config may change them (see LiveTokens). */
+    private readonly tokens: ConfiguredTokens,
     private readonly clientKeys: ClientKeys,
     private readonly throttle: AuthThrottle,
     private readonly now: () => number = Date.now,

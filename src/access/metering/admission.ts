@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { GatewayError } from '../../core/errors.js';
 import { LIMIT_API_NAMES } from '../client-keys/client-key-service.js';
 import type { Caller } from '../identity/caller.js';
-import type { AdmissionResult, LimitName, LimitStore } from '../limits/limit-store.js';
+import { COST_LIMITS, type AdmissionResult, type ClientLimits, type LimitName, type LimitStore } from '../limits/limit-store.js';
+import { formatUsd } from '../../core/money.js';
 import type { TimeWindows, WindowClock } from '../limits/time-windows.js';
 import type { StoreWarning } from './store-warning.js';
 
@@ -16,17 +17,29 @@ const LIMIT_WORDS: Record<LimitName, string> = {
   tokensPerMonth: 'tokens per month',
   requestsTotal: 'total requests',
   tokensTotal: 'total tokens',
+  costPerDay: 'dollars per day',
+  costPerMonth: 'dollars per month',
+  costTotal: 'total dollars',
 };
 
-const BUDGETS = new Set<LimitName>(['requestsPerDay', 'tokensPerDay', 'requestsPerMonth', 'tokensPerMonth', 'requestsTotal', 'tokensTotal']);
+const BUDGETS = new Set<LimitName>(['requestsPerDay', 'tokensPerDay', 'requestsPerMonth', 'tokensPerMonth', 'requestsTotal', 'tokensTotal', ...COST_LIMITS]);
 
-/** The 429 for a request over one of its key's limits, naming the limit. */
+export const hasDollarBudget = (limits: ClientLimits): boolean => limits.costPerDay !== undefined || limits.costPerMonth !== undefined || limits.costTotal !== undefined;
+
+/** A budget's state in words: counts as they are, dollars as money, with what the refused call needed. */
+function budgetState(refusal: Extract<AdmissionResult, { admitted: false }>): string {
+  if (!COST_LIMITS.has(refusal.limit)) return `limit ${refusal.allowed}, used ${refusal.used}`;
+  const needed = refusal.requested ? `, this call may cost up to ${formatUsd(refusal.requested)}` : '';
+  return `limit ${formatUsd(refusal.allowed)}, spent or reserved ${formatUsd(refusal.used)}${needed}`;
+}
+
+/** The 429 for a request over one of its key's limits, naming the limit and when it renews. */
 export function limitExceeded(refusal: Extract<AdmissionResult, { admitted: false }>): GatewayError {
   const what = `${LIMIT_WORDS[refusal.limit]} (${LIMIT_API_NAMES[refusal.limit]})`;
   const retry = refusal.retryAfterSeconds;
   const budget = BUDGETS.has(refusal.limit);
   const message = budget
-    ? `Budget exhausted for this API key on ${what}: limit ${refusal.allowed}, used ${refusal.used}. ${
+    ? `Budget exhausted for this API key on ${what}: ${budgetState(refusal)}. ${
         retry === undefined ? 'It does not renew; ask the operator of this gateway to raise it.' : `It renews in ${retry}s.`
       }`
     : `Rate limit reached for this API key on ${what}: limit ${refusal.allowed}, ${refusal.limit === 'maxConcurrent' ? 'in flight' : 'used'} ${refusal.used}. Please try again in ${retry ?? 1}s.`;
@@ -64,17 +77,19 @@ export class Admission {
    * Lets a client key's call through its limits and returns the ticket to settle it with, or throws the 429 naming
    * the limit. Other callers are unlimited (ALLOWED_TOKENS, the admin token, BYOK callers) and are not counted.
    * If the counters cannot be reached the call is let through without a ticket (and a warning logged): an outage
-   * of the store must not take the gateway down.
+   * of the store must not take the gateway down. `reservation` gives the nano-dollars the call may cost (asked
+   * only of a key with a dollar budget; it throws when the call cannot be priced).
    */
-  async admit(caller: Caller): Promise<string | undefined> {
+  async admit(caller: Caller, reservation: () => number = () => 0): Promise<string | undefined> {
     if (caller.kind !== 'client') return undefined;
     // Keys without limits are counted too: their usage shows per key, and a budget added later starts from it.
     const { key } = caller;
     // Not the request id: a client may send the same X-Request-Id on concurrent calls.
     const ticket = randomUUID();
     let result: AdmissionResult;
+    const reserve = hasDollarBudget(key.limits) ? reservation() : 0;
     try {
-      result = await this.limits.admit(key.id, key.limits, ticket, this.clock.windows(), this.staleAfterMs);
+      result = await this.limits.admit(key.id, key.limits, ticket, this.clock.windows(), this.staleAfterMs, reserve);
     } catch (error) {
       this.warning.warn('checking a client key’s limits (the call was let through)', error);
       return undefined;
@@ -83,9 +98,9 @@ export class Admission {
     return ticket;
   }
 
-  /** Adds an admitted call's tokens to its key's counters and frees its slot, in the background; never rejects. */
-  settle(keyId: string, ticket: string, tokens: number, windows: TimeWindows): void {
-    const work = this.limits.settle(keyId, ticket, tokens, windows).catch((error: unknown) => this.warning.warn('settling a call’s tokens', error));
+  /** Adds an admitted call's tokens and cost to its key's counters and frees its slot, in the background; never rejects. */
+  settle(keyId: string, ticket: string, tokens: number, windows: TimeWindows, cost = 0): void {
+    const work = this.limits.settle(keyId, ticket, tokens, windows, cost).catch((error: unknown) => this.warning.warn('settling a call’s tokens', error));
     this.settling.add(work);
     void work.finally(() => this.settling.delete(work));
   }

@@ -33,6 +33,10 @@ export interface MeteredCall {
   estimate?: () => TokenUsage;
   requestExcerpt?: string;
   responseExcerpt?: string;
+  /** The nano-dollars the call may cost, asked at admission only of a key with a dollar budget (may throw). */
+  reservation?: () => number;
+  /** What the call cost in nano-dollars; null when its model has no price (unknown, not free). */
+  cost?: number | null;
 }
 
 export interface CallOutcome {
@@ -79,7 +83,7 @@ export class UsageMeter {
    * and not counted; if the counters cannot be reached the call is let through.
    */
   async admit(call: MeteredCall): Promise<void> {
-    const ticket = await this.admission.admit(call.caller);
+    const ticket = await this.admission.admit(call.caller, call.reservation ?? (() => 0));
     if (ticket !== undefined) call.ticket = ticket;
   }
 
@@ -88,10 +92,11 @@ export class UsageMeter {
     const now = Date.now();
     const usage = call.usage ?? call.estimate?.() ?? NO_USAGE;
     const windows = this.clock.windows(now);
-    if (call.ticket !== undefined) this.admission.settle(call.caller.id, call.ticket, usage.total, windows);
+    const cost = call.cost === undefined ? 0 : call.cost;
+    if (call.ticket !== undefined) this.admission.settle(call.caller.id, call.ticket, usage.total, windows, cost ?? 0);
     const upstreamKey = outcome.upstreamKey === undefined || call.provider === null ? null : `${call.provider}/${outcome.upstreamKey}`;
     const minute = this.writer.minute(windows.minute);
-    countCall(groupTotals(minute.calls, call.caller.id, call.model ?? '-', call.provider ?? '-', upstreamKey ?? ''), outcome.status >= 400, usage);
+    countCall(groupTotals(minute.calls, call.caller.id, call.model ?? '-', call.provider ?? '-', upstreamKey ?? ''), outcome.status >= 400, usage, cost ?? undefined, now - call.startedAt);
     for (const failure of outcome.failures) {
       if (failure.keyId !== undefined) addInto(minute.statuses, `u|${failure.provider}/${failure.keyId}|s${failure.status}`, 1);
     }
@@ -113,7 +118,11 @@ export class UsageMeter {
       totalTokens: usage.total,
       reasoningTokens: usage.reasoning,
       cachedTokens: usage.cached,
+      cacheWriteTokens: usage.cacheWrite,
+      cacheWriteLongTokens: usage.cacheWriteLong,
+      searches: usage.searches,
       estimated: usage.estimated,
+      costNano: cost,
       attempts: outcome.attempts,
       error: outcome.error,
     };

@@ -1,4 +1,5 @@
 import { addInto, type StatsIncrements } from '../stats/stats-store.js';
+import { LATENCY_METRICS, latencyBin } from '../stats/latency-histogram.js';
 import type { Period } from '../limits/time-windows.js';
 import type { TokenUsage } from './token-usage.js';
 
@@ -16,8 +17,12 @@ export interface MinuteTotals {
   statuses: Map<string, number>;
 }
 
-/** requests, errors, prompt, completion and total tokens, in the order the metrics arrays hold them. */
-export const METRICS = ['req', 'err', 'pt', 'ct', 'tt'] as const;
+/**
+ * requests, errors, prompt, completion and total tokens, cost (nano-dollars), calls that could not be priced and
+ * the latency histogram's bins, in the order the metrics arrays hold them.
+ */
+export const METRICS: readonly string[] = ['req', 'err', 'pt', 'ct', 'tt', 'cost', 'unp', ...LATENCY_METRICS];
+const FIRST_LATENCY_BIN = 7;
 
 export const emptyMinute = (): MinuteTotals => ({ calls: new Map(), statuses: new Map() });
 
@@ -31,17 +36,23 @@ function child<V>(parent: Map<string, Map<string, V>>, key: string): Map<string,
 export function groupTotals(calls: CallGroups, callerId: string, model: string, provider: string, upstreamKey: string): number[] {
   const byKey = child(child(child(calls, callerId), model), provider);
   let totals = byKey.get(upstreamKey);
-  if (!totals) byKey.set(upstreamKey, (totals = [0, 0, 0, 0, 0]));
+  if (!totals) byKey.set(upstreamKey, (totals = METRICS.map(() => 0)));
   return totals;
 }
 
-/** Adds one finished call to its group's metrics. */
-export function countCall(totals: number[], failed: boolean, usage: TokenUsage): void {
+/**
+ * Adds one finished call to its group's metrics; `cost` in nano-dollars, undefined when the call could not be
+ * priced; `latencyMs` into its histogram bin, when known.
+ */
+export function countCall(totals: number[], failed: boolean, usage: TokenUsage, cost: number | undefined, latencyMs?: number): void {
   totals[0]! += 1;
   totals[1]! += failed ? 1 : 0;
   totals[2]! += usage.prompt;
   totals[3]! += usage.completion;
   totals[4]! += usage.total;
+  totals[5]! += cost ?? 0;
+  totals[6]! += cost === undefined ? 1 : 0;
+  if (latencyMs !== undefined) totals[FIRST_LATENCY_BIN + latencyBin(latencyMs)]! += 1;
 }
 
 /** The statistics dimensions of a minute's calls (`c|<client>`, `m|<model>`, `p|<provider>`, `cm|…`, `u|…`) with their metrics. */

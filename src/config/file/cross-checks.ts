@@ -53,7 +53,7 @@ export function checkCrossFields(config: GatewayFileConfig, builtInProviders: re
       if (!upstreamNames.has(target.upstream) && !builtIn.has(target.upstream)) {
         problems.push({
           path: ['routes', name, 'targets', index, 'upstream'],
-          message: `"${target.upstream}" is neither an upstream of this file nor a built-in provider (${[...builtIn].join(', ')})`,
+          message: `"${target.upstream}" is neither an upstream of this file nor a provider configured in the environment (${builtIn.size > 0 ? [...builtIn].join(', ') : 'none is'})`,
         });
       }
     });

@@ -1,9 +1,10 @@
 export { formatConfigError, formatConfigErrors, formatConfigPath, type ConfigFileError } from './errors.js';
-export { maskSecret, maskSecrets } from './mask.js';
+export { maskDocument, maskSecret, maskSecrets, restoreMaskedSecrets } from './mask.js';
 export {
   canonicalJson,
   configVersion,
   DEFAULT_CONFIG_FILE,
+  parseGatewayConfigDocument,
   parseGatewayConfigText,
   readGatewayConfigFile,
   resolveConfigFilePath,

@@ -20,34 +20,54 @@ export interface ParseConfigOptions {
 }
 
 export type ParsedConfig =
-  | { ok: true; config: GatewayFileConfig; secretPaths: string[]; format: ConfigFileFormat; warnings: ConfigFileError[] }
+  | {
+      ok: true;
+      config: GatewayFileConfig;
+      /** The config as written, in this gateway's format (an imported file converted), `${ENV}` references unresolved. */
+      document: unknown;
+      secretPaths: string[];
+      format: ConfigFileFormat;
+      warnings: ConfigFileError[];
+    }
   | { ok: false; errors: ConfigFileError[] };
 
 export type ConfigFileFormat = 'gateway' | 'openai-style-api';
 
 export const DEFAULT_CONFIG_FILE = 'gateway.yaml';
 
+type LineOf = (at: ConfigPath) => number | undefined;
+
+const NO_LINES: LineOf = () => undefined;
+
 /** The whole validated config or every mistake found; nothing in between. */
 export function parseGatewayConfigText(text: string, options: ParseConfigOptions): ParsedConfig {
   const parsed = parseConfigSource(text);
   if (!parsed.ok) return parsed;
   const { source } = parsed;
-
   const nativeByName = options.fileName !== undefined && path.basename(options.fileName).endsWith('model-config.json');
-  const format: ConfigFileFormat = nativeByName || isOpenAiStyleApiConfig(source.value) ? 'openai-style-api' : 'gateway';
-  let gatewayValue = source.value;
+  return validateDocument(source.value, options, (at) => source.lineOf(at), nativeByName);
+}
+
+/** A config document already parsed (an online edit, a stored version): validated as a file's content would be. */
+export function parseGatewayConfigDocument(document: unknown, options: Omit<ParseConfigOptions, 'fileName'>): ParsedConfig {
+  return validateDocument(document, options, NO_LINES, false);
+}
+
+function validateDocument(value: unknown, options: ParseConfigOptions, sourceLineOf: LineOf, importByName: boolean): ParsedConfig {
+  const format: ConfigFileFormat = importByName || isOpenAiStyleApiConfig(value) ? 'openai-style-api' : 'gateway';
+  let document = value ?? {};
   let warnings: ConfigFileError[] = [];
-  // Paths of a converted config are not paths of the file: their errors carry no line.
-  let lineOf = (at: ConfigPath) => source.lineOf(at);
+  let lineOf = sourceLineOf;
   if (format === 'openai-style-api') {
-    const converted = convertOpenAiStyleApiConfig(source.value);
-    if (!converted.ok) return { ok: false, errors: sortByLine(converted.problems.map((problem) => toError(problem.path, problem.message, source.lineOf))) };
-    gatewayValue = converted.config;
-    warnings = sortByLine(converted.skipped.map((problem) => toError(problem.path, problem.message, source.lineOf)));
-    lineOf = () => undefined;
+    const converted = convertOpenAiStyleApiConfig(value);
+    if (!converted.ok) return { ok: false, errors: sortByLine(converted.problems.map((problem) => toError(problem.path, problem.message, sourceLineOf))) };
+    document = converted.config;
+    warnings = sortByLine(converted.skipped.map((problem) => toError(problem.path, problem.message, sourceLineOf)));
+    // Paths of a converted config are not paths of the file: their errors carry no line.
+    lineOf = NO_LINES;
   }
 
-  const substituted = substituteEnvironment(gatewayValue ?? {}, options.env);
+  const substituted = substituteEnvironment(document, options.env);
   const errors: ConfigFileError[] = substituted.missing.map(({ path: at, name }) =>
     toError(at, `environment variable ${name} is not set`, lineOf),
   );
@@ -59,7 +79,7 @@ export function parseGatewayConfigText(text: string, options: ParseConfigOptions
     errors.push(...checkCrossFields(validated.data, options.builtInProviders).map((problem) => toError(problem.path, problem.message, lineOf)));
   }
   if (errors.length > 0 || !validated.success) return { ok: false, errors: sortByLine(errors) };
-  return { ok: true, config: validated.data, secretPaths: substituted.secretPaths, format, warnings };
+  return { ok: true, config: validated.data, document, secretPaths: substituted.secretPaths, format, warnings };
 }
 
 /** Reads and parses a config file; a file that cannot be read is one error. */
@@ -82,8 +102,11 @@ export function resolveConfigFilePath(env: Record<string, string | undefined>, w
   return existsSync(fallback) ? fallback : undefined;
 }
 
-/** A short hash of the validated config, the same however the file is formatted (YAML, JSON, key order, comments). */
-export function configVersion(config: GatewayFileConfig): string {
+/**
+ * A short hash of a config (validated, or a document as written), the same however it is formatted (YAML, JSON,
+ * key order, comments).
+ */
+export function configVersion(config: unknown): string {
   return createHash('sha256').update(canonicalJson(config)).digest('hex').slice(0, 16);
 }
 

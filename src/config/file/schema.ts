@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { priceEntriesSchema } from '../../cost/price-schema.js';
+import { PASSTHROUGH_APIS } from '../passthrough-apis.js';
 
 /**
  * The routing config file (`gateway.yaml`), as written and as normalised: field names stay the file's snake_case,
@@ -6,7 +8,7 @@ import { z } from 'zod';
  */
 
 /** The provider definitions an upstream can use: the built-in ones and a named OpenAI-compatible proxy. */
-export const ROUTE_STRATEGIES = ['round-robin', 'weighted', 'random', 'priority', 'least-busy', 'lowest-latency', 'least-used'] as const;
+export const ROUTE_STRATEGIES = ['round-robin', 'weighted', 'random', 'priority', 'least-busy', 'lowest-latency', 'least-used', 'lowest-cost'] as const;
 
 const PROXY_PROTOCOLS = new Set(['http:', 'https:', 'socks5:', 'socks5h:']);
 
@@ -47,12 +49,16 @@ export const upstreamSchema = z
     timeout_ms: positiveInteger().optional(),
     api_version: text().optional(),
     models: upstreamModels.default({}),
-    key_limits: z.strictObject({ rpm: positiveInteger().optional(), tpm: positiveInteger().optional() }).optional(),
+    key_limits: z
+      .strictObject({ rpm: positiveInteger().optional(), tpm: positiveInteger().optional(), max_concurrent: positiveInteger().optional() })
+      .optional(),
     proxy: proxyUrl.optional(),
     /** Gemini paid keys (gemini-balance's PAID_KEY): not subject to the free tier's limits. */
     paid: z.boolean({ error: 'expected true or false' }).default(false),
     /** Cool a key down for one model only instead of for all (Gemini's limits are per model). */
     cooldown_per_model: z.boolean({ error: 'expected true or false' }).optional(),
+    /** OpenAI's APIs beside chat an OpenAI-compatible upstream serves itself: forwarded as they are, not converted. */
+    passthrough: z.array(z.enum(PASSTHROUGH_APIS, { error: `expected ${PASSTHROUGH_APIS.join(' or ')}` }), { error: 'expected a list of APIs' }).optional(),
   })
   .transform(({ cooldown_per_model, ...upstream }) => ({ ...upstream, cooldown_per_model: cooldown_per_model ?? upstream.type === 'gemini' }));
 
@@ -106,7 +112,9 @@ export const gatewayFileSchema = z
     routes: z.record(z.string(), routeSchema, { error: 'expected a map of model name to route' }).default({}),
     fallbacks: fallbacksSchema.prefault({}),
     tokens: z.array(clientTokenSchema, { error: 'expected a list of tokens' }).default([]),
-  }, { error: 'expected a map with upstreams, routes, fallbacks and tokens' })
+    /** Model name (or glob, or `<upstream>/<model>`) → its price, over the shipped prices; null makes it unpriced. */
+    prices: priceEntriesSchema.default({}),
+  }, { error: 'expected a map with upstreams, routes, fallbacks, tokens and prices' })
   .transform((config) => ({
     ...config,
     routes: Object.fromEntries(

@@ -1,3 +1,4 @@
+import { nanoToUsd } from '../../core/money.js';
 import type Router from '@koa/router';
 import { type ClientKeys, clientKeyView } from '../../access/client-keys/client-key-service.js';
 import type { LimitStore } from '../../access/limits/limit-store.js';
@@ -43,7 +44,11 @@ export function registerClientKeyRoutes(router: Router<GatewayState>, guard: Gat
         tokens_this_month: counters.tokensThisMonth,
         requests_total: counters.requestsTotal,
         tokens_total: counters.tokensTotal,
+        usd_today: nanoToUsd(counters.costToday),
+        usd_this_month: nanoToUsd(counters.costThisMonth),
+        usd_total: nanoToUsd(counters.costTotal),
         in_flight: counters.inFlight,
+        usd_reserved: nanoToUsd(counters.reserved),
       },
     };
   });

@@ -14,8 +14,8 @@ import { errorHandler } from '../middleware/error-handler.js';
 import { jsonBody } from '../middleware/json-body.js';
 
 export interface GeminiNativeDependencies extends CallHandlerDependencies {
-  /** The configured Gemini provider; the routes answer 404 without one. */
-  gemini: ConfiguredProvider | undefined;
+  /** The configured Gemini provider (of the config in force); the routes answer 404 without one. */
+  gemini: () => ConfiguredProvider | undefined;
   authenticator: Authenticator;
   /** Whether callers may bring their own Gemini key (BYOK). */
   byok: boolean;
@@ -49,8 +49,9 @@ export function registerGeminiNativeRoutes(router: Router<GatewayState>, deps: G
   const listGuard = [googleErrors, requireGeminiClientToken(deps.authenticator, false)];
   const callGuard = [googleErrors, requireGeminiClientToken(deps.authenticator, deps.byok)];
   const gemini = (): ConfiguredProvider => {
-    if (!deps.gemini) throw new GatewayError(404, 'Gemini is not configured on this gateway.');
-    return deps.gemini;
+    const configured = deps.gemini();
+    if (!configured) throw new GatewayError(404, 'Gemini is not configured on this gateway.');
+    return configured;
   };
   const fixedPlan = (model: string): RoutePlan => ({ routes: [{ target: gemini(), upstreamModel: model }] });
 

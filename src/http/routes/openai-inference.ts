@@ -1,10 +1,14 @@
 import type Router from '@koa/router';
 import { openAIChatProtocol } from '../../protocols/openai/chat.js';
 import { openAIEmbeddingsProtocol } from '../../protocols/openai/embeddings.js';
+import { openAICompletionsProtocol } from '../../protocols/openai-completions/protocol.js';
 import { type CallHandlerDependencies, callHandler, type CallRouteOptions } from '../call-handler.js';
 import type { GatewayMiddleware, GatewayState } from '../context.js';
 
-/** OpenAI's inference routes, `/v1/chat/completions` and `/v1/embeddings` (or the same under another prefix). */
+/**
+ * OpenAI's inference routes, `/v1/chat/completions`, `/v1/completions` and `/v1/embeddings` (or the same under
+ * another prefix).
+ */
 export function registerOpenAIInferenceRoutes(
   router: Router<GatewayState>,
   guard: GatewayMiddleware[],
@@ -13,5 +17,6 @@ export function registerOpenAIInferenceRoutes(
   prefix = '/v1',
 ): void {
   router.post(`${prefix}/chat/completions`, ...guard, callHandler(openAIChatProtocol, deps, options));
+  router.post(`${prefix}/completions`, ...guard, callHandler(openAICompletionsProtocol, deps, options));
   router.post(`${prefix}/embeddings`, ...guard, callHandler(openAIEmbeddingsProtocol, deps, options));
 }

@@ -10,12 +10,13 @@ export interface ServiceInfoDependencies {
   name: string;
   version: string;
   openAccess: boolean;
-  providers: readonly ConfiguredProvider[];
-  pools: ReadonlyMap<string, KeyPool>;
+  /** The providers and pools of the config in force. */
+  routes: () => { providers: readonly ConfiguredProvider[]; pools: ReadonlyMap<string, KeyPool> };
   storeHealth: () => StoreHealth;
   lifecycle: ServerLifecycle;
 }
 
+/** Every route family the gateway serves, for `/`. */
 const ENDPOINTS = [
   'GET /',
   'GET /health',
@@ -23,17 +24,29 @@ const ENDPOINTS = [
   'GET /v1/models/{model}',
   'POST /v1/chat/completions',
   'POST /v1/embeddings',
+  'POST /v1/responses, GET|DELETE /v1/responses/{id} (OpenAI Responses API)',
+  'POST /v1/completions (legacy completions)',
+  'POST /v1/messages (Anthropic Messages API)',
+  'POST /v1/messages/count_tokens',
+  'GET /v1beta/models, POST /v1beta/models/{model}:{action} (Gemini API; also under /gemini/v1beta)',
+  'GET /openai/v1/models, POST /openai/v1/chat/completions, POST /openai/v1/embeddings (Gemini\'s OpenAI surface, when Gemini is configured)',
   'GET /v1/keys/list (admin)',
   'GET|POST|DELETE /admin/api/upstream-keys… (admin)',
+  'GET|POST|PATCH|DELETE /admin/api/client-keys… (admin)',
+  'GET|PUT|POST /admin/api/config… (admin)',
+  'GET /admin/api/stats, /admin/api/usage, /admin/api/usage/timeline, /admin/api/logs, /admin/api/logs/errors (admin)',
+  'POST|GET|DELETE /admin/api/session (console sign-in)',
+  'GET /admin (console), GET /chat (playground), GET /ui/assets/{file}',
 ];
 
 /** Public routes: `/` describes the service, `/health` answers monitors. Neither reveals a secret. */
 export function registerServiceInfoRoutes(router: Router<GatewayState>, deps: ServiceInfoDependencies): void {
   const keyCounts = async () => {
     const now = Date.now();
+    const { providers, pools } = deps.routes();
     return Promise.all(
-      deps.providers.map(async (target) => {
-        const states = (await deps.pools.get(target.settings.id)?.states()) ?? [];
+      providers.map(async (target) => {
+        const states = (await pools.get(target.settings.id)?.states()) ?? [];
         const count = (status: string) => states.filter((state) => keyStatus(state, now) === status).length;
         return { id: target.settings.id, kind: target.settings.kind, keys: { total: states.length, valid: count('valid'), cooling: count('cooling'), invalid: count('invalid') } };
       }),

@@ -9,7 +9,8 @@ import { keyStatus } from '../../keys/key-state.js';
 import type { GatewayContext, GatewayMiddleware, GatewayState } from '../context.js';
 
 export interface UpstreamKeyRouteDependencies {
-  pools: ReadonlyMap<string, KeyPool>;
+  /** The pools of the config in force. */
+  pools: () => ReadonlyMap<string, KeyPool>;
   recovery: KeyRecovery;
 }
 
@@ -28,6 +29,8 @@ export async function describePool(pool: KeyPool, reveal: boolean) {
       source: member?.secret === undefined ? 'config' : 'runtime',
       status: keyStatus(state, now),
       cooling_until: state.coolingUntil !== null && state.coolingUntil > now ? iso(state.coolingUntil) : null,
+      /** Model → until when the key rests for that model only (it serves the others meanwhile). */
+      cooling_models: Object.fromEntries(Object.entries(state.coolingModels).flatMap(([model, until]) => (until > now ? [[model, iso(until)]] : []))),
       invalid_since: iso(state.invalidSince),
       failures: state.failures,
       last_status: state.lastStatus,
@@ -74,12 +77,12 @@ export function registerUpstreamKeyRoutes(router: Router<GatewayState>, guard: G
   const base = '/admin/api/upstream-keys';
 
   router.get(base, ...guard, async (ctx) => {
-    ctx.body = { providers: await Promise.all([...deps.pools.values()].map((pool) => describePool(pool, reveal(ctx)))) };
+    ctx.body = { providers: await Promise.all([...deps.pools().values()].map((pool) => describePool(pool, reveal(ctx)))) };
   });
 
   router.post(`${base}/_reset`, ...guard, async (ctx) => {
     const reset: Record<string, number> = {};
-    for (const pool of deps.pools.values()) {
+    for (const pool of deps.pools().values()) {
       const ids = await selectedIds(pool, undefined);
       await pool.resetKeys(ids);
       reset[pool.provider] = ids.length;
@@ -88,11 +91,11 @@ export function registerUpstreamKeyRoutes(router: Router<GatewayState>, guard: G
   });
 
   router.get(`${base}/:provider`, ...guard, async (ctx) => {
-    ctx.body = await describePool(poolOf(ctx, deps.pools), reveal(ctx));
+    ctx.body = await describePool(poolOf(ctx, deps.pools()), reveal(ctx));
   });
 
   router.post(`${base}/:provider`, ...guard, async (ctx) => {
-    const pool = poolOf(ctx, deps.pools);
+    const pool = poolOf(ctx, deps.pools());
     const { keys } = validateRequest(keyListSchema, ctx.request.body);
     const secrets = typeof keys === 'string' ? keys.split(/[\s,]+/).filter((key) => key !== '') : keys;
     const added = await pool.addKeys(secrets);
@@ -101,14 +104,14 @@ export function registerUpstreamKeyRoutes(router: Router<GatewayState>, guard: G
   });
 
   router.delete(`${base}/:provider/:id`, ...guard, async (ctx) => {
-    const pool = poolOf(ctx, deps.pools);
+    const pool = poolOf(ctx, deps.pools());
     const ids = await selectedIds(pool, [String(ctx.params.id)]);
     await pool.removeKeys(ids);
     ctx.body = { provider: pool.provider, removed: ids };
   });
 
   router.post(`${base}/:provider/remove`, ...guard, async (ctx) => {
-    const pool = poolOf(ctx, deps.pools);
+    const pool = poolOf(ctx, deps.pools());
     const { ids } = validateRequest(selectionSchema.required({ ids: true }), ctx.request.body);
     const selected = await selectedIds(pool, ids);
     await pool.removeKeys(selected);
@@ -116,13 +119,13 @@ export function registerUpstreamKeyRoutes(router: Router<GatewayState>, guard: G
   });
 
   router.post(`${base}/:provider/verify`, ...guard, async (ctx) => {
-    const pool = poolOf(ctx, deps.pools);
+    const pool = poolOf(ctx, deps.pools());
     const { ids } = validateRequest(selectionSchema, ctx.request.body ?? {});
     ctx.body = { provider: pool.provider, results: await deps.recovery.verify(pool, await selectedIds(pool, ids)) };
   });
 
   router.post(`${base}/:provider/reset`, ...guard, async (ctx) => {
-    const pool = poolOf(ctx, deps.pools);
+    const pool = poolOf(ctx, deps.pools());
     const { ids } = validateRequest(selectionSchema, ctx.request.body ?? {});
     const selected = await selectedIds(pool, ids);
     await pool.resetKeys(selected);
@@ -134,7 +137,7 @@ export function registerUpstreamKeyRoutes(router: Router<GatewayState>, guard: G
     const validKeys: Record<string, number> = {};
     const invalidKeys: Record<string, number> = {};
     const providers: Record<string, { valid: number; cooling: number; invalid: number }> = {};
-    for (const pool of deps.pools.values()) {
+    for (const pool of deps.pools().values()) {
       const view = await describePool(pool, reveal(ctx));
       providers[pool.provider] = { valid: view.valid, cooling: view.cooling, invalid: view.invalid };
       for (const key of view.keys) {

@@ -1,3 +1,4 @@
+import { nanoToUsd } from '../../core/money.js';
 import type Router from '@koa/router';
 import { z } from 'zod';
 import type { Period } from '../../access/limits/time-windows.js';
@@ -79,8 +80,13 @@ function requestView(record: RequestRecord & { id: string }) {
       total_tokens: record.totalTokens,
       reasoning_tokens: record.reasoningTokens,
       cached_tokens: record.cachedTokens,
+      cache_write_tokens: record.cacheWriteTokens ?? 0,
+      cache_write_long_tokens: record.cacheWriteLongTokens ?? 0,
+      searches: record.searches ?? 0,
       estimated: record.estimated,
     },
+    cost_usd: record.costNano == null ? null : nanoToUsd(record.costNano),
+    priced: record.costNano !== null,
     error: record.error,
     ...(record.requestExcerpt === undefined ? {} : { request_excerpt: record.requestExcerpt }),
     ...(record.responseExcerpt === undefined ? {} : { response_excerpt: record.responseExcerpt }),

@@ -1,9 +1,11 @@
-import { NO_USAGE, usageFromObject } from '../../access/metering/token-usage.js';
+import { NO_USAGE } from '../../access/metering/token-usage.js';
 import type { Cancellation } from '../../core/cancellation.js';
 import { GatewayError, UpstreamError } from '../../core/errors.js';
 import type { PassthroughResult } from '../../providers/types.js';
 import type { ModelRoute } from '../../routing/model-resolver.js';
-import type { ClientProtocol, ErrorReply } from '../protocol.js';
+import type { ClientProtocol, ErrorReply, RequestSize } from '../protocol.js';
+import { passthroughReply } from '../passthrough-reply.js';
+import { estimateTokens } from '../../core/token-estimate.js';
 
 const GOOGLE_STATUS: Record<number, string> = {
   400: 'INVALID_ARGUMENT',
@@ -50,6 +52,13 @@ export function forwardNative(route: ModelRoute, request: NativeRequest, apiKey:
   return provider.passthrough({ ...request, apiKey, cancellation });
 }
 
+/** A native request's size: its text estimated as a whole, and `generationConfig.maxOutputTokens`. */
+function nativeRequestSize(body: unknown): RequestSize {
+  const config = (body as { generationConfig?: { maxOutputTokens?: unknown; candidateCount?: unknown } } | null)?.generationConfig;
+  const maxOutput = typeof config?.maxOutputTokens === 'number' ? config.maxOutputTokens * (typeof config.candidateCount === 'number' ? config.candidateCount : 1) : undefined;
+  return { prompt: estimateTokens(JSON.stringify((body as { contents?: unknown } | null)?.contents ?? [])), maxOutput };
+}
+
 /**
  * Gemini's own API (`@google/genai`, gemini-cli): `POST …/models/{model}:{action}` with Gemini's JSON. The body goes
  * upstream untouched and Gemini's bytes come back untouched, so the protocol only names the model and the action.
@@ -65,6 +74,7 @@ export const geminiNativeProtocol: ClientProtocol<NativeRequest, PassthroughResu
       model,
       stream: action === 'streamGenerateContent',
       request: { method: 'POST', path: `/models/${model}:${action}`, query: wire.query, body: wire.rawBody, accept: wire.accept },
+      size: () => nativeRequestSize(wire.body),
     };
   },
 
@@ -76,16 +86,7 @@ export const geminiNativeProtocol: ClientProtocol<NativeRequest, PassthroughResu
     };
   },
 
-  reply(result) {
-    return {
-      kind: 'bytes',
-      status: result.status,
-      contentType: result.contentType,
-      first: result.first,
-      body: result.body,
-      usage: () => ({ usage: usageFromObject(result.usage), estimate: () => NO_USAGE, responseExcerpt: undefined }),
-    };
-  },
+  reply: (result) => passthroughReply(result, () => NO_USAGE),
 
   errorReply: googleErrorReply,
 };

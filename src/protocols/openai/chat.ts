@@ -1,19 +1,20 @@
-import { estimatedUsage, usageFromObject } from '../../access/metering/token-usage.js';
 import { estimateTokens } from '../../core/token-estimate.js';
 import { EXCERPT_LENGTH } from '../../calls/call.js';
-import { GatewayError } from '../../core/errors.js';
 import { type ChatCompletionRequest, chatCompletionRequestSchema } from '../../core/openai-schemas.js';
-import { primeStream, type PrimedStream } from '../../core/primed-stream.js';
 import { validateRequest } from '../../core/request-validation.js';
-import type { ChatResult, StreamReport } from '../../providers/types.js';
 import type { ClientProtocol } from '../protocol.js';
-import { openAIErrorReply, openAIEventStream, type ReceivedRequest, withCallModel, withModel, withStreamModel } from './wire.js';
+import { type ChatOutcome, chatShapedPlan, chatShapedReply } from './chat-outcome.js';
+import { openAIErrorReply, type ReceivedRequest, withCallModel } from './wire.js';
 
 type ChatRequest = ReceivedRequest<ChatCompletionRequest>;
 
-type ChatOutcome = { kind: 'json'; body: string; usage: unknown } | { kind: 'stream'; events: PrimedStream<string[]>; report: StreamReport };
-
 const promptTokens = (request: ChatCompletionRequest) => estimateTokens(JSON.stringify(request.messages ?? []));
+
+/** The most completion tokens a request allows: `max_completion_tokens` (newer) or `max_tokens`, times `n` choices. */
+function maxOutputTokens(request: ChatCompletionRequest): number | undefined {
+  const limit = request.max_completion_tokens ?? request.max_tokens;
+  return typeof limit === 'number' ? limit * (request.n ?? 1) : undefined;
+}
 
 /** The first choice's text of a chat answer, for estimates and excerpts; parsed only when one is needed. */
 function answerText(body: string): string {
@@ -44,51 +45,21 @@ export const openAIChatProtocol: ClientProtocol<ChatRequest, ChatOutcome> = {
 
   parse(wire) {
     const request = validateRequest(chatCompletionRequestSchema, wire.body);
-    return { model: request.model, stream: request.stream === true, request: { request, rawBody: wire.rawBody }, excerpt: () => lastMessageExcerpt(request.messages) };
+    return {
+      model: request.model,
+      stream: request.stream === true,
+      request: { request, rawBody: wire.rawBody },
+      excerpt: () => lastMessageExcerpt(request.messages),
+      size: () => ({ prompt: promptTokens(request), maxOutput: maxOutputTokens(request) }),
+    };
   },
 
   plan(parsed, call) {
     const { request, rawBody } = withCallModel(parsed, call.model);
-    const excerptChars = call.logBodies ? EXCERPT_LENGTH : 0;
-    return {
-      operation: async (route, apiKey, cancellation = call.cancellation) => {
-        const result: ChatResult = await route.target.provider.chatCompletions({ request, rawBody, upstreamModel: route.upstreamModel, apiKey, cancellation, excerptChars });
-        const shown = route.answerModel;
-        if (call.stream) {
-          if (result.kind !== 'stream') throw new GatewayError(502, `Upstream ${route.target.settings.id} did not stream.`);
-          const events = shown === undefined ? result.events : withStreamModel(result.events, shown);
-          return { kind: 'stream', events: await primeStream(events), report: result.report };
-        }
-        if (result.kind !== 'json') throw new GatewayError(502, `Upstream ${route.target.settings.id} answered with a stream.`);
-        return shown === undefined ? result : { ...result, body: withModel(result.body, shown) };
-      },
-      holdKeyUntil: call.stream ? (outcome) => (outcome.kind === 'stream' ? outcome.events.finished : Promise.resolve()) : undefined,
-      discard: (outcome) => {
-        if (outcome.kind === 'stream') void outcome.events.rest.return?.();
-      },
-    };
+    return chatShapedPlan(call, (route, attempt) => route.target.provider.chatCompletions({ request, rawBody, ...attempt }));
   },
 
-  reply(outcome, parsed, call) {
-    const { request } = parsed;
-    if (outcome.kind === 'stream') {
-      const { report } = outcome;
-      return openAIEventStream(outcome.events, () => ({
-        usage: usageFromObject(report.usage),
-        estimate: () => estimatedUsage(promptTokens(request), report.estimatedCompletionTokens),
-        responseExcerpt: call.logBodies ? report.excerpt : undefined,
-      }));
-    }
-    return {
-      kind: 'json',
-      body: outcome.body,
-      usage: () => ({
-        usage: usageFromObject(outcome.usage),
-        estimate: () => estimatedUsage(promptTokens(request), estimateTokens(answerText(outcome.body))),
-        responseExcerpt: call.logBodies ? answerText(outcome.body).slice(0, EXCERPT_LENGTH) : undefined,
-      }),
-    };
-  },
+  reply: chatShapedReply(promptTokens, answerText),
 
   errorReply: (_error, gatewayError) => openAIErrorReply(gatewayError),
 };

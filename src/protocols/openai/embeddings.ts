@@ -1,4 +1,4 @@
-import { estimatedUsage, usageFromObject } from '../../access/metering/token-usage.js';
+import { estimatedUsage } from '../../access/metering/token-usage.js';
 import { estimateTokens } from '../../core/token-estimate.js';
 import { type EmbeddingsRequest, embeddingsRequestSchema } from '../../core/openai-schemas.js';
 import { validateRequest } from '../../core/request-validation.js';
@@ -23,7 +23,7 @@ export const openAIEmbeddingsProtocol: ClientProtocol<EmbeddingsCallRequest, Jso
 
   parse(wire) {
     const request = validateRequest(embeddingsRequestSchema, wire.body);
-    return { model: request.model, stream: false, request: { request, rawBody: wire.rawBody } };
+    return { model: request.model, stream: false, request: { request, rawBody: wire.rawBody }, size: () => ({ prompt: inputTokens(request.input), maxOutput: 0 }) };
   },
 
   plan(parsed, call) {
@@ -41,7 +41,7 @@ export const openAIEmbeddingsProtocol: ClientProtocol<EmbeddingsCallRequest, Jso
     return {
       kind: 'json',
       body: result.body,
-      usage: () => ({ usage: usageFromObject(result.usage), estimate: () => estimatedUsage(inputTokens(parsed.request.input), 0), responseExcerpt: undefined }),
+      usage: () => ({ usage: result.usage, estimate: () => estimatedUsage(inputTokens(parsed.request.input), 0), responseExcerpt: undefined }),
     };
   },
 

@@ -1,4 +1,5 @@
 import type { GatewayError } from '../../core/errors.js';
+import { nanoToUsd } from '../../core/money.js';
 import type { PrimedStream } from '../../core/primed-stream.js';
 import type { AnswerUsage, ErrorReply, EventStreamReply } from '../protocol.js';
 
@@ -32,18 +33,42 @@ export function withCallModel<Request extends { model?: string | undefined }>(re
   return received.request.model === model ? received : { request: { ...received.request, model }, rawBody: undefined };
 }
 
+const USAGE_OBJECT = /"usage"\s*:\s*\{/;
+
+/**
+ * A chunk with the call's cost added to its `usage` as `cost` (USD, as OpenRouter reports it), when it carries a
+ * usage object and the call could be priced. Only the usage chunk is parsed; every other chunk passes untouched.
+ */
+export function withUsageCost(payload: string, cost: () => number | null): string {
+  if (!USAGE_OBJECT.test(payload)) return payload;
+  let chunk: { usage?: unknown };
+  try {
+    chunk = JSON.parse(payload) as { usage?: unknown };
+  } catch {
+    return payload;
+  }
+  if (chunk.usage === null || typeof chunk.usage !== 'object') return payload;
+  const nano = cost();
+  if (nano === null) return payload;
+  (chunk.usage as Record<string, unknown>).cost = nanoToUsd(nano);
+  return JSON.stringify(chunk);
+}
+
 function frame(payloads: readonly string[]): string {
   let text = '';
   for (const payload of payloads) text += `data: ${payload}\n\n`;
   return text;
 }
 
-/** OpenAI's SSE: each payload as `data: …`, `data: [DONE]` after a complete stream, `data: {"error":…}` after a broken one. */
-export function openAIEventStream(events: PrimedStream<string[]>, usage: () => AnswerUsage): EventStreamReply {
+/**
+ * OpenAI's SSE: each payload as `data: …`, `data: [DONE]` after a complete stream, `data: {"error":…}` after a broken
+ * one. With `cost`, the usage chunk (sent only to a client that asked for usage) carries the call's cost.
+ */
+export function openAIEventStream(events: PrimedStream<string[]>, usage: () => AnswerUsage, cost?: () => number | null): EventStreamReply {
   return {
     kind: 'events',
     events,
-    frame,
+    frame: cost === undefined ? frame : (payloads) => frame(payloads.map((payload) => withUsageCost(payload, cost))),
     end: 'data: [DONE]\n\n',
     errorEvent: (error) => `data: ${JSON.stringify(error.toBody())}\n\n`,
     usage,

@@ -1,16 +1,19 @@
 import { invalidRequest, UpstreamError } from '../../core/errors.js';
+import type { TokenUsage } from '../../core/usage.js';
 import { parseSse } from '../../core/sse.js';
 import { readBodyText } from '../../upstream/http-client.js';
 import { completionAsStream } from '../openai-compatible/completion-as-chunks.js';
 import { StreamTally } from '../shared/stream-tally.js';
 import { UpstreamExchange } from '../shared/upstream-exchange.js';
 import { invalidResponse, MAX_JSON_ANSWER_BYTES, parseJsonAnswer, parseJsonOrUndefined, readUpstreamStream } from '../shared/upstream-body.js';
-import type { ChatCall, ChatResult, EmbeddingsCall, JsonResult, Provider, UpstreamCall, UpstreamModel } from '../types.js';
+import type { ChatCall, ChatResult, EmbeddingsCall, JsonResult, PassthroughCall, PassthroughResult, Provider, UpstreamCall, UpstreamModel } from '../types.js';
+import { anthropicPassthrough } from './passthrough.js';
 import { anthropicErrorFromResponse, anthropicErrorFromStreamEvent } from './errors.js';
 import { type AnthropicOptions, type ResolvedAnthropicOptions, resolveAnthropicOptions } from './options.js';
 import { toAnthropicRequest } from './request.js';
 import { type ChatCompletion, toChatCompletion } from './response.js';
 import { AnthropicStreamConverter, toOpenAIChunkBatches } from './stream.js';
+import { anthropicTokenUsage } from './usage.js';
 import { anthropicMessageResponseSchema, modelListPageSchema } from './wire.js';
 
 /** Anthropic's largest page; the list is a few dozen models, so more than a few pages means a looping upstream. */
@@ -65,16 +68,16 @@ export class AnthropicProvider implements Provider {
     const body = this.requestBody(call);
     const url = `${this.options.baseUrl}/v1/messages`;
     if (call.request.stream !== true) {
-      const completion = this.completionFrom(await this.exchange.json('POST', url, body, call), call.apiKey);
-      return { kind: 'json', body: JSON.stringify(completion), usage: completion.usage };
+      const { completion, usage } = this.completionFrom(await this.exchange.json('POST', url, body, call), call.apiKey);
+      return { kind: 'json', body: JSON.stringify(completion), usage };
     }
 
     const response = await this.exchange.stream(url, body, call, 'text/event-stream');
     const includeUsage = call.request.stream_options?.include_usage === true;
     if (String(response.headers['content-type'] ?? '').includes('application/json')) {
       // A proxy in front of Anthropic may ignore `stream: true` and answer with the whole message.
-      const completion = this.completionFrom(await readBodyText(response.body, MAX_JSON_ANSWER_BYTES), call.apiKey);
-      return completionAsStream(completion, includeUsage, call.excerptChars);
+      const { completion, usage } = this.completionFrom(await readBodyText(response.body, MAX_JSON_ANSWER_BYTES), call.apiKey);
+      return completionAsStream(completion, usage, includeUsage, call.excerptChars);
     }
     const tally = new StreamTally(call.excerptChars);
     const converter = new AnthropicStreamConverter({ provider: this.id, apiKey: call.apiKey, includeUsage, created: nowInSeconds(), tally });
@@ -83,8 +86,8 @@ export class AnthropicProvider implements Provider {
     return { kind: 'stream', events, report: tally };
   }
 
-  /** A 2xx JSON answer as an OpenAI completion; a body that is not a message is an upstream failure. */
-  private completionFrom(text: string, apiKey: string | undefined): ChatCompletion {
+  /** A 2xx JSON answer as an OpenAI completion and its usage; a body that is not a message is an upstream failure. */
+  private completionFrom(text: string, apiKey: string | undefined): { completion: ChatCompletion; usage: TokenUsage } {
     const parsed = parseJsonAnswer(this.id, text);
     if (parsed !== null && typeof parsed === 'object' && (parsed as { type?: unknown }).type === 'error') {
       throw anthropicErrorFromStreamEvent(this.id, text, apiKey);
@@ -93,7 +96,12 @@ export class AnthropicProvider implements Provider {
     if (!message.success) {
       throw invalidResponse(this.id, 'sent a message in an unexpected shape');
     }
-    return toChatCompletion(message.data, { provider: this.id, created: nowInSeconds() });
+    return { completion: toChatCompletion(message.data, { provider: this.id, created: nowInSeconds() }), usage: anthropicTokenUsage(message.data.usage) };
+  }
+
+  /** Anthropic's own API for clients that speak it (`/v1/messages`): bytes up and back as they are. */
+  passthrough(call: PassthroughCall): Promise<PassthroughResult> {
+    return anthropicPassthrough(this.id, this.options.baseUrl, this.options.http, this.baseHeaders, call);
   }
 
   async embeddings(call: EmbeddingsCall): Promise<JsonResult> {

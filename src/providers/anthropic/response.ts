@@ -2,7 +2,7 @@ import { UpstreamError } from '../../core/errors.js';
 import { type OpenAIFinishReason, toOpenAIFinishReason } from './finish-reason.js';
 import { calledFromCode, REASONING_SEPARATOR } from './block-rules.js';
 import { toolCallIdCarrying } from './tool-call-id.js';
-import { type OpenAIUsage, toOpenAIUsage } from './usage.js';
+import { type AnthropicClientUsage, toOpenAIUsage } from './usage.js';
 import {
   type AnthropicMessageResponse,
   type AnthropicReasoningBlock,
@@ -34,7 +34,7 @@ export interface ChatCompletion {
   created: number;
   model: string;
   choices: [{ index: 0; message: ChatCompletionMessage; logprobs: null; finish_reason: OpenAIFinishReason }];
-  usage: OpenAIUsage;
+  usage: AnthropicClientUsage;
 }
 
 function parseBlock<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false } }, block: unknown, provider: string, index: number): T {

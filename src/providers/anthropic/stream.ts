@@ -5,7 +5,8 @@ import { calledFromCode, isRecord, REASONING_SEPARATOR } from './block-rules.js'
 import { anthropicErrorFromStreamEvent } from './errors.js';
 import { type OpenAIFinishReason, toOpenAIFinishReason } from './finish-reason.js';
 import { toolCallIdCarrying } from './tool-call-id.js';
-import { mergeUsage, type OpenAIUsage, toOpenAIUsage } from './usage.js';
+import type { TokenUsage } from '../../core/usage.js';
+import { anthropicTokenUsage, mergeUsage, toOpenAIUsage } from './usage.js';
 import {
   type AnthropicReasoningBlock,
   type AnthropicUsage,
@@ -48,8 +49,6 @@ type Json = Record<string, unknown>;
  * `error` event, or a second message starting inside the first, is thrown as an UpstreamError.
  */
 export class AnthropicStreamConverter {
-  /** Usage of the whole response in OpenAI's shape, once message_delta has arrived (also when not sent to the client). */
-  usage: OpenAIUsage | undefined;
   /** message_stop was seen: the response is complete. */
   completed = false;
 
@@ -57,6 +56,8 @@ export class AnthropicStreamConverter {
   private chunkPrefix = '';
   private readonly usageNull: string;
   private startUsage: AnthropicUsage | undefined;
+  /** message_start's usage updated by message_delta's: the whole response's, once the message has finished. */
+  private finalUsage: AnthropicUsage | undefined;
   private readonly blocks = new Map<number, BlockState>();
   private reasoningSinceLastCall: AnthropicReasoningBlock[] = [];
   private toolCallCount = 0;
@@ -66,6 +67,11 @@ export class AnthropicStreamConverter {
   constructor(private readonly options: StreamConverterOptions) {
     // With include_usage OpenAI sends `"usage": null` on every chunk but the last.
     this.usageNull = options.includeUsage ? ',"usage":null' : '';
+  }
+
+  /** The usage of the whole response, once message_delta has arrived (also when not sent to the client). */
+  get usage(): TokenUsage | undefined {
+    return this.finalUsage && anthropicTokenUsage(this.finalUsage);
   }
 
   /** Converts one upstream event, appending the chunk payloads it produces to `out`. */
@@ -88,7 +94,7 @@ export class AnthropicStreamConverter {
         return this.finishMessage(data, out);
       case 'message_stop':
         this.sendFinish(null, undefined, out);
-        if (this.options.includeUsage && this.usage) out.push(`${this.chunkPrefix},"choices":[],"usage":${JSON.stringify(this.usage)}}`);
+        if (this.options.includeUsage && this.finalUsage) out.push(`${this.chunkPrefix},"choices":[],"usage":${JSON.stringify(toOpenAIUsage(this.finalUsage))}}`);
         this.completed = true;
         return;
       default:
@@ -229,7 +235,7 @@ export class AnthropicStreamConverter {
   private finishMessage(data: Json, out: string[]): void {
     const parsed = messageDeltaSchema.safeParse(data);
     if (!parsed.success) throw this.protocolError('sent a malformed message_delta');
-    this.usage = toOpenAIUsage(mergeUsage(this.startUsage, parsed.data.usage));
+    this.finalUsage = mergeUsage(this.startUsage, parsed.data.usage);
     const { stop_reason: stopReason, stop_details: stopDetails } = parsed.data.delta;
     this.sendFinish(stopReason, stopReason === 'refusal' ? (stopDetails?.explanation ?? undefined) : undefined, out);
   }
@@ -239,7 +245,7 @@ export class AnthropicStreamConverter {
     this.finishSent = true;
     if (refusal) out.push(this.chunk({ refusal }));
     out.push(this.chunk({}, toOpenAIFinishReason(stopReason, this.toolCallCount > 0)));
-    this.usage ??= toOpenAIUsage(this.startUsage);
+    this.finalUsage ??= { ...this.startUsage };
   }
 }
 

@@ -1,33 +1,52 @@
+import { tokenCount, tokenUsage, type TokenUsage } from '../../core/usage.js';
+import { type ClientUsage, clientUsage } from '../shared/client-usage.js';
 import type { AnthropicUsage } from './wire.js';
 
-/** OpenAI's `usage` object, as the gateway reports it for Anthropic calls. */
-export interface OpenAIUsage {
-  prompt_tokens: number;
-  completion_tokens: number;
-  total_tokens: number;
-  prompt_tokens_details: { cached_tokens: number };
-  completion_tokens_details?: { reasoning_tokens: number };
+/**
+ * Anthropic's `usage` (https://platform.claude.com/docs/en/build-with-claude/prompt-caching#tracking-cache-performance)
+ * counts input in three parts that do not overlap: `input_tokens` (after the last cache breakpoint, neither read
+ * nor written), `cache_creation_input_tokens` (written to the cache) and `cache_read_input_tokens`. All input is
+ * their sum. The writes are split by time to live in `cache_creation.ephemeral_5m_input_tokens` and
+ * `.ephemeral_1h_input_tokens` (priced 1.25× and 2× input); a write without that split is a 5-minute one, the
+ * default. `output_tokens` include thinking; `output_tokens_details.thinking_tokens`, when sent, says how many.
+ * `server_tool_use.web_search_requests` are web searches, billed per search
+ * (https://platform.claude.com/docs/en/agents-and-tools/tool-use/web-search-tool#usage-and-pricing); web fetches cost
+ * only their tokens.
+ */
+export function anthropicTokenUsage(usage: AnthropicUsage | null | undefined): TokenUsage {
+  const written = tokenCount(usage?.cache_creation_input_tokens);
+  // The message_delta of a server-tool loop may raise the write total without repeating the split.
+  const writtenLong = Math.min(tokenCount(usage?.cache_creation?.ephemeral_1h_input_tokens), written);
+  const read = tokenCount(usage?.cache_read_input_tokens);
+  return tokenUsage({
+    prompt: tokenCount(usage?.input_tokens) + written + read,
+    completion: usage?.output_tokens as number,
+    cached: read,
+    cacheWrite: written - writtenLong,
+    cacheWriteLong: writtenLong,
+    reasoning: usage?.output_tokens_details?.thinking_tokens as number,
+    searches: usage?.server_tool_use?.web_search_requests as number,
+  });
+}
+
+/** OpenAI's `usage` object for an Anthropic answer, with Anthropic's cache counts beside it (as LiteLLM reports them). */
+export interface AnthropicClientUsage extends ClientUsage {
+  cache_creation_input_tokens: number;
+  cache_read_input_tokens: number;
 }
 
 /**
- * Anthropic counts cached input apart from `input_tokens`; OpenAI's `prompt_tokens` is all input. So the prompt is
- * input + cache writes + cache reads, and `cached_tokens` the reads (what OpenAI bills at the cached rate).
+ * The client's usage: `prompt_tokens` is all input (OpenAI's meaning), `cached_tokens` the cache reads, reasoning
+ * only when Anthropic said how much of the output was thinking.
  */
-export function toOpenAIUsage(usage: AnthropicUsage | null | undefined): OpenAIUsage {
-  const input = usage?.input_tokens ?? 0;
-  const cacheCreation = usage?.cache_creation_input_tokens ?? 0;
-  const cacheRead = usage?.cache_read_input_tokens ?? 0;
-  const output = usage?.output_tokens ?? 0;
-  const promptTokens = input + cacheCreation + cacheRead;
-  const result: OpenAIUsage = {
-    prompt_tokens: promptTokens,
-    completion_tokens: output,
-    total_tokens: promptTokens + output,
-    prompt_tokens_details: { cached_tokens: cacheRead },
+export function toOpenAIUsage(usage: AnthropicUsage | null | undefined): AnthropicClientUsage {
+  const tokens = anthropicTokenUsage(usage);
+  const reasoningReported = typeof usage?.output_tokens_details?.thinking_tokens === 'number';
+  return {
+    ...clientUsage(tokens, reasoningReported),
+    cache_creation_input_tokens: tokens.cacheWrite + tokens.cacheWriteLong,
+    cache_read_input_tokens: tokens.cached,
   };
-  const thinkingTokens = usage?.output_tokens_details?.thinking_tokens;
-  if (typeof thinkingTokens === 'number') result.completion_tokens_details = { reasoning_tokens: thinkingTokens };
-  return result;
 }
 
 /**

@@ -115,6 +115,8 @@ export const anthropicUsageSchema = z.looseObject({
   cache_creation_input_tokens: count,
   cache_read_input_tokens: count,
   output_tokens_details: z.looseObject({ thinking_tokens: count }).nullish(),
+  cache_creation: z.looseObject({ ephemeral_5m_input_tokens: count, ephemeral_1h_input_tokens: count }).nullish(),
+  server_tool_use: z.looseObject({ web_search_requests: count }).nullish(),
 });
 
 export type AnthropicUsage = z.infer<typeof anthropicUsageSchema>;

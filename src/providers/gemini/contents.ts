@@ -228,7 +228,7 @@ export async function toGeminiContents(messages: readonly ChatMessage[], options
   const pending: (Turn | Promise<Turn>)[] = [];
   let toolGroup: Turn | undefined;
 
-  messages.forEach((message, index) => {
+  const readTurn = (message: ChatMessage, index: number) => {
     const where = `messages[${index}]`;
     if (message.role !== 'tool' && message.role !== 'function') toolGroup = undefined;
     switch (message.role) {
@@ -273,7 +273,14 @@ export async function toGeminiContents(messages: readonly ChatMessage[], options
         return;
       }
     }
-  });
+  };
+  try {
+    messages.forEach(readTurn);
+  } catch (error) {
+    // A later message refused: the user turns already being read may fail too, and nobody will await them.
+    for (const turn of pending) if (turn instanceof Promise) turn.catch(() => undefined);
+    throw error;
+  }
 
   const contents = mergeTurns(await Promise.all(pending));
   if (isGemini3OrLater(options.model)) addMissingThoughtSignatures(contents);

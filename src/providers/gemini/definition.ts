@@ -43,5 +43,7 @@ export const geminiDefinition: ProviderDefinition<GeminiSettings> = {
   // `models/...` is Gemini's own resource spelling; text-embedding-004 is a Gemini model despite its name.
   modelFamilies: [/^gemini-/, /^gemma-/, /^learnlm-/, /^models\//, /^text-embedding-004$/, /^embedding-0\d\d$/, /^embedding-gecko/],
   fallbackModels: ['gemini-2.5-flash', 'gemini-2.5-pro', 'gemini-2.5-flash-lite', 'gemini-embedding-001', 'text-embedding-004'],
+  // Free-tier quotas are per project and model (GenerateRequestsPerMinutePerProjectPerModel).
+  limitsPerModel: true,
   create: (settings, { http, fetchMedia }, options) => new GeminiProvider({ id: settings.id, http, baseUrl: settings.baseUrl, fetchMedia, ...options }),
 };

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { UpstreamError } from '../../core/errors.js';
+import { estimatedUsage } from '../../core/usage.js';
 import { parseSse } from '../../core/sse.js';
 import { readBodyText, type UpstreamHttp } from '../../upstream/http-client.js';
 import { StreamTally } from '../shared/stream-tally.js';
@@ -14,6 +15,7 @@ import { geminiPassthrough } from './passthrough.js';
 import { toUpstreamModels } from './models.js';
 import { DEFAULT_GEMINI_BASE_URL, type GeminiOptions } from './options.js';
 import { GeminiStreamConverter } from './stream.js';
+import { geminiResponseUsage } from './usage.js';
 import { toGeminiRequest } from './request.js';
 import {
   type GeminiGenerateContentResponse,
@@ -87,7 +89,7 @@ export class GeminiProvider implements Provider {
       if (completion.choices.length === 0) {
         throw new UpstreamError(this.id, 'protocol', 502, `Upstream ${this.id} answered without any candidate.`, { code: 'upstream_invalid_response' });
       }
-      return { kind: 'json', body: JSON.stringify(completion), usage: completion.usage };
+      return { kind: 'json', body: JSON.stringify(completion), usage: geminiResponseUsage(parsed, context.model) };
     }
 
     const response = await this.exchange.stream(`${this.modelUrl(route.model, 'streamGenerateContent')}?alt=sse`, body, call, 'text/event-stream');
@@ -148,7 +150,8 @@ export class GeminiProvider implements Provider {
     }
     const encoding = call.request.encoding_format === 'base64' ? 'base64' : 'float';
     const embeddings = toOpenAIEmbeddings(vectors, inputs, call.request.model ?? model, encoding);
-    return { kind: 'json', body: JSON.stringify(embeddings), usage: embeddings.usage };
+    // Gemini reports no usage for embeddings: the count is the estimate the answer shows (embeddings.ts).
+    return { kind: 'json', body: JSON.stringify(embeddings), usage: estimatedUsage(embeddings.usage.prompt_tokens, 0) };
   }
 
   async listModels(call: UpstreamCall): Promise<UpstreamModel[]> {

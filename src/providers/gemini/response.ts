@@ -3,7 +3,8 @@ import { FunctionCallAssembler } from './function-call-assembler.js';
 import { type UrlCitation, renderGroundingSources } from './grounding.js';
 import { type OpenAILogprobs, type OpenAIToolCall, convertResponsePart, toOpenAILogprobs, toOpenAIToolCall } from './response-parts.js';
 import type { GeminiCandidate, GeminiGenerateContentResponse } from './wire.js';
-import { type OpenAIUsage, toOpenAIUsage } from './usage.js';
+import type { ClientUsage } from '../shared/client-usage.js';
+import { toOpenAIUsage } from './usage.js';
 
 export interface ResponseContext {
   /** The OpenAI completion id (`chatcmpl-…`), shared by every chunk of a stream. */
@@ -37,7 +38,7 @@ export interface OpenAIChatCompletion {
   created: number;
   model: string;
   choices: OpenAIChoice[];
-  usage?: OpenAIUsage;
+  usage?: ClientUsage;
 }
 
 /** The refusal text for a prompt Gemini blocked before generating anything. */

@@ -5,7 +5,8 @@ import { FunctionCallAssembler } from './function-call-assembler.js';
 import { renderGroundingSources } from './grounding.js';
 import { convertResponsePart, toOpenAILogprobs, toOpenAIToolCall } from './response-parts.js';
 import type { GeminiGenerateContentResponse, GeminiGroundingMetadata } from './wire.js';
-import { type OpenAIUsage, toOpenAIUsage } from './usage.js';
+import type { TokenUsage } from '../../core/usage.js';
+import { geminiTokenUsage, groundedSearches, toOpenAIUsage } from './usage.js';
 
 export interface StreamContext extends ResponseContext {
   /** The client asked for `stream_options.include_usage`: a final `choices: []` chunk with usage. */
@@ -38,6 +39,7 @@ interface ChoiceState {
 export class GeminiStreamConverter {
   private readonly choices = new Map<number, ChoiceState>();
   private usageMetadata: GeminiGenerateContentResponse['usageMetadata'];
+  private modelVersion: string | undefined;
   private readonly base: string;
 
   constructor(private readonly context: StreamContext) {
@@ -46,8 +48,10 @@ export class GeminiStreamConverter {
   }
 
   /** The usage of the whole response so far (Gemini repeats cumulative totals); final once the stream ended. */
-  get usage(): OpenAIUsage | undefined {
-    return this.usageMetadata ? toOpenAIUsage(this.usageMetadata) : undefined;
+  get usage(): TokenUsage | undefined {
+    if (!this.usageMetadata) return undefined;
+    const groundings = [...this.choices.values()].map((state) => state.grounding);
+    return geminiTokenUsage(this.usageMetadata, groundedSearches(groundings, this.modelVersion ?? this.context.model));
   }
 
   /** True once every choice that appeared has finished (or the prompt was blocked): the response is complete. */
@@ -76,6 +80,7 @@ export class GeminiStreamConverter {
   push(response: GeminiGenerateContentResponse): string[] {
     const out: string[] = [];
     if (response.usageMetadata) this.usageMetadata = response.usageMetadata;
+    if (response.modelVersion) this.modelVersion = response.modelVersion;
     const candidates = response.candidates ?? [];
     const blockReason = response.promptFeedback?.blockReason;
     if (candidates.length === 0 && blockReason) {
@@ -136,8 +141,7 @@ export class GeminiStreamConverter {
       const reason = state.blocked ? 'content_filter' : mapGeminiFinishReason(state.finishReason, state.toolCalls > 0);
       out.push(this.chunk(state.index, {}, reason));
     }
-    const usage = this.usage;
-    if (this.context.includeUsage && usage) out.push(`${this.base}[],"usage":${JSON.stringify(usage)}}`);
+    if (this.context.includeUsage && this.usageMetadata) out.push(`${this.base}[],"usage":${JSON.stringify(toOpenAIUsage(this.usageMetadata))}}`);
     return out;
   }
 }

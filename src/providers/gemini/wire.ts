@@ -175,6 +175,9 @@ export const usageMetadataSchema = z.looseObject({
   thoughtsTokenCount: z.number().optional(),
   totalTokenCount: z.number().optional(),
   promptTokensDetails: z.array(modalityCountSchema).optional(),
+  cacheTokensDetails: z.array(modalityCountSchema).optional(),
+  candidatesTokensDetails: z.array(modalityCountSchema).optional(),
+  toolUsePromptTokensDetails: z.array(modalityCountSchema).optional(),
 });
 
 export const generateContentResponseSchema = z.looseObject({

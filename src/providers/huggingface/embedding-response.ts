@@ -1,5 +1,6 @@
 import { encodeEmbeddingBase64 } from '../../core/embedding-encoding.js';
 import { invalidRequest } from '../../core/errors.js';
+import { tokenUsage } from '../../core/usage.js';
 import type { JsonResult } from '../types.js';
 
 /** How the client wants its vectors: OpenAI's `encoding_format` and `dimensions`. */
@@ -46,5 +47,5 @@ export function embeddingItemsJson(vectors: readonly ArrayLike<number>[], firstI
 export function openAIEmbeddingsBody(items: readonly string[], model: string, promptTokens: number): JsonResult {
   const usage = { prompt_tokens: promptTokens, total_tokens: promptTokens };
   const body = `{"object":"list","data":[${items.filter((part) => part !== '').join(',')}],"model":${JSON.stringify(model)},"usage":${JSON.stringify(usage)}}`;
-  return { kind: 'json', body, usage };
+  return { kind: 'json', body, usage: tokenUsage({ prompt: promptTokens }) };
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
+import { tokenUsage } from '../../core/usage.js';
 import type { UpstreamHttp } from '../../upstream/http-client.js';
 import { StreamTally } from '../shared/stream-tally.js';
 import { UpstreamExchange } from '../shared/upstream-exchange.js';
@@ -8,7 +9,7 @@ import type { MediaFetcher } from '../../upstream/media.js';
 import type { ChatCall, ChatResult, EmbeddingsCall, JsonResult, Provider, UpstreamCall, UpstreamModel } from '../types.js';
 import { normalizeOllamaBaseUrl } from './base-url.js';
 import { toOllamaChatRequest } from './request.js';
-import { toChatCompletion } from './response.js';
+import { ollamaTokenUsage, toChatCompletion } from './response.js';
 import { OllamaChatStreamConverter, readOllamaChatStream } from './stream.js';
 import { toOllamaEmbedRequest, toOpenAIEmbeddings } from './embeddings.js';
 import { toUpstreamModels } from './models.js';
@@ -60,8 +61,7 @@ export class OllamaProvider implements Provider {
     const body = JSON.stringify(ollamaRequest);
     if (!ollamaRequest.stream) {
       const answer = await this.exchangeJson('POST', '/api/chat', body, call, ollamaChatResponseSchema);
-      const completion = toChatCompletion(answer, identity);
-      return { kind: 'json', body: JSON.stringify(completion), usage: completion.usage };
+      return { kind: 'json', body: JSON.stringify(toChatCompletion(answer, identity)), usage: ollamaTokenUsage(answer) };
     }
     const response = await this.exchange.stream(`${this.baseUrl}/api/chat`, body, call, 'application/x-ndjson');
     const tally = new StreamTally(call.excerptChars);
@@ -76,7 +76,7 @@ export class OllamaProvider implements Provider {
     const body = JSON.stringify(toOllamaEmbedRequest(call.request, call.upstreamModel));
     const answer = await this.exchangeJson('POST', '/api/embed', body, call, ollamaEmbedResponseSchema);
     const embeddings = toOpenAIEmbeddings(answer, { model: call.upstreamModel, encodingFormat: call.request.encoding_format });
-    return { kind: 'json', body: JSON.stringify(embeddings), usage: embeddings.usage };
+    return { kind: 'json', body: JSON.stringify(embeddings), usage: tokenUsage({ prompt: embeddings.usage.prompt_tokens }) };
   }
 
   async listModels(call: UpstreamCall): Promise<UpstreamModel[]> {

@@ -1,3 +1,4 @@
+import { tokenUsage, type TokenUsage } from '../../core/usage.js';
 import type { OllamaChatResponse, OllamaLogprob, OllamaResponseToolCall } from './wire.js';
 
 export interface OpenAIToolCall {
@@ -58,12 +59,17 @@ export function toFinishReason(doneReason: string | null | undefined, calledTool
   return doneReason === 'length' ? 'length' : 'stop';
 }
 
-/** Token counts from the final answer; Ollama leaves a count out when it is zero (a fully cached prompt). */
-export function toUsage(response: OllamaChatResponse): ChatUsage {
-  const promptTokens = response.prompt_eval_count ?? 0;
-  const completionTokens = response.eval_count ?? 0;
-  return { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
+/**
+ * Token counts from the final answer (https://github.com/ollama/ollama/blob/main/docs/api.md#response):
+ * `prompt_eval_count` is the prompt tokens evaluated, `eval_count` the generated ones. Ollama leaves a count out
+ * when it is zero (a prompt whose evaluation was all in its cache) and reports no parts.
+ */
+export function ollamaTokenUsage(response: OllamaChatResponse): TokenUsage {
+  return tokenUsage({ prompt: response.prompt_eval_count ?? 0, completion: response.eval_count ?? 0 });
 }
+
+/** The client's usage: Ollama's counts, with no details it could vouch for. */
+export const toChatUsage = (usage: TokenUsage): ChatUsage => ({ prompt_tokens: usage.prompt, completion_tokens: usage.completion, total_tokens: usage.total });
 
 const toTokenLogprob = (entry: { token: string; logprob: number; bytes?: number[] | null | undefined }): OpenAITokenLogprob => ({
   token: entry.token,
@@ -113,6 +119,6 @@ export function toChatCompletion(response: OllamaChatResponse, identity: Complet
         finish_reason: toFinishReason(response.done_reason, toolCalls.length > 0),
       },
     ],
-    usage: toUsage(response),
+    usage: toChatUsage(ollamaTokenUsage(response)),
   };
 }

@@ -1,14 +1,15 @@
+import type { TokenUsage } from '../../core/usage.js';
 import type { StreamTally } from '../shared/stream-tally.js';
 import {
-  type ChatUsage,
   type CompletionIdentity,
   createdSeconds,
   type OpenAIChoiceLogprobs,
   type OpenAIToolCall,
   toFinishReason,
   toOpenAILogprobs,
+  ollamaTokenUsage,
+  toChatUsage,
   toOpenAIToolCall,
-  toUsage,
 } from './response.js';
 import { invalidResponse, parseJsonAnswer, streamTruncated } from '../shared/upstream-body.js';
 import { NdjsonLineSplitter } from './ndjson.js';
@@ -41,7 +42,7 @@ export class OllamaChatStreamConverter {
   private model: string | undefined;
   private roleSent = false;
   private toolCallCount = 0;
-  private finalUsage: ChatUsage | undefined;
+  private finalUsage: TokenUsage | undefined;
 
   constructor(private readonly options: StreamConverterOptions) {}
 
@@ -51,7 +52,7 @@ export class OllamaChatStreamConverter {
   }
 
   /** The token counts from the final line; undefined until it arrived. */
-  get usage(): ChatUsage | undefined {
+  get usage(): TokenUsage | undefined {
     return this.finalUsage;
   }
 
@@ -69,7 +70,7 @@ export class OllamaChatStreamConverter {
     const logprobs = toOpenAILogprobs(line.logprobs);
     if (delta || logprobs) chunks.push(this.chunk(delta ?? {}, logprobs, null));
     if (line.done === true) {
-      this.finalUsage = toUsage(line);
+      this.finalUsage = ollamaTokenUsage(line);
       chunks.push(this.chunk({}, null, toFinishReason(line.done_reason, this.toolCallCount > 0)));
       if (this.options.includeUsage) chunks.push(this.usageChunk(this.finalUsage));
     }
@@ -104,8 +105,8 @@ export class OllamaChatStreamConverter {
     });
   }
 
-  private usageChunk(usage: ChatUsage): string {
-    return JSON.stringify({ id: this.options.id, object: 'chat.completion.chunk', created: this.created, model: this.model, choices: [], usage });
+  private usageChunk(usage: TokenUsage): string {
+    return JSON.stringify({ id: this.options.id, object: 'chat.completion.chunk', created: this.created, model: this.model, choices: [], usage: toChatUsage(usage) });
   }
 }
 

@@ -1,3 +1,4 @@
+import type { TokenUsage } from '../../core/usage.js';
 import { StreamTally } from '../shared/stream-tally.js';
 import type { StreamResult } from '../types.js';
 
@@ -42,10 +43,13 @@ export function completionAsChunks(completion: ChatCompletionLike, includeUsage:
   return chunks;
 }
 
-/** A complete answer to a streaming request as a one-batch stream, with its usage and text reported. */
-export function completionAsStream(completion: ChatCompletionLike, includeUsage: boolean, excerptChars: number | undefined): StreamResult {
+/**
+ * A complete answer to a streaming request as a one-batch stream, with its text and `usage` (the answer's usage as
+ * the provider read it) reported.
+ */
+export function completionAsStream(completion: ChatCompletionLike, usage: TokenUsage | undefined, includeUsage: boolean, excerptChars: number | undefined): StreamResult {
   const tally = new StreamTally(excerptChars);
-  tally.reportUsage(completion.usage);
+  tally.reportUsage(usage);
   for (const choice of completion.choices ?? []) if (choice.message) tally.countDelta(choice.message);
   const chunks = completionAsChunks(completion, includeUsage);
   return { kind: 'stream', events: (async function* () { yield chunks; })(), report: tally };

@@ -12,9 +12,14 @@ export function compatibleDefinition({ adjustments, ...definition }: CompatibleD
   return {
     aliases: [],
     ...definition,
-    create: (settings, { http }) => new OpenAICompatibleProvider({ ...adjustments, id: settings.id, baseUrl: settings.baseUrl, http }),
+    openAICompatible: true,
+    create: (settings, { http }) =>
+      new OpenAICompatibleProvider({ ...adjustments, id: settings.id, baseUrl: settings.baseUrl, http, ownApis: settings.passthroughApis ?? adjustments?.ownApis }),
   };
 }
 
-/** A named third-party OpenAI-compatible upstream; its models are the ones the operator declared for it. */
+/**
+ * A named third-party OpenAI-compatible upstream; its models are the ones the operator declared for it. Responses and
+ * legacy completions are converted to chat for it unless its `passthrough` setting says it serves them itself.
+ */
 export const openaiCompatibleDefinition = compatibleDefinition({ kind: 'openai-compatible', modelFamilies: [], fallbackModels: [], allowsKeyless: true });

@@ -1,20 +1,45 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { encodeEmbeddingsResponseAsBase64 } from '../../core/embedding-encoding.js';
 import { UpstreamError } from '../../core/errors.js';
+import type { TokenUsage } from '../../core/usage.js';
 import { lastObjectOfKey } from '../../core/json-text.js';
 import { parseSse } from '../../core/sse.js';
 import { readBodyText, type UpstreamHttp } from '../../upstream/http-client.js';
 import { StreamTally } from '../shared/stream-tally.js';
 import { UpstreamExchange } from '../shared/upstream-exchange.js';
 import { MAX_JSON_ANSWER_BYTES, parseJsonAnswer, readUpstreamStream } from '../shared/upstream-body.js';
-import type { ChatCall, ChatResult, EmbeddingsCall, JsonResult, Provider, UpstreamCall, UpstreamModel } from '../types.js';
+import { bufferedAnswer, passedThroughAnswer } from '../shared/passthrough-answer.js';
+import type {
+  ChatCall,
+  ChatResult,
+  CompletionsCall,
+  EmbeddingsCall,
+  JsonResult,
+  OwnOpenAIApi,
+  PassthroughCall,
+  PassthroughResult,
+  Provider,
+  UpstreamCall,
+  UpstreamModel,
+} from '../types.js';
 import { type ChatCompletionLike, completionAsStream } from './completion-as-chunks.js';
 import { type EmbeddedErrorRule, embeddedError, upstreamErrorFromResponse, upstreamErrorFromStreamPayload } from './errors.js';
+import { readOpenAIUsage, readResponsesUsage, type UsageReader } from './usage.js';
 
-export type OpenAIEndpoint = 'chat' | 'embeddings' | 'models';
+export type OpenAIEndpoint = 'chat' | 'embeddings' | 'models' | OwnOpenAIApi;
 
-const ENDPOINT_PATHS: Record<OpenAIEndpoint, string> = { chat: '/chat/completions', embeddings: '/embeddings', models: '/models' };
+const ENDPOINT_PATHS: Record<OpenAIEndpoint, string> = {
+  chat: '/chat/completions',
+  embeddings: '/embeddings',
+  models: '/models',
+  responses: '/responses',
+  completions: '/completions',
+};
+
+/** Passed-through paths by the endpoint they call, so that an upstream with URLs of its own (Azure) is called right. */
+const PASSTHROUGH_ENDPOINTS: Readonly<Record<string, OwnOpenAIApi>> = { '/responses': 'responses', '/completions': 'completions' };
 
 /**
  * One OpenAI-compatible upstream. Every option is an adjustment for a server that deviates from OpenAI in a small,
@@ -26,12 +51,16 @@ export interface OpenAICompatibleOptions {
   http: UpstreamHttp;
   /** Headers that carry the key; OpenAI's `Authorization: Bearer` unless the upstream wants something else. */
   authHeaders?: (apiKey: string) => Record<string, string>;
-  /** Where an endpoint lives; `${baseUrl}/chat/completions` and so on unless the URL depends on the model. */
-  endpointUrl?: (endpoint: OpenAIEndpoint, upstreamModel: string | undefined) => string;
+  /** Where an endpoint lives; `${baseUrl}/chat/completions` and so on unless this says otherwise (undefined). */
+  endpointUrl?: (endpoint: OpenAIEndpoint, upstreamModel: string | undefined, baseUrl: string) => string | undefined;
+  /** The OpenAI APIs beside chat the upstream serves itself (Responses, legacy Completions); none unless listed. */
+  ownApis?: readonly OwnOpenAIApi[];
   /** Errors the upstream reports inside a 200 answer or a stream event instead of with an HTTP status. */
   embeddedError?: EmbeddedErrorRule;
   /** Stream events the client must not see (Azure's content-filter-only first chunk). */
   skipStreamEvent?: (payload: string) => boolean;
+  /** Mends a stream event that strays from OpenAI's chunk shape (DashScope's empty ids on continued tool calls). */
+  repairStreamEvent?: (payload: string) => string;
   /** Fields to add to a chat request the client did not set (e.g. asking a server to separate reasoning). */
   chatDefaults?: Readonly<Record<string, unknown>>;
   /** The models listed when the upstream has no model list endpoint. */
@@ -41,6 +70,8 @@ export interface OpenAICompatibleOptions {
    * reports on its own is taken (estimated when nothing comes).
    */
   acceptsStreamOptions?: boolean;
+  /** How the upstream's `usage` objects are read; OpenAI's rule unless it reports usage its own way (DeepSeek). */
+  readUsage?: UsageReader;
 }
 
 const ERROR_PAYLOAD = /^\s*\{\s*"error"\s*:/;
@@ -58,7 +89,7 @@ function looksLikeJsonObject(text: string): boolean {
   return text.charCodeAt(first) === 0x7b && text.charCodeAt(last) === 0x7d;
 }
 
-/** The top-level `usage` of a parsed answer, whatever its shape; reading it is metering's job. */
+/** The top-level `usage` of a parsed answer, whatever its shape. */
 const usageOf = (parsed: unknown): unknown => (parsed as { usage?: unknown } | null)?.usage;
 
 const modelListSchema = z.object({
@@ -73,6 +104,7 @@ const modelListSchema = z.object({
  */
 export class OpenAICompatibleProvider implements Provider {
   readonly id: string;
+  readonly ownApis: ReadonlySet<OwnOpenAIApi>;
   protected readonly baseUrl: string;
   protected readonly http: UpstreamHttp;
   private readonly options: OpenAICompatibleOptions;
@@ -80,6 +112,7 @@ export class OpenAICompatibleProvider implements Provider {
   /** Built once: the same URL string on every call is parsed once and found at once by the HTTP client. */
   private readonly endpointUrls: Record<OpenAIEndpoint, string>;
   private readonly exchange: UpstreamExchange;
+  private readonly readUsage: UsageReader;
 
   constructor(options: OpenAICompatibleOptions) {
     this.id = options.id;
@@ -87,7 +120,9 @@ export class OpenAICompatibleProvider implements Provider {
     this.http = options.http;
     this.options = options;
     this.authHeaders = options.authHeaders;
-    this.endpointUrls = { chat: `${this.baseUrl}${ENDPOINT_PATHS.chat}`, embeddings: `${this.baseUrl}${ENDPOINT_PATHS.embeddings}`, models: `${this.baseUrl}${ENDPOINT_PATHS.models}` };
+    this.readUsage = options.readUsage ?? readOpenAIUsage;
+    this.ownApis = new Set(options.ownApis ?? []);
+    this.endpointUrls = Object.fromEntries(Object.entries(ENDPOINT_PATHS).map(([endpoint, path]) => [endpoint, `${this.baseUrl}${path}`])) as Record<OpenAIEndpoint, string>;
     this.exchange = new UpstreamExchange(this.id, this.http, (apiKey, accept) => this.headers(apiKey, accept), upstreamErrorFromResponse);
   }
 
@@ -100,7 +135,7 @@ export class OpenAICompatibleProvider implements Provider {
   }
 
   private url(endpoint: OpenAIEndpoint, upstreamModel?: string): string {
-    return this.options.endpointUrl?.(endpoint, upstreamModel) ?? this.endpointUrls[endpoint];
+    return this.options.endpointUrl?.(endpoint, upstreamModel, this.baseUrl) ?? this.endpointUrls[endpoint];
   }
 
   /** The JSON body to send: the client's own bytes when they can go as they are. */
@@ -116,25 +151,62 @@ export class OpenAICompatibleProvider implements Provider {
     return JSON.stringify({ ...request, ...Object.fromEntries(missing), ...overrides, model: upstreamModel });
   }
 
-  async chatCompletions(call: ChatCall): Promise<ChatResult> {
+  chatCompletions(call: ChatCall): Promise<ChatResult> {
+    return this.completionCall('chat', call);
+  }
+
+  textCompletions(call: CompletionsCall): Promise<ChatResult> {
+    return this.completionCall('completions', call);
+  }
+
+  /**
+   * A chat or text completion, whose answers have the same frame: a JSON body, or `data:` chunks ending in `[DONE]`
+   * with the usage in a last chunk without choices.
+   */
+  private async completionCall(endpoint: 'chat' | 'completions', call: ChatCall | CompletionsCall): Promise<ChatResult> {
     const streamOptions = call.request.stream === true ? call.request.stream_options : undefined;
     const clientWantsUsage = streamOptions?.include_usage === true;
     // Every stream is metered: usage the client did not ask for is asked for anyway, and its chunk kept from the client.
     const askForUsage = call.request.stream === true && !clientWantsUsage && this.options.acceptsStreamOptions !== false;
     const overrides = askForUsage ? { stream_options: { ...streamOptions, include_usage: true } } : undefined;
-    const body = this.requestBody(call.request, call.rawBody, call.upstreamModel, this.options.chatDefaults, overrides);
+    const defaults = endpoint === 'chat' ? this.options.chatDefaults : undefined;
+    const body = this.requestBody(call.request, call.rawBody, call.upstreamModel, defaults, overrides);
+    const url = this.url(endpoint, call.upstreamModel);
     if (call.request.stream !== true) {
-      const text = await this.exchange.json('POST', this.url('chat', call.upstreamModel), body, call);
+      const text = await this.exchange.json('POST', url, body, call);
       return { kind: 'json', body: text, usage: this.checkedUsage(text, call.apiKey) };
     }
-    const response = await this.exchange.stream(this.url('chat', call.upstreamModel), body, call, 'text/event-stream');
+    const response = await this.exchange.stream(url, body, call, 'text/event-stream');
     if (String(response.headers['content-type'] ?? '').includes('application/json')) {
       // Some servers ignore `stream: true` and answer with one JSON body (an error, or the whole completion).
       const completion = this.parseJsonBody(await readBodyText(response.body, MAX_JSON_ANSWER_BYTES), call.apiKey) as ChatCompletionLike;
-      return completionAsStream(completion, clientWantsUsage, call.excerptChars);
+      if (endpoint !== 'chat') throw new UpstreamError(this.id, 'protocol', 502, `Upstream ${this.id} answered a streamed completion with one JSON body.`);
+      return completionAsStream(completion, this.readUsage(completion.usage), clientWantsUsage, call.excerptChars);
     }
     const tally = new StreamTally(call.excerptChars);
     return { kind: 'stream', events: this.streamEvents(response.body, call.apiKey, tally, askForUsage), report: tally };
+  }
+
+  /**
+   * A request in one of the OpenAI APIs the upstream serves itself (`ownApis`), its bytes forwarded and its answer's
+   * bytes handed back; the usage is read from the answer's end (the Responses API's `usage` shape, or chat's).
+   */
+  async passthrough(call: PassthroughCall): Promise<PassthroughResult> {
+    const endpoint = PASSTHROUGH_ENDPOINTS[call.path];
+    const url = endpoint === undefined ? `${this.baseUrl}${call.path}` : this.url(endpoint, call.upstreamModel);
+    const request = {
+      method: call.method,
+      url: call.query === '' ? url : `${url}${url.includes('?') ? '&' : '?'}${call.query}`,
+      headers: this.headers(call.apiKey, call.accept),
+      body: call.body,
+      cancellation: call.cancellation,
+      proxyKey: call.apiKey,
+      failure: (status: number, headers: IncomingHttpHeaders, text: string) => upstreamErrorFromResponse(this.id, status, headers, text, call.apiKey),
+    };
+    const readUsage = endpoint === 'responses' ? readResponsesUsage : this.readUsage;
+    const usageAtEnd = (text: string) => readUsage(lastObjectOfKey(text, 'usage'));
+    if (!call.accept.includes('text/event-stream')) return bufferedAnswer(await this.http.request(this.id, request), 'application/json', usageAtEnd);
+    return passedThroughAnswer(this.id, await this.http.stream(this.id, request), { defaultContentType: 'application/json', usage: (ends) => usageAtEnd(ends.tail) });
   }
 
   async embeddings(call: EmbeddingsCall): Promise<JsonResult> {
@@ -144,7 +216,7 @@ export class OpenAICompatibleProvider implements Provider {
     if (call.request.encoding_format === 'base64' && FLOAT_EMBEDDING.test(text)) {
       const parsed = this.parseJsonBody(text, call.apiKey);
       encodeEmbeddingsResponseAsBase64(parsed as { data?: { embedding: unknown }[] });
-      return { kind: 'json', body: JSON.stringify(parsed), usage: usageOf(parsed) };
+      return { kind: 'json', body: JSON.stringify(parsed), usage: this.readUsage(usageOf(parsed)) };
     }
     return { kind: 'json', body: text, usage: this.checkedUsage(text, call.apiKey) };
   }
@@ -162,10 +234,10 @@ export class OpenAICompatibleProvider implements Provider {
    * marker) or does not even look like one JSON object; otherwise only its `usage` object is: a long completion, or
    * an embeddings answer of megabytes, is not parsed to read three numbers.
    */
-  private checkedUsage(body: string, apiKey: string | undefined): unknown {
+  private checkedUsage(body: string, apiKey: string | undefined): TokenUsage | undefined {
     const rule = this.options.embeddedError;
-    if (looksLikeJsonObject(body) && !body.includes('"error"') && !rule?.marker.test(body)) return lastObjectOfKey(body, 'usage');
-    return usageOf(this.parseJsonBody(body, apiKey));
+    if (looksLikeJsonObject(body) && !body.includes('"error"') && !rule?.marker.test(body)) return this.readUsage(lastObjectOfKey(body, 'usage'));
+    return this.readUsage(usageOf(this.parseJsonBody(body, apiKey)));
   }
 
   /** Parses a 2xx JSON body; a body that is not JSON, or that is an error in disguise, is an upstream failure. */
@@ -189,11 +261,11 @@ export class OpenAICompatibleProvider implements Provider {
    * text is counted from the others.
    */
   private streamEvents(body: Readable, apiKey: string | undefined, tally: StreamTally, hideUsage: boolean): AsyncGenerator<string[]> {
-    const { embeddedError: rule, skipStreamEvent } = this.options;
+    const { embeddedError: rule, skipStreamEvent, repairStreamEvent } = this.options;
     let sawFinishReason = false;
     let sawDone = false;
     let ended = false;
-    const id = this.id;
+    const { id, readUsage } = this;
     const convert = async function* (chunks: AsyncIterable<Buffer | string>): AsyncGenerator<string[]> {
       for await (const batch of parseSse(chunks)) {
         const payloads: string[] = [];
@@ -216,10 +288,10 @@ export class OpenAICompatibleProvider implements Provider {
           tally.countPayload(data);
           if (USAGE_OBJECT.test(data)) {
             const usage = lastObjectOfKey(data, 'usage');
-            if (usage !== undefined) tally.reportUsage(usage);
+            if (usage !== undefined) tally.reportUsage(readUsage(usage));
             if (hideUsage && NO_CHOICES.test(data)) continue;
           }
-          payloads.push(data);
+          payloads.push(repairStreamEvent ? repairStreamEvent(data) : data);
         }
         if (payloads.length > 0) yield payloads;
         if (sawDone) return;

@@ -1,8 +1,12 @@
 import { estimateTokens } from '../../core/token-estimate.js';
+import type { TokenUsage } from '../../core/usage.js';
 import type { StreamReport } from '../types.js';
 
-/** Generated text inside an OpenAI chunk payload, still JSON-escaped: content, reasoning and tool-call arguments. */
-const GENERATED_TEXT = /"(?:content|reasoning_content|arguments)"\s*:\s*"((?:[^"\\]|\\.)*)"/g;
+/**
+ * Generated text inside an OpenAI chunk payload, still JSON-escaped: content, reasoning and tool-call arguments, and
+ * a legacy text completion's `text`.
+ */
+const GENERATED_TEXT = /"(?:content|reasoning_content|arguments|text)"\s*:\s*"((?:[^"\\]|\\.)*)"/g;
 
 interface ChunkDelta {
   content?: unknown;
@@ -17,21 +21,21 @@ interface ChunkDelta {
 export class StreamTally implements StreamReport {
   estimatedCompletionTokens = 0;
   excerpt = '';
-  private reported: unknown;
-  private usageSource: (() => unknown) | undefined;
+  private reported: TokenUsage | undefined;
+  private usageSource: (() => TokenUsage | undefined) | undefined;
 
   constructor(private readonly excerptChars = 0) {}
 
-  get usage(): unknown {
+  get usage(): TokenUsage | undefined {
     return this.reported ?? this.usageSource?.();
   }
 
   /** The usage is kept elsewhere (a stream converter that accumulates it) and read from there. */
-  readUsageFrom(source: () => unknown): void {
+  readUsageFrom(source: () => TokenUsage | undefined): void {
     this.usageSource = source;
   }
 
-  reportUsage(usage: unknown): void {
+  reportUsage(usage: TokenUsage | undefined): void {
     this.reported = usage;
   }
 

@@ -1,8 +1,9 @@
 import { compileGlob, isGlob } from '../../core/glob.js';
-import type { AttemptObserver, RoutePlan } from '../dispatcher.js';
+import type { RoutePlan, RoutingFeedback } from '../dispatcher.js';
 import type { FallbackReason } from '../fallback-reason.js';
 import type { ModelRoute } from '../model-resolver.js';
-import type { EjectionPolicy, ModelGroup } from './model-group.js';
+import type { RequestSize } from '../../protocols/protocol.js';
+import type { EjectionPolicy, GroupTarget, ModelGroup } from './model-group.js';
 import { orderTargets, StrategyState } from './strategies.js';
 import type { TargetBoard } from './target-board.js';
 
@@ -12,6 +13,9 @@ export interface DirectRouter {
 }
 
 /** Groups every call may fall back to, for reasons its own group names none for. */
+/** What a call of `size` is expected to cost on a route, in nano-dollars; undefined when its model has no price. */
+export type CostEstimate = (route: ModelRoute, size: RequestSize) => number | undefined;
+
 export type GlobalFallbacks = ModelGroup['fallbacks'];
 
 /**
@@ -20,18 +24,20 @@ export type GlobalFallbacks = ModelGroup['fallbacks'];
  * targets are left out while they cool off; a group whose targets are all ejected still tries them, in order, so
  * a call is never refused for routing's sake alone.
  */
-export class GroupRouter implements DirectRouter, AttemptObserver {
+export class GroupRouter implements DirectRouter, RoutingFeedback {
   private readonly globs: { matches: (name: string) => boolean; group: ModelGroup }[] = [];
   private readonly byName = new Map<string, ModelGroup>();
   private readonly policies = new Map<string, EjectionPolicy>();
-  private readonly state = new StrategyState();
 
+  /** `state` (turns and weighted credits by group) may outlive one router: a reloaded config keeps its rotation. */
   constructor(
     groups: readonly ModelGroup[],
     private readonly globalFallbacks: GlobalFallbacks,
     private readonly direct: DirectRouter,
     private readonly board: TargetBoard,
+    private readonly state = new StrategyState(),
     private readonly random: () => number = Math.random,
+    private readonly estimate: CostEstimate = () => undefined,
   ) {
     for (const group of groups) {
       this.byName.set(group.name, group);
@@ -49,9 +55,10 @@ export class GroupRouter implements DirectRouter, AttemptObserver {
     return this.byName.values();
   }
 
-  plan(model: string): RoutePlan {
+  /** `size` (the request's estimated size) is read only by a `lowest-cost` group. */
+  plan(model: string, size?: () => RequestSize): RoutePlan {
     const group = this.group(model);
-    return group ? this.groupPlan(group, undefined, model) : this.direct.plan(model);
+    return group ? this.groupPlan(group, undefined, model, size) : this.direct.plan(model);
   }
 
   started(route: ModelRoute): void {
@@ -81,10 +88,11 @@ export class GroupRouter implements DirectRouter, AttemptObserver {
   }
 
   /** `seen`: the groups already on the call's way, when it is a fallback (the call's own group otherwise). */
-  private groupPlan(group: ModelGroup, seen: ReadonlySet<string> | undefined, requested: string): RoutePlan {
+  private groupPlan(group: ModelGroup, seen: ReadonlySet<string> | undefined, requested: string, size: (() => RequestSize) | undefined): RoutePlan {
     const admitted = group.targets.filter((target) => this.board.admits(target.id));
     const usable = admitted.length > 0 ? admitted : group.targets;
-    const routes = orderTargets(group, usable, this.board, this.state, this.random).map((target) => {
+    const cost = group.strategy === 'lowest-cost' && size ? this.costOf(size(), requested) : undefined;
+    const routes = orderTargets(group, usable, this.board, this.state, this.random, cost).map((target) => {
       if (target.passesRequestedModel) return { ...target.route, upstreamModel: requested };
       // The answer names the model the client asked for, unless the group says to show the upstream's.
       return group.rewriteModel || target.route.upstreamModel === requested ? target.route : { ...target.route, answerModel: requested };
@@ -92,20 +100,26 @@ export class GroupRouter implements DirectRouter, AttemptObserver {
     return {
       routes,
       hedgeAfterMs: group.hedgeAfterMs,
+      feedback: this,
       fallback: (reason) => {
         const own = fallbackNames(group.fallbacks, reason);
-        return this.chain(own.length > 0 ? own : fallbackNames(this.globalFallbacks, reason), reason, seen ?? new Set([group.name]), requested);
+        return this.chain(own.length > 0 ? own : fallbackNames(this.globalFallbacks, reason), reason, seen ?? new Set([group.name]), requested, size);
       },
     };
   }
 
   /** The groups named for `reason`, one after the other; a group already on the call's way is not visited again. */
-  private chain(names: readonly string[], reason: FallbackReason, seen: ReadonlySet<string>, requested: string): RoutePlan | undefined {
+  private chain(names: readonly string[], reason: FallbackReason, seen: ReadonlySet<string>, requested: string, size: (() => RequestSize) | undefined): RoutePlan | undefined {
     const [first, ...rest] = names.filter((name) => !seen.has(name) && this.byName.has(name));
     if (first === undefined) return undefined;
     const visited = new Set([...seen, first]);
-    const plan = this.groupPlan(this.byName.get(first)!, visited, requested);
-    return { ...plan, fallback: (again) => plan.fallback!(again) ?? (again === reason ? this.chain(rest, reason, visited, requested) : undefined) };
+    const plan = this.groupPlan(this.byName.get(first)!, visited, requested, size);
+    return { ...plan, fallback: (again) => plan.fallback!(again) ?? (again === reason ? this.chain(rest, reason, visited, requested, size) : undefined) };
+  }
+
+  /** A call's expected price on each target, for `lowest-cost`: a target that passes the requested model prices that one. */
+  private costOf(size: RequestSize, requested: string): (target: GroupTarget) => number | undefined {
+    return (target) => this.estimate(target.passesRequestedModel ? { ...target.route, upstreamModel: requested } : target.route, size);
   }
 }
 

@@ -1,32 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import type { RoutingFile } from '../../config/load.js';
 import type { Logger } from '../../logging/logger.js';
-import type { ConfiguredProvider } from '../../providers/registry.js';
 import { createRedisClient } from '../../storage/redis-client.js';
-import { modelGroupsOf, toFallbacks } from './from-config.js';
-import { type DirectRouter, GroupRouter } from './group-router.js';
 import { MemoryRoutingStateStore, RedisRoutingStateStore } from './routing-state-store.js';
 import { TargetBoard } from './target-board.js';
 
 /** How often an instance shares its routing state with the others (and learns theirs). */
 const SYNC_INTERVAL_MS = 250;
 
-export interface GroupRouting {
-  router: GroupRouter;
+export interface GroupBoard {
+  board: TargetBoard;
   close(): Promise<void>;
 }
 
 /**
- * The model groups of the config file in front of the direct routes, with their routing state in Redis when the
- * gateway has one (shared by every instance), in memory otherwise.
+ * The model groups' routing state (the target board), in Redis when the gateway has one (shared by every
+ * instance), in memory otherwise. One board serves every routing table the config goes through.
  */
-export function createGroupRouting(
-  routing: RoutingFile,
-  providers: readonly ConfiguredProvider[],
-  direct: DirectRouter,
-  store: { redisUrl: string | undefined; prefix: string },
-  logger: Logger,
-): GroupRouting {
+export function createGroupBoard(store: { redisUrl: string | undefined; prefix: string }, logger: Logger): GroupBoard {
   const redis = store.redisUrl === undefined ? undefined : createRedisClient(store.redisUrl);
   const stateStore = redis ? new RedisRoutingStateStore(redis, store.prefix) : new MemoryRoutingStateStore();
   let lastWarning = 0;
@@ -36,9 +26,8 @@ export function createGroupRouting(
     lastWarning = Date.now();
     logger.warn({ error: error instanceof Error ? error.message : String(error) }, 'routing state could not be shared; routing on this instance’s view');
   });
-  const router = new GroupRouter(modelGroupsOf(routing.config, providers), toFallbacks(routing.config.fallbacks), direct, board);
   return {
-    router,
+    board,
     close: async () => {
       await board.close().catch(() => undefined);
       redis?.disconnect();

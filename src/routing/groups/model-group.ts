@@ -1,6 +1,6 @@
 import type { ModelRoute } from '../model-resolver.js';
 
-export type StrategyName = 'round-robin' | 'weighted' | 'random' | 'priority' | 'least-busy' | 'lowest-latency' | 'least-used';
+export type StrategyName = 'round-robin' | 'weighted' | 'random' | 'priority' | 'least-busy' | 'lowest-latency' | 'least-used' | 'lowest-cost';
 
 /** One deployment a group may send a call to: an upstream and the model name it knows. */
 export interface GroupTarget {

@@ -64,9 +64,17 @@ function byLowest(targets: readonly GroupTarget[], measure: (target: GroupTarget
 
 /**
  * The order in which a call tries the usable targets of its group: the strategy's choice first, the others after
- * it (tried when the first cannot serve the call). `usable` is never empty.
+ * it (tried when the first cannot serve the call). `usable` is never empty. `cost` is the call's expected price
+ * on a target (nano-dollars; undefined when the target's model has no price), for `lowest-cost`.
  */
-export function orderTargets(group: ModelGroup, usable: readonly GroupTarget[], signals: TargetSignals, state: StrategyState, random: () => number = Math.random): GroupTarget[] {
+export function orderTargets(
+  group: ModelGroup,
+  usable: readonly GroupTarget[],
+  signals: TargetSignals,
+  state: StrategyState,
+  random: () => number = Math.random,
+  cost: (target: GroupTarget) => number | undefined = () => undefined,
+): GroupTarget[] {
   if (usable.length === 1) return [usable[0]!];
   const strategy: StrategyName = group.strategy;
   switch (strategy) {
@@ -85,5 +93,8 @@ export function orderTargets(group: ModelGroup, usable: readonly GroupTarget[], 
       return byLowest(usable, (target) => signals.latencyMs(target.id) ?? -1, state, group.name);
     case 'least-used':
       return byLowest(usable, (target) => signals.tokensThisMinute(target.id), state, group.name);
+    case 'lowest-cost':
+      // A target without a price is never taken for the cheapest: it goes after every priced one.
+      return byLowest(usable, (target) => cost(target) ?? Number.POSITIVE_INFINITY, state, group.name);
   }
 }

@@ -15,14 +15,25 @@ test('a new key: secret returned once, only its hash stored, limits and budgets 
     models: ['gpt-4o*'],
     expires_at: '2027-01-01',
     limits: { rpm: 60, tpm: 10_000 },
-    budgets: { tokens_per_day: 100_000, requests_total: 5000 },
+    budgets: { tokens_per_day: 100_000, requests_total: 5000, usd_per_day: 0.01, usd_total: 12.345678901 },
   });
   const stored = (await store.list())[0]!;
   t.false(JSON.stringify(stored).includes(secret));
   t.is(stored.hash, clientKeyHash(secret));
   const view = clientKeyView(key, Date.parse('2026-11-22T12:00:00Z'));
   t.deepEqual(view.limits, { rpm: 60, tpm: 10_000, max_concurrent: null });
-  t.deepEqual(view.budgets, { requests_per_day: null, requests_per_month: null, requests_total: 5000, tokens_per_day: 100_000, tokens_per_month: null, tokens_total: null });
+  t.deepEqual(view.budgets, {
+    requests_per_day: null,
+    requests_per_month: null,
+    requests_total: 5000,
+    tokens_per_day: 100_000,
+    tokens_per_month: null,
+    tokens_total: null,
+    usd_per_day: 0.01,
+    usd_per_month: null,
+    usd_total: 12.345678901,
+  });
+  t.like(key.limits, { costPerDay: 10_000_000, costTotal: 12_345_678_901 }, 'dollars are kept in nano-dollars');
   t.is(view.expires_at, '2027-01-01T00:00:00.000Z');
   t.false(JSON.stringify(view).includes(secret));
 });

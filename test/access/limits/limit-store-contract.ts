@@ -23,7 +23,11 @@ export const ZERO: KeyCounters = {
   tokensThisMonth: 0,
   requestsTotal: 0,
   tokensTotal: 0,
+  costToday: 0,
+  costThisMonth: 0,
+  costTotal: 0,
   inFlight: 0,
+  reserved: 0,
 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -57,10 +61,10 @@ export function limitStoreContract(name: string, open: () => Promise<LimitStore>
   const ticket = () => `ticket-${++tickets}`;
 
   /** Admits a request and settles it at once with `tokens`; returns whether it was admitted. */
-  const call = async (store: LimitStore, limits: ClientLimits, tokens = 0, windows = NOW, keyId = 'k') => {
+  const call = async (store: LimitStore, limits: ClientLimits, tokens = 0, windows = NOW, keyId = 'k', cost = 0) => {
     const id = ticket();
     const result = await store.admit(keyId, limits, id, windows, LONG);
-    if (result.admitted) await store.settle(keyId, id, tokens, windows);
+    if (result.admitted) await store.settle(keyId, id, tokens, windows, cost);
     return result;
   };
 
@@ -120,9 +124,9 @@ export function limitStoreContract(name: string, open: () => Promise<LimitStore>
   });
 
   withStore('limits are checked in LIMIT_ORDER; the first exceeded one is reported', async (t, store) => {
-    await call(store, {}, 5);
+    await call(store, {}, 5, NOW, 'k', 3);
     t.true((await store.admit('k', {}, 'held', NOW, LONG)).admitted);
-    // Now every limit of 1 is exceeded: 1 in flight, 2 requests and 5 tokens in every window.
+    // Now every limit of 1 is exceeded: 1 in flight, 2 requests, 5 tokens and 3 nano-dollars in every window.
     const used: Record<LimitName, number> = {
       maxConcurrent: 1,
       requestsPerMinute: 2,
@@ -133,6 +137,9 @@ export function limitStoreContract(name: string, open: () => Promise<LimitStore>
       tokensPerMonth: 5,
       requestsTotal: 2,
       tokensTotal: 5,
+      costPerDay: 3,
+      costPerMonth: 3,
+      costTotal: 3,
     };
     for (const [index, expected] of LIMIT_ORDER.entries()) {
       const limits = Object.fromEntries(LIMIT_ORDER.slice(index).map((limit) => [limit, 1]));
@@ -156,7 +163,11 @@ export function limitStoreContract(name: string, open: () => Promise<LimitStore>
       tokensThisMonth: 0,
       requestsTotal: 2,
       tokensTotal: 0,
+      costToday: 0,
+      costThisMonth: 0,
+      costTotal: 0,
       inFlight: 1,
+      reserved: 0,
     });
     t.true((await call(store, limits, 0, NEXT_MINUTE)).admitted);
     t.deepEqual(await call(store, limits, 0, NEXT_MINUTE), {
@@ -180,7 +191,11 @@ export function limitStoreContract(name: string, open: () => Promise<LimitStore>
       tokensThisMonth: month?.tokens ?? 0,
       requestsTotal: total.requests,
       tokensTotal: total.tokens,
+      costToday: 0,
+      costThisMonth: 0,
+      costTotal: 0,
       inFlight: 0,
+      reserved: 0,
     });
     t.deepEqual(await store.counters('k', NOW), expect(one, one, one, one));
     t.deepEqual(await store.counters('k', NEXT_MINUTE), expect(null, one, one, one));
@@ -259,8 +274,44 @@ export function limitStoreContract(name: string, open: () => Promise<LimitStore>
       tokensThisMonth: 10,
       requestsTotal: 3,
       tokensTotal: 20,
+      costToday: 0,
+      costThisMonth: 0,
+      costTotal: 0,
       inFlight: 1,
+      reserved: 0,
     });
     t.true((await call(store, { requestsTotal: 1, maxConcurrent: 1 }, 0, NEXT_MONTH)).admitted, 'a forgotten key starts afresh');
+  });
+
+  withStore('a dollar budget admits a call only if spent, reserved and its own reservation fit', async (t, store) => {
+    const limits = { costPerDay: 10_000 };
+    // Spent 6,000; a call in flight holds 3,000: a call reserving 1,000 fits exactly, one more nano-dollar does not.
+    await call(store, limits, 0, NOW, 'k', 6_000);
+    t.true((await store.admit('k', limits, 'flying', NOW, LONG, 3_000)).admitted);
+    t.deepEqual(await store.admit('k', limits, ticket(), NOW, LONG, 1_001), {
+      admitted: false,
+      limit: 'costPerDay',
+      allowed: 10_000,
+      used: 9_000,
+      requested: 1_001,
+      retryAfterSeconds: NOW.secondsToNextDay,
+    });
+    t.like(await store.counters('k', NOW), { costToday: 6_000, reserved: 3_000, inFlight: 1 });
+    t.true((await store.admit('k', limits, 'last', NOW, LONG, 1_000)).admitted);
+    // The calls settle with what they cost, which frees their reservations.
+    await store.settle('k', 'flying', 10, NOW, 2_500);
+    await store.settle('k', 'last', 10, NOW, 500);
+    t.like(await store.counters('k', NOW), { costToday: 9_000, costThisMonth: 9_000, costTotal: 9_000, reserved: 0, inFlight: 0 });
+    t.true((await store.admit('k', limits, ticket(), NOW, LONG, 1_000)).admitted);
+    t.like(await store.admit('k', { costPerMonth: 9_000 }, ticket(), NOW, LONG), { admitted: false, limit: 'costPerMonth', used: 10_000 });
+    t.true((await store.admit('k', limits, ticket(), NEXT_DAY, LONG, 1_000)).admitted, 'a new day starts the day budget again');
+  });
+
+  timedWithStore('a reservation not settled in time is released with its ticket', async (t, store) => {
+    t.true((await store.admit('k', { costTotal: 100 }, 'lost', NOW, 50, 100)).admitted);
+    t.like(await store.admit('k', { costTotal: 100 }, 'next', NOW, LONG, 1), { admitted: false, limit: 'costTotal', used: 100 });
+    await sleep(75);
+    t.true((await store.admit('k', { costTotal: 100 }, 'next', NOW, LONG, 1)).admitted);
+    t.like(await store.counters('k', NOW), { reserved: 1, inFlight: 1 });
   });
 }

@@ -68,6 +68,32 @@ for (const [name, open] of stores) {
     t.deepEqual(refusal.headers, {});
   });
 
+  test(`${name}: a dollar budget refuses the call its reservation does not fit, saying which budget, how much and when it renews`, async (t) => {
+    const { admission } = admissionOver(open());
+    const caller = clientCaller({ costPerDay: 10_000_000 });
+    const ticket = (await admission.admit(caller, () => 6_000_000))!;
+    admission.settle(caller.id, ticket, 50, clock.windows(), 7_500_000);
+    await admission.settled();
+    let asked = 0;
+    const refusal = await t.throwsAsync(
+      admission.admit(caller, () => ((asked += 1), 3_000_000)),
+      { instanceOf: GatewayError },
+    );
+    t.is(asked, 1);
+    t.is(refusal.status, 429);
+    t.is(refusal.type, 'insufficient_quota');
+    t.is(refusal.code, 'insufficient_quota');
+    t.regex(refusal.message, /^Budget exhausted for this API key on dollars per day \(usd_per_day\): limit \$0\.01, spent or reserved \$0\.0075, this call may cost up to \$0\.003\. It renews in \d+s\.$/);
+    t.truthy(refusal.headers['Retry-After']);
+    t.is(typeof (await admission.admit(caller, () => 2_500_000)), 'string', 'a call whose reservation fits exactly is admitted');
+  });
+
+  test(`${name}: a key without a dollar budget is never asked for a reservation`, async (t) => {
+    const { admission } = admissionOver(open());
+    const ticket = await admission.admit(clientCaller({ requestsPerMinute: 5 }), () => t.fail('asked') as never);
+    t.is(typeof ticket, 'string');
+  });
+
   test(`${name}: a settled call frees its concurrency slot and its tokens count against the next call`, async (t) => {
     const store = open();
     const { admission } = admissionOver(store);

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { tokenUsage } from '../../../src/core/usage.js';
 import { MemoryLimitStore } from '../../../src/access/limits/memory-limit-store.js';
 import { WindowClock } from '../../../src/access/limits/time-windows.js';
 import { UsageMeter, type MeteredCall } from '../../../src/access/metering/usage-meter.js';
@@ -17,7 +18,7 @@ test('a client call admitted, finished after a failed attempt and closed: tokens
   const call: MeteredCall = { caller, requestId: 'req-1', endpoint: 'chat', model: 'gpt-4o', provider: 'openai', stream: false, startedAt: Date.now() };
   await meter.admit(call);
   t.is(typeof call.ticket, 'string');
-  call.usage = { prompt: 7, completion: 3, total: 10, reasoning: 0, cached: 0, estimated: false };
+  call.usage = tokenUsage({ prompt: 7, completion: 3, cached: 1, cacheWrite: 2, cacheWriteLong: 3, searches: 1 });
   meter.finish(call, {
     status: 200,
     error: null,
@@ -30,6 +31,7 @@ test('a client call admitted, finished after a failed attempt and closed: tokens
   t.like(await limits.counters(caller.id, clock.windows()), { requestsTotal: 1, tokensTotal: 10, inFlight: 0 });
   const [record] = (await logs.requests({ limit: 10 })).records;
   t.like(record, { requestId: 'req-1', clientId: caller.id, upstreamKey: 'openai/aaaa', status: 200, attempts: 2, totalTokens: 10, estimated: false });
+  t.like(record, { cachedTokens: 1, cacheWriteTokens: 2, cacheWriteLongTokens: 3, searches: 1 });
   t.deepEqual(
     (await logs.errors({ limit: 10 })).records.map(({ requestId, upstreamKey, status }) => ({ requestId, upstreamKey, status })),
     [{ requestId: 'req-1', upstreamKey: 'bbbb', status: 429 }],
@@ -44,7 +46,7 @@ test('with no reported usage the estimate is metered and marked as such', async 
   const logs = new MemoryLogStore({ retentionMs: 86_400_000, maxRecords: 100 });
   const meter = new UsageMeter({ limits: new MemoryLimitStore(), stats: new MemoryStatsStore(), logs, clock: new WindowClock('UTC'), logger: capturedLogger().logger, staleAfterMs: 60_000 });
   const call: MeteredCall = { caller: clientCaller(), requestId: 'req-2', endpoint: 'chat', model: 'gpt-4o', provider: 'openai', stream: true, startedAt: Date.now() };
-  call.estimate = () => ({ prompt: 4, completion: 2, total: 6, reasoning: 0, cached: 0, estimated: true });
+  call.estimate = () => tokenUsage({ prompt: 4, completion: 2, estimated: true });
   meter.finish(call, { status: 200, error: null, upstreamKey: undefined, attempts: 1, failures: [] });
   await meter.close();
   t.like((await logs.requests({ limit: 1 })).records[0], { requestId: 'req-2', upstreamKey: null, totalTokens: 6, estimated: true });

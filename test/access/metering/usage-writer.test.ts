@@ -1,4 +1,5 @@
 import test from 'ava';
+import { tokenUsage } from '../../../src/core/usage.js';
 import { RedisStatsStore, MemoryStatsStore } from '../../../src/access/stats/stats-store.js';
 import { StoreWarning } from '../../../src/access/metering/store-warning.js';
 import { countCall, groupTotals } from '../../../src/access/metering/usage-rollup.js';
@@ -53,7 +54,7 @@ const upstreamError = (index: number): UpstreamErrorRecord => ({
 
 /** Queues call `index`: its record, one upstream error and its count in minute 14:30. */
 function queueCall(writer: UsageWriter, index: number): void {
-  countCall(groupTotals(writer.minute('202611221430').calls, 'ck_1', 'gpt-4o', 'openai', 'openai/aaaa'), false, { prompt: 1, completion: 1, total: 2, reasoning: 0, cached: 0, estimated: false });
+  countCall(groupTotals(writer.minute('202611221430').calls, 'ck_1', 'gpt-4o', 'openai', 'openai/aaaa'), false, tokenUsage({ prompt: 1, completion: 1 }), 0);
   writer.queue(request(index), [upstreamError(index)]);
 }
 

@@ -17,7 +17,7 @@ test('a target must name an upstream of the file or a built-in provider', (t) =>
       - upstream: azure-west
 `;
   t.deepEqual(errorsOf(text), [
-    'routes.gpt-4o.targets[2].upstream: "azure-west" is neither an upstream of this file nor a built-in provider (gemini, openai, deepseek), line 11',
+    'routes.gpt-4o.targets[2].upstream: "azure-west" is neither an upstream of this file nor a provider configured in the environment (gemini, openai, deepseek), line 11',
   ]);
 });
 

@@ -85,7 +85,7 @@ routes:
     'upstreams.oa.timeout_ms: expected a positive whole number, line 6',
     'upstreams.oa.proxy: expected an http://, https://, socks5:// or socks5h:// URL (user:password@ allowed), line 7',
     'upstreams.oa.paid: expected true or false, line 8',
-    'routes.gpt-4o.strategy: expected one of round-robin, weighted, random, priority, least-busy, lowest-latency, least-used, line 11',
+    'routes.gpt-4o.strategy: expected one of round-robin, weighted, random, priority, least-busy, lowest-latency, least-used, lowest-cost, line 11',
     'routes.gpt-4o.targets: needs at least one target, line 12',
     'routes.gpt-4o.hedge_after_ms: expected a positive whole number, line 13',
   ]);
@@ -127,7 +127,7 @@ test('the same key twice is a syntax error, not a silent override', (t) => {
 });
 
 test('a file that is not a map is refused at the top', (t) => {
-  t.deepEqual(errorsOf('- just\n- a list\n'), ['expected a map with upstreams, routes, fallbacks and tokens, line 1']);
+  t.deepEqual(errorsOf('- just\n- a list\n'), ['expected a map with upstreams, routes, fallbacks, tokens and prices, line 1']);
 });
 
 test('an error about a secret field names the path, never the value', (t) => {
@@ -171,4 +171,14 @@ test('formatConfigErrors writes one error a line, without a line number when the
     ]),
     'routes.a.targets[0].upstream: required, line 3\ncannot read the config file x: EACCES',
   );
+});
+
+test('a price is checked where it is written, with its path and line', (t) => {
+  t.deepEqual(errorsOf('prices:\n  gpt-4o: { input: 2.5, output: 10 }\n  "team/*":\n    input: -1\n    output: 2\n'), [
+    'prices["team/*"].input: a price cannot be negative, line 4',
+  ]);
+  t.deepEqual(errorsOf('prices:\n  gpt-4o: { input: 2.5, outptu: 10 }\n'), [
+    'prices.gpt-4o.output: required, line 2',
+    'prices.gpt-4o.outptu: unknown field, line 2',
+  ]);
 });

@@ -1,6 +1,8 @@
 import test from 'ava';
 import { fileURLToPath } from 'node:url';
 import { formatConfigErrors, maskSecrets, readGatewayConfigFile } from '../../../src/config/file/index.js';
+import { loadConfig } from '../../../src/config/load.js';
+import { PROVIDER_DEFINITIONS } from '../../../src/providers/registry.js';
 import { BUILT_IN_PROVIDERS, PROVIDER_KINDS } from './parse-helpers.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../../../gateway.example.yaml', import.meta.url));
@@ -36,7 +38,8 @@ test('gateway.example.yaml parses and shows each documented setup', (t) => {
     'https://contoso-sweden.openai.azure.com',
   ]);
   t.is(Object.values(upstreams).filter((upstream) => upstream.type === 'openai-compatible').length, 3);
-  t.deepEqual([upstreams['gemini-free']!.paid, upstreams['gemini-paid']!.paid], [false, true]);
+  t.deepEqual(upstreams['gemini-free']!.api_keys.length, 3);
+  t.deepEqual(upstreams['reseller-a']!.key_limits, { rpm: 500, tpm: 200000, max_concurrent: 20 });
   t.deepEqual(upstreams['azure-sweden']!.api_keys, ['secret-azure_sweden_key']);
   t.is(upstreams['reseller-a']!.proxy, 'http://proxy-user:secret-proxy_password@proxy.internal:3128');
   t.is(upstreams['reseller-b']!.proxy, 'socks5h://proxy.internal:1080');
@@ -69,4 +72,11 @@ test('gateway.example.yaml without its variables names each missing one with its
     ['upstreams.gemini-paid.api_keys[0]: environment variable GEMINI_PAID_KEY is not set', 'tokens[0].token: environment variable TEAM_A_TOKEN is not set'],
   );
   t.true(parsed.errors.every((error) => typeof error.line === 'number'));
+});
+
+test('gateway.example.yaml as it is configures a gateway: its upstreams and groups are applied', (t) => {
+  const config = loadConfig({ ...ENV, DEEPSEEK_API_KEY: 'sk-deepseek-example', CONFIG_FILE: EXAMPLE }, PROVIDER_DEFINITIONS);
+  t.truthy(config.routing);
+  t.deepEqual(config.routing!.keyLimits['reseller-a'], { rpm: 500, tpm: 200000, maxConcurrent: 20 });
+  t.true(config.routing!.upstreams.some((upstream) => upstream.id === 'gemini-paid'));
 });

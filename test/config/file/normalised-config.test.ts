@@ -73,11 +73,12 @@ test('a valid config comes back whole with every default filled in', (t) => {
     },
     fallbacks: { on_error: [], on_rate_limit: [] },
     tokens: [{ token: 'client-token', model_map: {} }],
+    prices: {},
   });
 });
 
 test('an empty file is an empty config', (t) => {
-  t.deepEqual(configOf(''), { upstreams: {}, routes: {}, fallbacks: { on_error: [], on_rate_limit: [] }, tokens: [] });
+  t.deepEqual(configOf(''), { upstreams: {}, routes: {}, fallbacks: { on_error: [], on_rate_limit: [] }, tokens: [], prices: {} });
 });
 
 test('JSON and YAML of the same content give the same config and the same version', (t) => {

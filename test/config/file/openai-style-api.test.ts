@@ -143,7 +143,7 @@ test('mistakes in entries are refused with the entry path and line', (t) => {
 test('a file named model-config.json is read as openai-style-api even when its shape says otherwise', (t) => {
   t.deepEqual(errorsOf('{ "routes": {} }', {}, '/etc/gateway/model-config.json'), ['expected a list of openai-style-api entries, line 1']);
   t.deepEqual(configOf('[]', {}, 'model-config.json').upstreams, {});
-  t.deepEqual(errorsOf('[]'), ['expected a map with upstreams, routes, fallbacks and tokens, line 1']);
+  t.deepEqual(errorsOf('[]'), ['expected a map with upstreams, routes, fallbacks, tokens and prices, line 1']);
 });
 
 test('${ENV} references work in openai-style-api files too', (t) => {

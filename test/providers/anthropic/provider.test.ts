@@ -3,6 +3,7 @@ import { CancellationSource } from '../../../src/core/cancellation.js';
 import { GatewayError, UpstreamError, RequestAbortedError } from '../../../src/core/errors.js';
 import { chatCompletionRequestSchema, embeddingsRequestSchema } from '../../../src/core/openai-schemas.js';
 import { estimateTokens } from '../../../src/core/token-estimate.js';
+import { tokenUsage } from '../../../src/core/usage.js';
 import { AnthropicProvider } from '../../../src/providers/anthropic/provider.js';
 import { parseToolCallId } from '../../../src/providers/anthropic/tool-call-id.js';
 import type { ChatResult } from '../../../src/providers/types.js';
@@ -86,7 +87,7 @@ test.serial('chat: one POST /v1/messages with Anthropic headers; the answer come
   t.is(completion.model, MODEL);
   t.regex(completion.id, /^msg_01/);
   t.deepEqual(completion.choices, [{ index: 0, message: { role: 'assistant', content: 'Bonjour !', refusal: null }, logprobs: null, finish_reason: 'stop' }]);
-  t.deepEqual(completion.usage, { prompt_tokens: 9, completion_tokens: 4, total_tokens: 13, prompt_tokens_details: { cached_tokens: 0 } });
+  t.deepEqual(completion.usage, { prompt_tokens: 9, completion_tokens: 4, total_tokens: 13, prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 }, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 });
 
   const received = fake.last;
   t.is(received.method, 'POST');
@@ -112,7 +113,14 @@ test.serial('streamed chat: SSE from Anthropic becomes OpenAI chunks, with usage
   const message = accumulate(chunks);
   t.is(message.content, 'one two three four');
   t.deepEqual(message.finishReasons, ['stop']);
-  t.deepEqual(chunks.at(-1)!.usage, { prompt_tokens: 111, completion_tokens: 5, total_tokens: 116, prompt_tokens_details: { cached_tokens: 100 } });
+  t.deepEqual(chunks.at(-1)!.usage, {
+    prompt_tokens: 111,
+    completion_tokens: 5,
+    total_tokens: 116,
+    prompt_tokens_details: { cached_tokens: 100, audio_tokens: 0 },
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: 100,
+  });
   t.true(fake.last.body?.stream === true);
   t.is(fake.last.headers.accept, 'text/event-stream');
 });
@@ -131,7 +139,7 @@ test.serial('a stream reports its usage without a usage chunk, and counts the te
   t.is(error, undefined);
   t.true(chunks.every((chunk) => chunk.choices.length > 0));
   if (result.kind !== 'stream') throw new Error('expected a stream');
-  t.deepEqual(result.report.usage, { prompt_tokens: 111, completion_tokens: 5, total_tokens: 116, prompt_tokens_details: { cached_tokens: 100 } });
+  t.deepEqual(result.report.usage, tokenUsage({ prompt: 111, completion: 5, cached: 100 }));
   t.is(result.report.excerpt, 'one two');
   const pieces = chunks.map((chunk) => chunk.choices[0]?.delta.content).filter((content): content is string => typeof content === 'string');
   t.is(result.report.estimatedCompletionTokens, pieces.reduce((sum, piece) => sum + estimateTokens(piece), 0));

@@ -27,7 +27,7 @@ test('a text message becomes a chat.completion with content, finish_reason stop 
         finish_reason: 'stop',
       },
     ],
-    usage: { prompt_tokens: 12, completion_tokens: 29, total_tokens: 41, prompt_tokens_details: { cached_tokens: 0 } },
+    usage: { prompt_tokens: 12, completion_tokens: 29, total_tokens: 41, prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 }, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
   });
 });
 
@@ -61,8 +61,10 @@ test('thinking tokens are reported as reasoning tokens', (t) => {
     prompt_tokens: 51,
     completion_tokens: 1699,
     total_tokens: 1750,
-    prompt_tokens_details: { cached_tokens: 0 },
-    completion_tokens_details: { reasoning_tokens: 139 },
+    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+    completion_tokens_details: { reasoning_tokens: 139, audio_tokens: 0 },
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: 0,
   });
   t.regex(completion.choices[0].message.reasoning_content ?? '', /^I need to find all roots/);
 });

@@ -3,7 +3,6 @@ import { GatewayError } from '../../../src/core/errors.js';
 import { DEFAULT_ADAPTIVE_THINKING_MODELS, resolveAnthropicOptions } from '../../../src/providers/anthropic/options.js';
 import { closeObjectSchemas } from '../../../src/providers/anthropic/output-format.js';
 import { parseToolCallId, toolCallIdCarrying } from '../../../src/providers/anthropic/tool-call-id.js';
-import { mergeUsage, toOpenAIUsage } from '../../../src/providers/anthropic/usage.js';
 import { UpstreamHttp } from '../../../src/upstream/http-client.js';
 
 test('a tool-call id round-trips its reasoning blocks and stays a plain id without them', (t) => {
@@ -50,15 +49,6 @@ test('object schemas are closed at every depth; other keywords and closed or ope
       additionalProperties: false,
     },
   );
-});
-
-test('usage: message_delta values replace message_start ones, missing ones are kept', (t) => {
-  t.deepEqual(mergeUsage({ input_tokens: 43, output_tokens: 1, cache_read_input_tokens: 5 }, { output_tokens: 9, input_tokens: null }), {
-    input_tokens: 43,
-    output_tokens: 9,
-    cache_read_input_tokens: 5,
-  });
-  t.deepEqual(toOpenAIUsage(undefined), { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, prompt_tokens_details: { cached_tokens: 0 } });
 });
 
 test('adaptive thinking is assumed for Claude 4.6 and later generations only', (t) => {

@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import test from 'ava';
 import { UpstreamError } from '../../../src/core/errors.js';
+import { tokenUsage } from '../../../src/core/usage.js';
 import { parseToolCallId } from '../../../src/providers/anthropic/tool-call-id.js';
 import { responsesInFixture } from '../../fakes/anthropic-upstream.js';
 import { fixturePath, readChunkLines } from '../../helpers/fixtures.js';
@@ -24,7 +25,7 @@ test('a text stream becomes a role chunk, content chunks and a finish chunk, in 
   );
   t.deepEqual(chunks.at(-1)!.choices, [{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }]);
   t.false('usage' in chunks[0]!, 'no usage fields unless the client asked for them');
-  t.deepEqual(converter.usage, { prompt_tokens: 12, completion_tokens: 30, total_tokens: 42, prompt_tokens_details: { cached_tokens: 0 } });
+  t.deepEqual(converter.usage, tokenUsage({ prompt: 12, completion: 30 }));
   t.true(converter.completed);
 });
 
@@ -32,7 +33,14 @@ test('with include_usage every chunk carries usage: null and a last chunk withou
   const { chunks } = await convert(fixtureEvents('anthropic-text'), { includeUsage: true });
   const last = chunks.at(-1)!;
   t.deepEqual(last.choices, []);
-  t.deepEqual(last.usage, { prompt_tokens: 12, completion_tokens: 30, total_tokens: 42, prompt_tokens_details: { cached_tokens: 0 } });
+  t.deepEqual(last.usage, {
+    prompt_tokens: 12,
+    completion_tokens: 30,
+    total_tokens: 42,
+    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: 0,
+  });
   t.true(chunks.slice(0, -1).every((chunk) => chunk.usage === null));
   t.is(chunks.at(-2)!.choices[0]!.finish_reason, 'stop');
 });
@@ -123,14 +131,14 @@ test('a refusal without content ends with the explanation as refusal and finish_
       [{}, 'content_filter'],
     ],
   );
-  t.is(converter.usage?.completion_tokens, 5);
+  t.is(converter.usage?.completion, 5);
 });
 
 test('input tokens that message_delta reports replace those of message_start (an Anthropic-compatible server)', async (t) => {
   const { chunks, converter } = await convert(fixtureEvents('anthropic-message-delta-input-tokens'), { includeUsage: true });
   t.is(accumulate(chunks).content, 'pong');
-  t.deepEqual(converter.usage, { prompt_tokens: 61, completion_tokens: 2, total_tokens: 63, prompt_tokens_details: { cached_tokens: 0 } });
-  t.deepEqual(chunks.at(-1)!.usage, converter.usage as unknown as Record<string, unknown>);
+  t.deepEqual(converter.usage, tokenUsage({ prompt: 61, completion: 2 }));
+  t.like(chunks.at(-1)!.usage, { prompt_tokens: 61, completion_tokens: 2, total_tokens: 63 });
 });
 
 test('cache reads and writes count as prompt tokens, reads also as cached tokens', async (t) => {
@@ -142,7 +150,7 @@ test('cache reads and writes count as prompt tokens, reads also as cached tokens
     sseEvent({ type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 7 } }),
     sseEvent({ type: 'message_stop' }),
   ]);
-  t.deepEqual(converter.usage, { prompt_tokens: 3210, completion_tokens: 7, total_tokens: 3217, prompt_tokens_details: { cached_tokens: 3000 } });
+  t.deepEqual(converter.usage, tokenUsage({ prompt: 3210, completion: 7, cached: 3000, cacheWrite: 200 }));
 });
 
 test('a message_start repeated for the same message is ignored', async (t) => {
@@ -150,8 +158,8 @@ test('a message_start repeated for the same message is ignored', async (t) => {
   t.is(error, undefined);
   t.is(chunks.filter((chunk) => chunk.choices[0]?.delta.role).length, 1);
   t.is(accumulate(chunks).content, 'Hello, World!');
-  t.is(converter.usage?.prompt_tokens, 17);
-  t.is(converter.usage?.completion_tokens, 227);
+  t.is(converter.usage?.prompt, 17);
+  t.is(converter.usage?.completion, 227);
 });
 
 test('a second message starting inside the first is a protocol failure, not a spliced answer', async (t) => {

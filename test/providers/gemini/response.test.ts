@@ -36,7 +36,7 @@ test('google-text.json: text, stop, usage with thinking tokens counted as reason
       completion_tokens: 28 + 244,
       total_tokens: 281,
       prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
-      completion_tokens_details: { reasoning_tokens: 244 },
+      completion_tokens_details: { reasoning_tokens: 244, audio_tokens: 0 },
     },
   });
 });
@@ -49,7 +49,7 @@ test('google-reasoning.json and its Gemini 3 twin: the signed answer part is con
     const completion = fromGeminiResponse(fixture(name), context);
     t.is(completion.choices[0]!.message.content, 'There are **3** "r"s in strawberry.\n\nHere is the breakdown: st**r**awbe**rr**y.', name);
     t.is(completion.choices[0]!.message.reasoning_content, undefined, name);
-    t.is(completion.usage!.completion_tokens_details.reasoning_tokens, thoughts, name);
+    t.is(completion.usage!.completion_tokens_details!.reasoning_tokens, thoughts, name);
     t.is(completion.usage!.completion_tokens, 29 + thoughts, name);
     t.is(completion.usage!.total_tokens, total, name);
   }

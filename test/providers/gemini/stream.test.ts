@@ -58,8 +58,8 @@ test('reasoning fixtures: the trailing signed empty part adds nothing; final usa
     const { chunks, converter } = run(fixtureChunks(name));
     t.is(contentOf(chunks), text, name);
     t.is(chunks.at(-1)!.choices[0]!.finish_reason, 'stop', name);
-    t.is(converter.usage!.completion_tokens_details.reasoning_tokens, thoughts, name);
-    t.is(converter.usage!.prompt_tokens, 9, name);
+    t.is(converter.usage!.reasoning, thoughts, name);
+    t.is(converter.usage!.prompt, 9, name);
   }
 });
 
@@ -72,7 +72,7 @@ test('include_usage: a final choices:[] chunk with the last usage, and usage:nul
     completion_tokens: 23 + 185,
     total_tokens: 217,
     prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
-    completion_tokens_details: { reasoning_tokens: 185 },
+    completion_tokens_details: { reasoning_tokens: 185, audio_tokens: 0 },
   });
   for (const chunk of chunks.slice(0, -1)) t.is(chunk.usage, null);
   t.is(chunks.at(-2)!.choices[0]!.finish_reason, 'stop');

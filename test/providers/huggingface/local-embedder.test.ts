@@ -195,7 +195,8 @@ test('the event loop stays responsive while a large batch is embedded', async (t
   t.log(`embedded ${vectors.length} texts in ${elapsed.toFixed(0)} ms; ${ticks} timer ticks, longest gap ${longestGap.toFixed(1)} ms`);
   t.is(vectors.length, texts.length);
   t.true(ticks >= 10);
-  t.true(longestGap < 300, `the event loop was blocked for ${longestGap.toFixed(0)} ms`);
+  // On the gateway's thread the work would hold the loop for nearly all of `elapsed`; a busy machine slows both.
+  t.true(longestGap < elapsed / 2, `the event loop was blocked for ${longestGap.toFixed(0)} ms of ${elapsed.toFixed(0)} ms`);
 });
 
 test('a crashed worker fails its requests with a 500, and the next request gets a new worker', async (t) => {

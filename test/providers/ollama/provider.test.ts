@@ -5,6 +5,7 @@ import { decodeEmbeddingBase64 } from '../../../src/core/embedding-encoding.js';
 import { GatewayError, UpstreamError, RequestAbortedError } from '../../../src/core/errors.js';
 import { chatCompletionRequestSchema, embeddingsRequestSchema } from '../../../src/core/openai-schemas.js';
 import { estimateTokens } from '../../../src/core/token-estimate.js';
+import { tokenUsage } from '../../../src/core/usage.js';
 import { OllamaProvider } from '../../../src/providers/ollama/provider.js';
 import type { ChatResult, JsonResult, StreamResult } from '../../../src/providers/types.js';
 import { UpstreamHttp } from '../../../src/upstream/http-client.js';
@@ -158,7 +159,7 @@ test('a stream reports its usage, estimate and excerpt, with or without include_
   const result = (await provider.chatCompletions(call)) as StreamResult;
   const chunks = await collectStream(result);
   t.true(chunks.every((chunk) => !('usage' in chunk)));
-  t.deepEqual(result.report.usage, { prompt_tokens: 9, completion_tokens: 4, total_tokens: 13 });
+  t.deepEqual(result.report.usage, tokenUsage({ prompt: 9, completion: 4 }));
   t.is(result.report.excerpt, 'Grüß dic');
   // Estimated piece by piece, as the text streams.
   const pieces = chunks.map((chunk) => chunk.choices[0]?.delta.content).filter((content): content is string => typeof content === 'string');

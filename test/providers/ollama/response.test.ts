@@ -1,5 +1,6 @@
 import test from 'ava';
-import { toChatCompletion, toFinishReason, toOpenAILogprobs, toolCallId, toUsage } from '../../../src/providers/ollama/response.js';
+import { ollamaTokenUsage, toChatCompletion, toFinishReason, toOpenAILogprobs, toolCallId } from '../../../src/providers/ollama/response.js';
+import { tokenUsage } from '../../../src/core/usage.js';
 import { ollamaChatResponseSchema } from '../../../src/providers/ollama/wire.js';
 import { readFixture } from '../../helpers/fixtures.js';
 
@@ -83,8 +84,8 @@ test('done_reason maps to finish_reason: length stays, the rest is stop, tool ca
 });
 
 test('usage counts default to zero when Ollama leaves them out (a cached prompt)', (t) => {
-  t.deepEqual(toUsage(parse('{"done":true,"eval_count":5}')), { prompt_tokens: 0, completion_tokens: 5, total_tokens: 5 });
-  t.deepEqual(toUsage(parse('{"done":true}')), { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 });
+  t.deepEqual(ollamaTokenUsage(parse('{"done":true,"eval_count":5}')), tokenUsage({ completion: 5 }));
+  t.deepEqual(ollamaTokenUsage(parse('{"done":true}')), tokenUsage({}));
 });
 
 test('missing model, created_at and message fall back to the call’s model, now and empty content', (t) => {

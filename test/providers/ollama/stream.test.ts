@@ -1,5 +1,6 @@
 import test from 'ava';
 import { UpstreamError } from '../../../src/core/errors.js';
+import { tokenUsage } from '../../../src/core/usage.js';
 import { OllamaChatStreamConverter, parseChatStreamLine, readOllamaChatStream } from '../../../src/providers/ollama/stream.js';
 import { ollamaChatResponseSchema } from '../../../src/providers/ollama/wire.js';
 import { readFixture } from '../../helpers/fixtures.js';
@@ -46,7 +47,7 @@ test('a text stream: role first, one delta per line, then the finish reason; id,
     t.false('usage' in chunk, 'no usage field unless the client asked for usage');
   }
   t.true(converter.completed);
-  t.deepEqual(converter.usage, { prompt_tokens: 31, completion_tokens: 4, total_tokens: 35 });
+  t.deepEqual(converter.usage, tokenUsage({ prompt: 31, completion: 4 }));
 });
 
 test('the exact bytes of the first chunks', (t) => {

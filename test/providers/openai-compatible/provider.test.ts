@@ -4,7 +4,9 @@ import { decodeEmbeddingBase64 } from '../../../src/core/embedding-encoding.js';
 import { UpstreamError } from '../../../src/core/errors.js';
 import { chatCompletionRequestSchema, embeddingsRequestSchema } from '../../../src/core/openai-schemas.js';
 import { estimateTokens } from '../../../src/core/token-estimate.js';
+import { tokenUsage } from '../../../src/core/usage.js';
 import { type OpenAICompatibleOptions, OpenAICompatibleProvider } from '../../../src/providers/openai-compatible/provider.js';
+import { readOpenAIUsage } from '../../../src/providers/openai-compatible/usage.js';
 import { sparkEmbeddedError } from '../../../src/providers/spark/definition.js';
 import type { ChatResult, StreamResult } from '../../../src/providers/types.js';
 import { UpstreamHttp } from '../../../src/upstream/http-client.js';
@@ -114,7 +116,7 @@ test('a recorded stream with usage the client asked for: every chunk reaches the
 
   const shown = await provider.chatCompletions(chatCall({ stream: true, stream_options: { include_usage: true } }));
   t.deepEqual(await drain(shown), payloads);
-  t.is((asStream(shown).report.usage as { total_tokens: number }).total_tokens, last.usage.total_tokens);
+  t.is(asStream(shown).report.usage!.total, last.usage.total_tokens);
 });
 
 test('usage only the gateway asked for: its chunk is dropped, the `"usage": null` of the others stays, the usage is reported', async (t) => {
@@ -127,7 +129,7 @@ test('usage only the gateway asked for: its chunk is dropped, the `"usage": null
   const forwarded = await drain(hidden);
   t.deepEqual(forwarded, payloads.slice(0, -1));
   t.true(forwarded.every((payload) => payload.includes('"usage":null')));
-  t.deepEqual(asStream(hidden).report.usage, last.usage);
+  t.deepEqual(asStream(hidden).report.usage, readOpenAIUsage(last.usage));
 });
 
 test('usage on the last choice chunk (not a chunk of its own) is reported and the chunk is kept', async (t) => {
@@ -137,7 +139,7 @@ test('usage on the last choice chunk (not a chunk of its own) is reported and th
   always(fake, sse([chunk({ content: 'Hi' }), final]));
   const result = await provider.chatCompletions(chatCall({ stream: true }));
   t.deepEqual(await drain(result), [chunk({ content: 'Hi' }), final]);
-  t.deepEqual(asStream(result).report.usage, usage);
+  t.deepEqual(asStream(result).report.usage, tokenUsage({ prompt: 3, completion: 2 }));
 });
 
 test('without reported usage the text is estimated, and its start kept when asked', async (t) => {
@@ -168,7 +170,7 @@ test('the excerpt is unescaped JSON text, reasoning first as it streamed', async
   const result = await provider.chatCompletions(chatCall({ stream: true }, { excerptChars: 100 }));
   await drain(result);
   t.is(asStream(result).report.excerpt, 'Think "hard".Answer\nhere');
-  t.deepEqual(asStream(result).report.usage, fake.usage);
+  t.deepEqual(asStream(result).report.usage, readOpenAIUsage(fake.usage));
 });
 
 test('an error inside a 200 answer is thrown as the upstream\'s error, with the key kept out of it', async (t) => {
@@ -227,7 +229,7 @@ test('a JSON answer to a stream request becomes the stream it would have been, i
   const chunks = (await drain(result)).map((payload) => JSON.parse(payload) as { choices: { delta: { content?: string }; finish_reason: string }[] });
   t.is(chunks.length, 1);
   t.is(chunks[0]!.choices[0]!.delta.content, completion.choices[0]!.message.content);
-  t.deepEqual(asStream(result).report.usage, completion.usage);
+  t.deepEqual(asStream(result).report.usage, readOpenAIUsage(completion.usage));
   t.is(asStream(result).report.excerpt, completion.choices[0]!.message.content.slice(0, 20));
   t.is(asStream(result).report.estimatedCompletionTokens, estimateTokens(completion.choices[0]!.message.content));
 
@@ -254,7 +256,7 @@ test('float embeddings from an upstream that ignores encoding_format are re-enco
   const encoded = JSON.parse(result.body) as { data: { embedding: string }[]; usage: unknown };
   t.is(typeof encoded.data[0]!.embedding, 'string');
   t.deepEqual(encoded.data.map((item) => Array.from(decodeEmbeddingBase64(item.embedding))), floats.data.map((item) => item.embedding));
-  t.deepEqual(result.usage, { prompt_tokens: 6, total_tokens: 6 });
+  t.deepEqual(result.usage, tokenUsage({ prompt: 6 }));
 });
 
 test('the model list: the upstream\'s, or the static one without asking', async (t) => {

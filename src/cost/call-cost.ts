@@ -1,0 +1,47 @@
+import { tokenUsage, type TokenUsage } from '../core/usage.js';
+import { tokensCost, unitsCost } from './exact-cost.js';
+import { partRates, tierInForce, type TokenPart } from './part-rates.js';
+import type { ModelPrice } from './price-schema.js';
+
+/** Nano-dollars of each part of a call, and of its searches. */
+export type CostBreakdown = Record<TokenPart | 'searches', number>;
+
+export interface CallCost {
+  /** Whole nano-dollars (1e-9 USD): the sum of the parts, each rounded to the nearest nano-dollar. */
+  total: number;
+  parts: CostBreakdown;
+  /** `above_input_tokens` of the long-context tier the call was priced at; null for the base prices. */
+  tier: number | null;
+}
+
+/**
+ * What a call cost at `price`. Plain input is the prompt less its priced parts, plain output the completion less
+ * its own; each part is priced at its rate, searches per search (free when the price has no `per_search`).
+ */
+export function callCost(usage: TokenUsage, price: ModelPrice): CallCost {
+  const tier = tierInForce(price, usage.prompt);
+  const rates = partRates(tier ?? price);
+  // tokenUsage() already caps the parts; a usage built by hand must not make a plain part negative either.
+  const plainInput = Math.max(0, usage.prompt - usage.cached - usage.cacheWrite - usage.cacheWriteLong - usage.audioInput - usage.imageInput);
+  const plainOutput = Math.max(0, usage.completion - usage.reasoning - usage.audioOutput - usage.imageOutput);
+  const tokens: Record<TokenPart, number> = {
+    input: plainInput,
+    cached: usage.cached,
+    cacheWrite: usage.cacheWrite,
+    cacheWriteLong: usage.cacheWriteLong,
+    audioInput: usage.audioInput,
+    imageInput: usage.imageInput,
+    output: plainOutput,
+    reasoning: usage.reasoning,
+    audioOutput: usage.audioOutput,
+    imageOutput: usage.imageOutput,
+  };
+  const parts = Object.fromEntries(Object.entries(tokens).map(([part, count]) => [part, tokensCost(count, rates[part as TokenPart])])) as CostBreakdown;
+  parts.searches = unitsCost(usage.searches, price.per_search ?? 0);
+  const total = Object.values(parts).reduce((sum, part) => sum + part, 0);
+  return { total, parts, tier: tier?.above_input_tokens ?? null };
+}
+
+/** Expected nano-dollars of a call of plain prompt and completion tokens (for routing by cost, and reservations). */
+export const estimateCost = (price: ModelPrice, promptTokens: number, completionTokens: number): number =>
+  callCost(tokenUsage({ prompt: promptTokens, completion: completionTokens }), price).total;
