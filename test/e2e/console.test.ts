@@ -38,12 +38,12 @@ test('an operator signs in, manages keys, follows a call into the logs and the d
   const [a, b] = await Promise.all([new FakeOpenAIUpstream().start(), new FakeOpenAIUpstream().start()]);
   a.acceptedKeys = new Set([KEY_A, NEW_KEYS[0]!, NEW_KEYS[1]!]);
   const gw = await startGateway({ CONFIG_FILE: writeConfigFile(configText(a, b)), AUTH_TOKEN: ADMIN, AUTH_MAX_FAILURES: '50' });
-  const browser = await launchBrowser(gw.url);
   t.teardown(async () => {
-    await browser.close();
     await gw.close();
     await Promise.all([a.stop(), b.stop()]);
   });
+  const browser = await launchBrowser(gw.url);
+  t.teardown(() => browser.close());
   const { page } = browser;
   const pageErrors: string[] = [];
   page.on('pageerror', (error) => pageErrors.push(error.message));

@@ -32,12 +32,12 @@ test('the playground streams replies, renders them safely, stops a reply for rea
     return { kind: 'reply', text: REPLY, reasoning: 'Thinking it through first.' };
   };
   const gw = await startGateway({ AUTH_TOKEN: ADMIN, OPENAI_API_KEY: 'sk-upstream-for-playground-00001', OPENAI_BASE_URL: fake.url });
-  const browser = await launchBrowser(gw.url);
   t.teardown(async () => {
-    await browser.close();
     await gw.close();
     await fake.stop();
   });
+  const browser = await launchBrowser(gw.url);
+  t.teardown(() => browser.close());
   const { page } = browser;
   const pageErrors: string[] = [];
   page.on('pageerror', (error) => pageErrors.push(error.message));
