@@ -4,7 +4,7 @@ import { FakeAnthropicUpstream } from '../fakes/anthropic-upstream.js';
 import { FakeOpenAIUpstream } from '../fakes/openai-upstream.js';
 import { adminApi } from '../helpers/admin-api.js';
 import { readChunkLines, readFixture } from '../helpers/fixtures.js';
-import { gatewayInFrontOf } from '../helpers/gateway.js';
+import { CLIENT_TOKEN, gatewayInFrontOf } from '../helpers/gateway.js';
 import { waitFor } from '../helpers/wait.js';
 
 // Legacy completions end to end with the SDK: passed through to OpenAI and DeepSeek, converted to chat for Anthropic.
@@ -84,4 +84,42 @@ test('converted for Anthropic, unary and streamed: text_completion objects and c
 
   const echo = await t.throwsAsync(gw.client().completions.create({ model: 'claude-haiku-4-5', prompt: 'x', echo: true }), { instanceOf: OpenAI.BadRequestError });
   t.is(echo.param, 'echo');
+});
+
+test('passed through to OpenAI: a 429 on the first key is retried on the next one before anything reaches the client', async (t) => {
+  const keys = ['sk-upstream-openai-completions-0001', 'sk-upstream-openai-completions-0002'];
+  const { fake, gw } = await gatewayInFrontOf(t, new FakeOpenAIUpstream(), (upstream) => ({ OPENAI_API_KEYS: keys.join(','), OPENAI_BASE_URL: upstream.url }));
+  const limited = new Set<string>();
+  fake.script = (request) => {
+    const key = String(request.headers.authorization).replace('Bearer ', '');
+    if (limited.size === 0 || limited.has(key)) {
+      limited.add(key);
+      return { kind: 'error', status: 429, body: { error: { message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' } }, headers: { 'retry-after': '20' } };
+    }
+    return undefined;
+  };
+  const stream = await gw.client().completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'Invent a holiday', stream: true });
+  let text = '';
+  for await (const chunk of stream) text += chunk.choices[0]?.text ?? '';
+  t.is(text, recordedText());
+  t.deepEqual(new Set(fake.requests.map((request) => request.headers.authorization)), new Set(keys.map((key) => `Bearer ${key}`)), 'both keys tried');
+  t.is(fake.requests.length, 2);
+});
+
+test('converted for Anthropic: a client that leaves mid-stream cancels the upstream call', async (t) => {
+  const { fake, gw } = await anthropicSetUp(t);
+  fake.script = () => ({ kind: 'reply', text: 'one two three four five six seven eight nine ten eleven twelve', eventDelayMs: 150 });
+  const controller = new AbortController();
+  const response = await fetch(`${gw.baseURL}/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${CLIENT_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'claude-haiku-4-5', prompt: 'count', stream: true }),
+    signal: controller.signal,
+  });
+  const reader = response.body!.getReader();
+  const first = new TextDecoder().decode((await reader.read()).value);
+  t.regex(first, /^data: \{"id":"[^"]+","object":"text_completion"/);
+  controller.abort();
+  await waitFor(() => fake.aborted.length === 1, 'the upstream call to be cancelled');
+  t.is(fake.requests.length, 1);
 });
