@@ -63,6 +63,12 @@ function brokenOffOutcome(ending: StreamEnding): Ended | undefined {
 /** Writes an upstream's answer as it came: its status, its content type, its bytes. */
 export async function writePassthrough(ctx: GatewayContext, reply: Pick<PassthroughReply, 'status' | 'contentType' | 'first' | 'body'>, cancellation: Cancellation): Promise<StreamEnding> {
   ctx.respond = false;
+  if (reply.body === undefined) {
+    // A whole answer: written at once, without a pipe to set up and tear down.
+    ctx.res.writeHead(reply.status, { 'Content-Type': reply.contentType, 'Content-Length': reply.first?.length ?? 0 });
+    ctx.res.end(reply.first);
+    return { brokenOff: undefined, error: undefined };
+  }
   const streaming = reply.contentType.startsWith('text/event-stream');
   ctx.res.writeHead(reply.status, { 'Content-Type': reply.contentType, ...(streaming ? { 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no' } : {}) });
   if (reply.first) ctx.res.write(reply.first);

@@ -81,7 +81,8 @@ export interface PassthroughReply {
   contentType: string;
   /** The first chunk, read before anything was sent (undefined for an empty body). */
   first: Buffer | undefined;
-  body: Readable;
+  /** The rest; undefined when `first` is the whole answer. */
+  body: Readable | undefined;
   usage(): AnswerUsage;
 }
 

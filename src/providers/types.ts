@@ -125,8 +125,8 @@ export interface PassthroughResult {
   contentType: string;
   /** The first chunk, read before returning so that a failure before the first byte can still be retried. */
   first: Buffer | undefined;
-  /** The rest of the body. */
-  body: Readable;
+  /** The rest of the body; undefined when `first` is the whole answer (read before returning). */
+  body: Readable | undefined;
   /** Settles once the body has ended or was given up. */
   finished: Promise<void>;
   /** The usage the answer reported, read by the provider; read it once the body has ended. */

@@ -36,7 +36,7 @@ export const anthropicCountTokensProtocol: ClientProtocol<ReceivedMessagesReques
       },
       holdKeyUntil: (result) => (result.kind === 'bytes' ? result.answer.finished : Promise.resolve()),
       discard: (result) => {
-        if (result.kind === 'bytes') result.answer.body.destroy();
+        if (result.kind === 'bytes') result.answer.body?.destroy();
       },
     };
   },

@@ -118,7 +118,7 @@ export const anthropicMessagesProtocol: ClientProtocol<ReceivedMessagesRequest<M
       },
       holdKeyUntil: (result) => (result.kind === 'bytes' ? result.answer.finished : result.kind === 'stream' ? result.events.finished : Promise.resolve()),
       discard: (result) => {
-        if (result.kind === 'bytes') result.answer.body.destroy();
+        if (result.kind === 'bytes') result.answer.body?.destroy();
         else if (result.kind === 'stream') void result.events.rest.return?.();
       },
     };

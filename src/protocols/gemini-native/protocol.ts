@@ -82,7 +82,7 @@ export const geminiNativeProtocol: ClientProtocol<NativeRequest, PassthroughResu
     return {
       operation: (route, apiKey, cancellation = call.cancellation) => forwardNative(route, request, apiKey, cancellation),
       holdKeyUntil: (result) => result.finished,
-      discard: (result) => result.body.destroy(),
+      discard: (result) => result.body?.destroy(),
     };
   },
 

@@ -148,7 +148,7 @@ export function openAIResponsesProtocol(store: ResponseStore): ClientProtocol<Re
         },
         holdKeyUntil: (outcome) => (outcome.kind === 'bytes' ? outcome.result.finished : outcome.kind === 'stream' ? outcome.events.finished : Promise.resolve()),
         discard: (outcome) => {
-          if (outcome.kind === 'bytes') outcome.result.body.destroy();
+          if (outcome.kind === 'bytes') outcome.result.body?.destroy();
           else if (outcome.kind === 'stream') void outcome.events.rest.return?.();
         },
       };

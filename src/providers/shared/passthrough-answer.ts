@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import { pipeline, Readable, Transform, type TransformCallback } from 'node:stream';
+import { pipeline, type Readable, Transform, type TransformCallback } from 'node:stream';
 import type { TokenUsage } from '../../core/usage.js';
 import { toTransportError, type UpstreamHttp, type UpstreamRequest, type UpstreamResponse } from '../../upstream/http-client.js';
 import { redactSecrets, type UpstreamError } from '../../core/errors.js';
@@ -132,7 +132,7 @@ export function bufferedAnswer(answer: UpstreamResponse<string>, defaultContentT
     status: answer.status,
     contentType: String(answer.headers['content-type'] ?? defaultContentType),
     first: answer.body === '' ? undefined : Buffer.from(answer.body, 'utf8'),
-    body: Readable.from([]),
+    body: undefined,
     finished: NOTHING_LEFT,
     get usage() {
       return readUsage(answer.body);

@@ -29,7 +29,7 @@ async function usageFourWays(t: ExecutionContext, behaviour: GeminiFakeBehaviour
   const native = async (action: string, query: string) => {
     const body = JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'Who won?' }] }] });
     const result = await provider.passthrough({ ...base, method: 'POST', path: `/models/${model}:${action}`, query, body, accept: '*/*' });
-    for await (const chunk of result.body) void chunk;
+    for await (const chunk of result.body ?? []) void chunk;
     await result.finished;
     return result.usage;
   };
