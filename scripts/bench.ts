@@ -7,7 +7,8 @@
  * time to first chunk. Prints the gateway's added latency, its throughput against the other two, and what routing
  * through a group adds.
  * Then a Responses API call passed through to the same upstream, next to the chat call, on the direct, bare-proxy
- * and gateway targets. BENCH_ONLY=responses runs that measure alone.
+ * and gateway targets. BENCH_ONLY=responses runs that measure alone; BENCH_ONLY=console measures the gateway's
+ * throughput with and without an open admin dashboard.
  * Settings: BENCH_SECONDS per throughput run (3), BENCH_ROUNDS of throughput runs (5), BENCH_LATENCY_REQUESTS (2000).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -264,6 +265,7 @@ async function main() {
   const latencyCount = Number(process.env.BENCH_LATENCY_REQUESTS ?? 2000);
   const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 5));
   if (process.env.BENCH_ONLY === 'responses') return responsesOnly(seconds, latencyCount, rounds);
+  if (process.env.BENCH_ONLY === 'console') return consoleOnly(seconds, rounds);
   const upstream = await startChild(here('./bench/upstream.js'));
   const upstreamPort = upstream.port;
   const bareProxy = await startChild(here('./bench/bare-proxy.js'), [String(upstreamPort)]);
@@ -429,6 +431,45 @@ async function responsesOnly(seconds: number, latencyCount: number, rounds: numb
     { name: 'gateway', port: gateway.port, pid: gateway.pid, agent: new Agent({ keepAlive: true, maxSockets: 64 }) },
   ];
   await responsesPassthroughMeasure(targets, rounds, seconds, latencyCount);
+}
+
+/**
+ * BENCH_ONLY=console: non-stream throughput at c=64 with and without an operator's dashboard open, in alternating
+ * rounds. The open dashboard loads /admin and then polls what the page polls (timeline, health, key pools) every
+ * second: five times the page's own rate, to err on the side of showing a cost.
+ */
+async function consoleOnly(seconds: number, rounds: number): Promise<void> {
+  const admin = 'sk-bench-admin-token-0000000000';
+  const upstream = await startChild(here('./bench/upstream.js'));
+  const tenKeys = JSON.stringify(Array.from({ length: 10 }, (_, index) => `sk-bench-upstream-key-${index}`));
+  const gateway = await startChild(
+    here('../src/main.js'),
+    [],
+    { PORT: '0', HOST: '127.0.0.1', ALLOWED_TOKENS: TOKEN, AUTH_TOKEN: admin, OPENAI_BASE_URL: `http://127.0.0.1:${upstream.port}/v1`, LOG_LEVEL: 'info', OPENAI_API_KEYS: tenKeys },
+    startFlags(),
+  );
+  const target: Target = { name: 'gateway', port: gateway.port, pid: gateway.pid, agent: new Agent({ keepAlive: true, maxSockets: 64 }) };
+  const base = `http://127.0.0.1:${gateway.port}`;
+  const get = (path: string, auth = true) => fetch(`${base}${path}`, { headers: auth ? { authorization: `Bearer ${admin}` } : {} }).then((response) => response.arrayBuffer());
+  const poll = () => Promise.all([get('/admin/api/usage/timeline?span=hour'), get('/health', false), get('/admin/api/upstream-keys')]);
+  await throughput(target, chatBody, 64, 1);
+  const quiet: number[] = [];
+  const open: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    quiet.push((await throughput(target, chatBody, 64, seconds)).rps);
+    await get('/admin', false);
+    await poll();
+    const timer = setInterval(() => void poll(), 1000);
+    try {
+      open.push((await throughput(target, chatBody, 64, seconds)).rps);
+    } finally {
+      clearInterval(timer);
+    }
+  }
+  const quietRps = median(quiet);
+  const openRps = median(open);
+  console.log(`non-stream req/s at c=64, median of ${rounds} rounds: ${quietRps.toFixed(0)} without the dashboard, ${openRps.toFixed(0)} with it open (polling every second)`);
+  console.log(`change with the dashboard open: ${(((openRps - quietRps) / quietRps) * 100).toFixed(2)} % (target: less than 2 %)`);
 }
 
 main()
