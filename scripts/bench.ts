@@ -11,8 +11,7 @@
  * throughput with and without an open admin dashboard.
  * Settings: BENCH_SECONDS per throughput run (3), BENCH_ROUNDS of throughput runs (5), BENCH_LATENCY_REQUESTS (2000).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'node:http';
@@ -20,6 +19,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { ConfiguredProvider } from '../src/providers/registry.js';
 import type { RoutePlan } from '../src/routing/dispatcher.js';
+import { cpuTimeMs, killChildren, median, percentile, startChild, startFlags } from './bench/processes.js';
 import { GroupRouter } from '../src/routing/groups/group-router.js';
 import type { GroupFallbacks, ModelGroup } from '../src/routing/groups/model-group.js';
 import { MemoryRoutingStateStore } from '../src/routing/groups/routing-state-store.js';
@@ -27,46 +27,6 @@ import { TargetBoard } from '../src/routing/groups/target-board.js';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const TOKEN = 'sk-bench-client-token';
-const children: ChildProcess[] = [];
-
-/** CPU time (user + system) a process has used, in ms; undefined where /proc is not available. */
-function cpuTimeMs(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10; // clock ticks of 10 ms (USER_HZ = 100 on Linux)
-  } catch {
-    return undefined;
-  }
-}
-
-/** The Node flags `npm start` runs the gateway with, so that the gateway measured is the one users run. */
-function startFlags(): string[] {
-  const { scripts } = JSON.parse(readFileSync(here('../../package.json'), 'utf8')) as { scripts: { start: string } };
-  const command = /^node((?:\s+--\S+)*)\s+dist\/src\/main\.js$/.exec(scripts.start);
-  if (!command) throw new Error(`package.json: the start script is not "node [flags] dist/src/main.js": ${scripts.start}`);
-  return command[1]!.trim().split(/\s+/).filter(Boolean);
-}
-
-function startChild(script: string, args: string[] = [], env: Record<string, string> = {}, nodeFlags: string[] = []): Promise<{ port: number; pid: number | undefined }> {
-  const child = spawn(process.execPath, [...nodeFlags, script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-      const port = /^(\d+)\n/.exec(output);
-      if (port) resolve({ port: Number(port[1]), pid: child.pid });
-      const listening = /"msg":"gateway listening"/.test(output) ? /"port":(\d+)/.exec(output) : null;
-      if (listening) {
-        child.stdout!.removeAllListeners('data');
-        child.stdout!.resume();
-        resolve({ port: Number(listening[1]), pid: child.pid });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
-  });
-}
 
 interface Target {
   name: string;
@@ -111,13 +71,6 @@ function call(target: Target, body: string, path = CHAT_PATH): Promise<[number, 
     req.end(body);
   });
 }
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 /** Sequential calls (concurrency 1); resolves with their durations in ms. */
 async function latencySamples(target: Target, count: number, body = chatBody, path = CHAT_PATH): Promise<number[]> {
@@ -477,6 +430,4 @@ main()
     console.error(error);
     process.exitCode = 1;
   })
-  .finally(() => {
-    for (const child of children) child.kill('SIGKILL');
-  });
+  .finally(killChildren);
