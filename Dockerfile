@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
-# Build stage: compile TypeScript with the dev dependencies.
-# Debian, not Alpine: ONNX Runtime (local embeddings) ships glibc binaries only.
+# Build stage: compile TypeScript and build the console with the dev dependencies.
+# Debian, not Alpine: ONNX Runtime (local embeddings, when the image is built with them) ships glibc binaries only.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json ./
@@ -17,9 +17,17 @@ FROM node:20-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
-# ONNX Runtime's package carries binaries for every platform; only this one's are kept.
-RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force \
-  && find node_modules/onnxruntime-node/bin/napi-v6 -mindepth 1 -maxdepth 1 ! -name linux -exec rm -rf {} +
+# Local embedding models (HF_MODELS_DIR) need @huggingface/transformers and ONNX Runtime, about 430 MB: left out
+# unless the image is built with --build-arg LOCAL_EMBEDDINGS=true (then at the version package.json names, moved to
+# the image's production dependencies so that nothing else of the dev ones comes along, with ONNX Runtime's binaries
+# for this platform only).
+ARG LOCAL_EMBEDDINGS=false
+RUN npm ci --omit=dev --ignore-scripts \
+  && if [ "$LOCAL_EMBEDDINGS" = "true" ]; then \
+       npm install --save-prod --ignore-scripts "@huggingface/transformers@$(node -p "require('./package.json').devDependencies['@huggingface/transformers']")" \
+       && find node_modules/onnxruntime-node/bin/napi-v6 -mindepth 1 -maxdepth 1 ! -name linux -exec rm -rf {} + ; \
+     fi \
+  && npm cache clean --force
 COPY --from=build /app/dist/src ./dist/src
 COPY --from=build /app/dist/ui ./dist/ui
 USER node

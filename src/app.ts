@@ -11,12 +11,14 @@ import type { GatewayConfig } from './config/load.js';
 import type { LiveConfig } from './config/online/live-config.js';
 import { methodNotAllowed, unknownRoute } from './core/errors.js';
 import type { GatewayState } from './http/context.js';
+import type { InFlightLimit } from './http/in-flight-limit.js';
 import type { ServerLifecycle } from './http/lifecycle.js';
 import { requireAdminToken, requireClientToken } from './http/middleware/auth.js';
 import { cors } from './http/middleware/cors.js';
 import { errorHandler } from './http/middleware/error-handler.js';
 import { jsonBody } from './http/middleware/json-body.js';
 import { requestContext } from './http/middleware/request-context.js';
+import { shedLoad } from './http/middleware/shed-load.js';
 import { registerClientKeyRoutes } from './http/routes/client-keys.js';
 import { registerConfigRoutes } from './http/routes/config.js';
 import { registerConsoleRoutes } from './http/routes/console.js';
@@ -45,6 +47,8 @@ export interface AppDependencies {
   config: GatewayConfig;
   logger: Logger;
   lifecycle: ServerLifecycle;
+  /** The bound on inference calls in flight in this process (load shedding). */
+  inFlight: InFlightLimit;
   authenticator: Authenticator;
   /** The admin console's sign-in sessions, which also open the operator API and the playground's calls. */
   sessions: ConsoleSessions;
@@ -91,13 +95,17 @@ export function createApp(deps: AppDependencies): Koa<GatewayState> {
     routes: () => deps.routing.table,
     storeHealth: deps.storeHealth,
     lifecycle: deps.lifecycle,
+    inFlight: deps.inFlight,
   });
 
   const byokProviders = new Set(deps.config.access.byokProviders);
   // The playground calls these with the console's session when the operator signed in there.
   const authenticated = [requireClientToken(deps.authenticator, false, { sessions: deps.sessions })];
   // Inference routes may meet a caller's own key for a BYOK provider; it is judged once the model is known.
-  const inferenceGuard = [requireClientToken(deps.authenticator, byokProviders.size > 0, { sessions: deps.sessions }), jsonBody(deps.config.maxRequestBodyBytes)];
+  // An inference call is admitted within the in-flight limit before its (possibly large) body is read.
+  const intake = [shedLoad(deps.inFlight), jsonBody({ maxBytes: deps.config.maxRequestBodyBytes, timeoutMs: deps.config.requestBodyTimeoutMs })];
+  const adminBody = jsonBody({ maxBytes: deps.config.maxAdminBodyBytes, timeoutMs: deps.config.requestBodyTimeoutMs });
+  const inferenceGuard = [requireClientToken(deps.authenticator, byokProviders.size > 0, { sessions: deps.sessions }), ...intake];
   const starter = new CallStarter({
     authenticator: deps.authenticator,
     meter: deps.access.meter,
@@ -111,7 +119,7 @@ export function createApp(deps: AppDependencies): Koa<GatewayState> {
   registerResponsesRoutes({ inference: inferenceRouter, other: router }, { authenticated, inference: inferenceGuard }, calls, modelRouter, deps.responses);
   registerAnthropicMessagesRoutes(
     inferenceRouter,
-    { ...calls, authenticator: deps.authenticator, acceptUnknownTokens: byokProviders.size > 0, maxBodyBytes: deps.config.maxRequestBodyBytes, logger: deps.logger },
+    { ...calls, authenticator: deps.authenticator, acceptUnknownTokens: byokProviders.size > 0, maxBodyBytes: deps.config.maxRequestBodyBytes, intake, logger: deps.logger },
     modelRouter,
   );
   registerModelsRoutes(router, authenticated, deps.catalog, () => deps.routing.table.groupNames);
@@ -122,16 +130,17 @@ export function createApp(deps: AppDependencies): Koa<GatewayState> {
     // Only the environment's providers take callers' own keys; its Gemini provider is `gemini`.
     byok: byokProviders.has('gemini'),
     maxBodyBytes: deps.config.maxRequestBodyBytes,
+    intake,
     logger: deps.logger,
   });
   if (deps.geminiOpenAI) registerGeminiOpenAIRoutes(router, { authenticated, inference: inferenceGuard }, deps.geminiOpenAI, calls);
-  const admin = [requireAdminToken(deps.authenticator, deps.sessions), jsonBody(deps.config.maxRequestBodyBytes)];
+  const admin = [requireAdminToken(deps.authenticator, deps.sessions), adminBody];
   registerConsoleRoutes(router, admin, {
     authenticator: deps.authenticator,
     sessions: deps.sessions,
     report: deps.access.report,
     assets: deps.consoleAssets,
-    bodyGuard: jsonBody(deps.config.maxRequestBodyBytes),
+    bodyGuard: adminBody,
   });
   registerUpstreamKeyRoutes(router, admin, { pools: () => deps.routing.table.pools, recovery: deps.recovery });
   registerConfigRoutes(router, admin, deps.liveConfig);

@@ -16,6 +16,7 @@ import { FileConfigHistory } from './config/online/file-config-history.js';
 import { LiveConfig } from './config/online/live-config.js';
 import { RedisConfigHistory } from './config/online/redis-config-history.js';
 import type { GatewayState } from './http/context.js';
+import { InFlightLimit } from './http/in-flight-limit.js';
 import { ServerLifecycle } from './http/lifecycle.js';
 import { KeyPools } from './keys/key-pools.js';
 import { KeyRecovery } from './keys/key-recovery.js';
@@ -48,6 +49,8 @@ const CONFIG_POLL_MS = 5_000;
 export interface Gateway {
   app: Koa<GatewayState>;
   lifecycle: ServerLifecycle;
+  /** Inference calls in flight in this process, their bound, and how many were shed. */
+  inFlight: InFlightLimit;
   recovery: KeyRecovery;
   /** Reads the config file again now (SIGHUP), as its watcher would on a change. */
   reloadConfig(): Promise<void>;
@@ -149,6 +152,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   // Gemini's OpenAI-compatible endpoint is built once, on the Gemini provider there is at start.
   const gemini = routing.table.providers.find((target) => target.settings.kind === 'gemini');
   const lifecycle = new ServerLifecycle();
+  const inFlight = new InFlightLimit(config.load.maxInFlight, config.load.maxQueueWaitMs);
   const tokens: ConfiguredTokens = {
     get isOpen() {
       return routing.table.tokens.isOpen;
@@ -176,6 +180,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     config,
     logger,
     lifecycle,
+    inFlight,
     authenticator,
     sessions: new ConsoleSessions(stores.sessions, config.access.consoleSessionMs),
     consoleAssets: loadConsoleAssets(),
@@ -195,6 +200,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   return {
     app,
     lifecycle,
+    inFlight,
     recovery,
     reloadConfig: () => liveConfig.reloadFile(),
     close: async () => {

@@ -101,8 +101,17 @@ export interface GatewayConfig {
   /** True when HOST was set: the open-mode loopback default does not apply. */
   hostExplicit: boolean;
   logLevel: LogLevel;
+  /** Largest body of an inference call (chat, messages, responses, embeddings …). */
   maxRequestBodyBytes: number;
+  /** Largest body of an admin or console call. */
+  maxAdminBodyBytes: number;
+  /** How long a client may take to send its body once its headers are in (0: no limit); 408 past it. */
+  requestBodyTimeoutMs: number;
   shutdownGraceMs: number;
+  /** Processes serving the port; more than one needs Redis (REDIS_URL) to share their state. */
+  workers: number;
+  /** Load shedding, per process: inference calls in flight at most (0: no limit), and the wait for a free slot. */
+  load: { maxInFlight: number; maxQueueWaitMs: number };
   cors: { origins: '*' | string[]; allowCredentials: boolean };
   auth: {
     /** Tokens accepted from clients (the admin token is one of them). Empty means the gateway is open. */
@@ -261,6 +270,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, definitions: Readonly<Record<
     routing = read.routing;
   }
 
+  if (raw.WORKERS > 1 && raw.REDIS_URL === undefined) {
+    throw new ConfigError(
+      `invalid configuration: WORKERS: ${raw.WORKERS} processes need REDIS_URL; without Redis each would keep its own key pools, limits, budgets and logs. Set REDIS_URL, or WORKERS=1`,
+    );
+  }
+
   const hostExplicit = raw.HOST !== undefined;
   return {
     port: raw.PORT,
@@ -268,7 +283,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, definitions: Readonly<Record<
     hostExplicit,
     logLevel: raw.LOG_LEVEL,
     maxRequestBodyBytes: raw.MAX_REQUEST_BODY_SIZE,
+    maxAdminBodyBytes: Math.min(raw.MAX_ADMIN_BODY_SIZE, raw.MAX_REQUEST_BODY_SIZE),
+    requestBodyTimeoutMs: raw.REQUEST_BODY_TIMEOUT_SECONDS,
     shutdownGraceMs: raw.SHUTDOWN_GRACE_SECONDS,
+    workers: raw.WORKERS,
+    load: { maxInFlight: raw.MAX_IN_FLIGHT, maxQueueWaitMs: raw.MAX_QUEUE_WAIT_MS },
     cors: {
       origins: raw.CORS_ORIGINS.length === 0 || raw.CORS_ORIGINS.includes('*') ? '*' : raw.CORS_ORIGINS,
       allowCredentials: raw.CORS_ALLOW_CREDENTIALS,

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { assertTimeZone } from '../access/limits/time-windows.js';
 import { baseUrl, byteSize, flag, integer, jsonValue, optionalText, positiveNumber, proxyUrlList, proxyUrlText, secondsAsMs, stringList } from './env-values.js';
@@ -59,7 +60,26 @@ const gatewayEnvSchema = z.object({
   HOST: optionalText(),
   LOG_LEVEL: logLevel,
   MAX_REQUEST_BODY_SIZE: byteSize('50mb'),
+  MAX_ADMIN_BODY_SIZE: byteSize('2mb'),
+  REQUEST_BODY_TIMEOUT_SECONDS: secondsAsMs(30, 3600),
   SHUTDOWN_GRACE_SECONDS: secondsAsMs(30, 3600),
+  // processes serving the port (node:cluster): a number, or `auto` for one per core
+  WORKERS: z.preprocess(
+    (value, ctx) => {
+      if (value === undefined || String(value).trim() === '') return 1;
+      const text = String(value).trim().toLowerCase();
+      if (text === 'auto') return availableParallelism();
+      if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 256) {
+        ctx.addIssue({ code: 'custom', message: 'expected auto or a whole number between 1 and 256' });
+        return z.NEVER;
+      }
+      return Number(text);
+    },
+    z.number(),
+  ),
+  // load shedding: inference calls in flight per process (0: no limit), and how long a call waits for a free slot
+  MAX_IN_FLIGHT: integer(0, 0, 1_000_000),
+  MAX_QUEUE_WAIT_MS: integer(1000, 0, 600_000),
   CORS_ORIGINS: stringList(),
   CORS_ALLOW_CREDENTIALS: flag(false),
 

@@ -42,6 +42,8 @@ export interface StreamControl {
   errorAfterChunks?: number;
   /** After this many chunks the stream stays open, sending nothing. */
   hangAfterChunks?: number;
+  /** The answer waits until this settles (a test releases it). */
+  hold?: Promise<unknown>;
 }
 
 export type Script = (request: RecordedRequest) => (FakeBehaviour & StreamControl) | undefined;
@@ -143,6 +145,7 @@ export class FakeOpenAIUpstream extends FakeServer<RecordedRequest> {
     const body = request.body ?? {};
     const behaviour = this.script(request) ?? { kind: 'reply', text: defaultReply(body) };
     if (behaviour.headerDelayMs) await sleep(behaviour.headerDelayMs);
+    if (behaviour.hold) await behaviour.hold;
     if (behaviour.kind === 'error') return this.sendJson(res, behaviour.status, behaviour.body, behaviour.headers);
     if (behaviour.kind === 'raw') {
       res.writeHead(behaviour.status, { 'content-type': behaviour.contentType });

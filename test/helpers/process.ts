@@ -15,9 +15,9 @@ export interface GatewayProcess {
 
 /**
  * Runs the compiled gateway (`npm start`'s command) as a child process with exactly `env` (plus PATH), waits for
- * its "gateway listening" line and returns its URL.
+ * its `ready` line ("gateway listening"; with WORKERS, the primary's "workers listening") and returns its URL.
  */
-export async function spawnGateway(env: Record<string, string>, cwd?: string): Promise<GatewayProcess> {
+export async function spawnGateway(env: Record<string, string>, cwd?: string, ready = 'gateway listening'): Promise<GatewayProcess> {
   const child = spawn(process.execPath, [MAIN_SCRIPT], {
     cwd,
     env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
@@ -37,7 +37,7 @@ export async function spawnGateway(env: Record<string, string>, cwd?: string): P
         buffered = buffered.slice(newline + 1);
         const entry = JSON.parse(line) as Record<string, unknown>;
         logs.push(entry);
-        if (entry.msg === 'gateway listening') resolve(`http://127.0.0.1:${String(entry.port)}`);
+        if (entry.msg === ready) resolve(`http://127.0.0.1:${String(entry.port)}`);
       }
     });
     void exited.then((code) => reject(new Error(`gateway exited with ${code}: ${stderr}`)));
@@ -65,4 +65,25 @@ export function runGatewayToExit(env: Record<string, string>): Promise<{ code: n
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     child.once('exit', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** A streamed chat through a gateway process, once its first chunk has arrived; `rest()` reads it to its end. */
+export async function openStream(url: string, token: string): Promise<{ rest(): Promise<string> }> {
+  const response = await fetch(`${url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }], stream: true }),
+  });
+  const reader = response.body!.getReader();
+  await reader.read();
+  return {
+    rest: async () => {
+      let text = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return text;
+        text += Buffer.from(value).toString('utf8');
+      }
+    },
+  };
 }

@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeOpenAIUpstream } from '../fakes/openai-upstream.js';
-import { runGatewayToExit, spawnGateway } from '../helpers/process.js';
+import { openStream, runGatewayToExit, spawnGateway } from '../helpers/process.js';
 
 let upstream: FakeOpenAIUpstream;
 
@@ -79,32 +79,15 @@ const canConnect = (url: string) =>
     socket.once('error', () => resolve(false));
   });
 
-/** Starts a streamed chat through the gateway process and reads its first chunk. */
-async function openStream(url: string) {
-  const response = await fetch(`${url}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }], stream: true }),
-  });
-  const reader = response.body!.getReader();
-  await reader.read();
-  return reader;
-}
-
 test.serial('SIGTERM lets an in-flight stream finish, refuses new connections, then exits 0', async (t) => {
   upstream.script = () => ({ kind: 'reply', text: 'one two three four five six seven eight', chunkDelayMs: 150 });
   const gateway = await spawnGateway({ ALLOWED_TOKENS: TOKEN, OPENAI_API_KEY: 'sk-shutdown-0000000001', OPENAI_BASE_URL: upstream.url });
   try {
-    const reader = await openStream(gateway.url);
+    const stream = await openStream(gateway.url, TOKEN);
     gateway.child.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 200));
     t.false(await canConnect(gateway.url), 'new connections are refused');
-    let text = '';
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += Buffer.from(value).toString('utf8');
-    }
+    const text = await stream.rest();
     t.true(text.endsWith('data: [DONE]\n\n'), 'the stream finished normally');
     t.is(await gateway.exited, 0);
     t.true(gateway.logs.some((line) => line.msg === 'shutdown complete'));
@@ -123,13 +106,10 @@ test.serial('a stream still running when the grace period ends is cut off and th
     SHUTDOWN_GRACE_SECONDS: '0.5',
   });
   try {
-    const reader = await openStream(gateway.url);
+    const stream = await openStream(gateway.url, TOKEN);
     gateway.child.kill('SIGTERM');
-    const ended = await reader.read().then(
-      ({ done }) => done,
-      () => true,
-    );
-    t.true(ended);
+    const text = await stream.rest().catch(() => '');
+    t.false(text.includes('[DONE]'), 'the stream ended without its end marker');
     t.is(await gateway.exited, 0);
   } finally {
     upstream.script = () => undefined;

@@ -5,16 +5,17 @@ import { anthropicCountTokensProtocol } from '../../protocols/anthropic-messages
 import { anthropicErrorReply } from '../../protocols/anthropic-messages/errors.js';
 import { anthropicMessagesProtocol } from '../../protocols/anthropic-messages/protocol.js';
 import { type CallHandlerDependencies, callHandler, type CallRouteOptions } from '../call-handler.js';
-import type { GatewayState } from '../context.js';
+import type { GatewayMiddleware, GatewayState } from '../context.js';
 import { anthropicKeyOf, requireClientToken } from '../middleware/auth.js';
 import { errorHandler } from '../middleware/error-handler.js';
-import { jsonBody } from '../middleware/json-body.js';
 
 export interface AnthropicMessagesDependencies extends CallHandlerDependencies {
   authenticator: Authenticator;
   /** Whether some provider takes its callers' own keys. */
   acceptUnknownTokens: boolean;
   maxBodyBytes: number;
+  /** What admits a call and reads its body (load shedding, body limits). */
+  intake: readonly GatewayMiddleware[];
   logger: Logger;
 }
 
@@ -26,7 +27,7 @@ export function registerAnthropicMessagesRoutes(router: Router<GatewayState>, de
   const guard = [
     errorHandler(deps.logger, deps.maxBodyBytes, anthropicErrorReply),
     requireClientToken(deps.authenticator, deps.acceptUnknownTokens, { tokenOf: anthropicKeyOf }),
-    jsonBody(deps.maxBodyBytes),
+    ...deps.intake,
   ];
   router.post('/v1/messages', ...guard, callHandler(anthropicMessagesProtocol, deps, options));
   router.post('/v1/messages/count_tokens', ...guard, callHandler(anthropicCountTokensProtocol, deps, options));

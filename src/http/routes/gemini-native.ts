@@ -11,7 +11,6 @@ import { cancelOnClientDisconnect } from '../client-abort.js';
 import type { GatewayContext, GatewayMiddleware, GatewayState } from '../context.js';
 import { noteIdentity } from '../middleware/auth.js';
 import { errorHandler } from '../middleware/error-handler.js';
-import { jsonBody } from '../middleware/json-body.js';
 
 export interface GeminiNativeDependencies extends CallHandlerDependencies {
   /** The configured Gemini provider (of the config in force); the routes answer 404 without one. */
@@ -20,6 +19,8 @@ export interface GeminiNativeDependencies extends CallHandlerDependencies {
   /** Whether callers may bring their own Gemini key (BYOK). */
   byok: boolean;
   maxBodyBytes: number;
+  /** What admits a call and reads its body (load shedding, body limits). */
+  intake: readonly GatewayMiddleware[];
   logger: Logger;
 }
 
@@ -68,7 +69,7 @@ export function registerGeminiNativeRoutes(router: Router<GatewayState>, deps: G
   router.post(
     MODEL_ACTION_PATH,
     ...callGuard,
-    jsonBody(deps.maxBodyBytes),
+    ...deps.intake,
     callHandler(geminiNativeProtocol, deps, {
       router: { plan: fixedPlan },
       params: (ctx) => {

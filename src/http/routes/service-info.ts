@@ -1,9 +1,11 @@
+import cluster from 'node:cluster';
 import type Router from '@koa/router';
 import type { KeyPool } from '../../keys/key-pool.js';
 import { keyStatus } from '../../keys/key-state.js';
 import type { StoreHealth } from '../../keys/open-pool-store.js';
 import type { ConfiguredProvider } from '../../providers/registry.js';
 import type { GatewayState } from '../context.js';
+import type { InFlightLimit } from '../in-flight-limit.js';
 import type { ServerLifecycle } from '../lifecycle.js';
 
 export interface ServiceInfoDependencies {
@@ -14,6 +16,7 @@ export interface ServiceInfoDependencies {
   routes: () => { providers: readonly ConfiguredProvider[]; pools: ReadonlyMap<string, KeyPool> };
   storeHealth: () => StoreHealth;
   lifecycle: ServerLifecycle;
+  inFlight: InFlightLimit;
 }
 
 /** Every route family the gateway serves, for `/`. */
@@ -75,6 +78,10 @@ export function registerServiceInfoRoutes(router: Router<GatewayState>, deps: Se
       version: deps.version,
       uptime_seconds: Math.floor((Date.now() - deps.lifecycle.startedAt) / 1000),
       dependencies: { store },
+      // Overload does not change the status (a monitor restarting a busy process would make it worse): it is
+      // reported here, with the calls shed since start.
+      load: { in_flight: deps.inFlight.inFlight, max: deps.inFlight.max, queued: deps.inFlight.queued, overloaded: deps.inFlight.overloaded, shed: deps.inFlight.shed },
+      ...(cluster.isWorker ? { worker: { id: cluster.worker!.id, pid: process.pid } } : {}),
       providers,
     };
   });

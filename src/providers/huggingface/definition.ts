@@ -1,6 +1,8 @@
 import { baseUrl, flag, optionalText } from '../../config/env-values.js';
+import { ConfigError } from '../../config/load.js';
 import { providerEnv } from '../../config/provider-env.js';
 import type { ProviderDefinition } from '../definition.js';
+import { missingLocalEmbeddingRuntime } from './local-runtime.js';
 import { HuggingFaceProvider } from './provider.js';
 
 interface HuggingFaceSettings {
@@ -23,7 +25,12 @@ export const huggingfaceDefinition: ProviderDefinition<HuggingFaceSettings> = {
     enabledBy: ['HF_TEI_URL', 'HF_MODELS_DIR'],
     // Embeddings: a Text Embeddings Inference server, or local ONNX models in a directory.
     variables: { HF_TEI_URL: baseUrl(undefined, ['/embed']), HF_MODELS_DIR: optionalText(), HF_ALLOW_DOWNLOADS: flag(false), HF_ENDPOINT: baseUrl(undefined) },
-    options: (env) => ({ teiUrl: env.HF_TEI_URL, modelsDir: env.HF_MODELS_DIR, allowDownloads: env.HF_ALLOW_DOWNLOADS, hubUrl: env.HF_ENDPOINT }),
+    options: (env) => {
+      // Local models are computed in-process only without a TEI server; their runtime is an extra install.
+      const missing = env.HF_MODELS_DIR !== undefined && env.HF_TEI_URL === undefined ? missingLocalEmbeddingRuntime() : undefined;
+      if (missing !== undefined) throw new ConfigError(missing);
+      return { teiUrl: env.HF_TEI_URL, modelsDir: env.HF_MODELS_DIR, allowDownloads: env.HF_ALLOW_DOWNLOADS, hubUrl: env.HF_ENDPOINT };
+    },
   }),
   aliases: ['hf'],
   modelFamilies: [],
