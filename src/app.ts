@@ -38,6 +38,8 @@ import type { Logger } from './logging/logger.js';
 import type { ConfiguredProvider } from './providers/registry.js';
 import type { KeyRecovery } from './keys/key-recovery.js';
 import type { StoreHealth } from './keys/open-pool-store.js';
+import type { GatewayMetrics } from './metrics/gateway-metrics.js';
+import { registerMetricsRoutes } from './http/routes/metrics.js';
 import type { Dispatcher } from './routing/dispatcher.js';
 import type { ModelCatalog } from './routing/model-catalog.js';
 import type { ResponseStore } from './protocols/openai-responses/response-store.js';
@@ -70,6 +72,8 @@ export interface AppDependencies {
   catalog: ModelCatalog;
   recovery: KeyRecovery;
   storeHealth: () => StoreHealth;
+  /** The Prometheus metrics, when they are on. */
+  metrics: GatewayMetrics | undefined;
   /** Responses of the Responses API kept for `previous_response_id` and `GET /v1/responses/{id}`. */
   responses: ResponseStore;
   /** Gemini's own OpenAI-compatible endpoint, when Gemini is configured at start (its native API follows the config). */
@@ -113,7 +117,7 @@ export function createApp(deps: AppDependencies): Koa<GatewayState> {
     hasPoolKeys: (provider: string) => (deps.routing.table.providers.find((target) => target.settings.id === provider)?.settings.apiKeys.length ?? 0) > 0,
     logBodies: deps.config.usage.logRequestBodies,
   });
-  const calls = { starter, dispatcher: deps.dispatcher, meter: deps.access.meter, pricing: () => deps.routing.table.pricing };
+  const calls = { starter, dispatcher: deps.dispatcher, meter: deps.access.meter, pricing: () => deps.routing.table.pricing, observer: deps.metrics };
   const modelRouter = { router: { plan: (model: string, size: Parameters<RoutingTable['router']['plan']>[1]) => deps.routing.table.router.plan(model, size) } };
   registerOpenAIInferenceRoutes(inferenceRouter, inferenceGuard, calls, modelRouter);
   registerResponsesRoutes({ inference: inferenceRouter, other: router }, { authenticated, inference: inferenceGuard }, calls, modelRouter, deps.responses);
@@ -145,6 +149,7 @@ export function createApp(deps: AppDependencies): Koa<GatewayState> {
   registerUpstreamKeyRoutes(router, admin, { pools: () => deps.routing.table.pools, recovery: deps.recovery });
   registerConfigRoutes(router, admin, deps.liveConfig);
   registerClientKeyRoutes(router, admin, { clientKeys: deps.access.clientKeys, limits: deps.access.limits, clock: deps.access.clock });
+  registerMetricsRoutes(router, { metrics: deps.metrics, token: deps.config.metrics.token, authenticator: deps.authenticator });
   registerUsageRoutes(router, admin, { report: deps.access.report, logs: deps.access.logs, timeZone: deps.config.usage.timeZone });
 
   app.use(requestContext(deps.logger, deps.lifecycle));

@@ -1,5 +1,6 @@
 import { openResponseStore } from './protocols/openai-responses/open-response-store.js';
 import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import type Koa from 'koa';
 import { AuthThrottle } from './access/identity/auth-throttle.js';
 import { Authenticator, type ConfiguredTokens } from './access/identity/authenticator.js';
@@ -35,6 +36,8 @@ import { type RoutingTable, RoutingTables } from './routing/routing-table.js';
 import { UpstreamHttp } from './upstream/http-client.js';
 import { ProxySelector } from './upstream/proxy/selection.js';
 import { createMediaFetcher } from './upstream/media-fetcher.js';
+import { GatewayMetrics } from './metrics/gateway-metrics.js';
+import { listenForMetrics } from './metrics/metrics-server.js';
 
 interface PackageInfo {
   name: string;
@@ -52,6 +55,10 @@ export interface Gateway {
   /** Inference calls in flight in this process, their bound, and how many were shed. */
   inFlight: InFlightLimit;
   recovery: KeyRecovery;
+  /** The Prometheus metrics, when METRICS_TOKEN or METRICS_PORT turns them on. */
+  metrics: GatewayMetrics | undefined;
+  /** Starts serving `/metrics` on METRICS_PORT when it is set; resolves with the port it listens on. */
+  serveMetricsPort(): Promise<number | undefined>;
   /** Reads the config file again now (SIGHUP), as its watcher would on a change. */
   reloadConfig(): Promise<void>;
   /** Stops background work and releases connections; call after the HTTP server has closed. */
@@ -86,7 +93,12 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   };
   const redisUrl = config.keyPools.redisUrl;
   const limits = new KeyRateLimits({}, logger, redisUrl === undefined ? undefined : { url: redisUrl, prefix: config.keyPools.redisKeyPrefix, available: opened.available });
-  const keyPools = new KeyPools(opened.store, logger);
+  // The routing table is read when scraped, by then it is in force.
+  const metrics =
+    config.metrics.token !== undefined || config.metrics.port !== undefined
+      ? new GatewayMetrics({ pools: () => routing.table.pools, storeHealth: opened.health })
+      : undefined;
+  const keyPools = new KeyPools(opened.store, logger, metrics);
   let board: GroupBoard | undefined;
   // A call cannot outlive the upstream timeout; the margin covers writing its answer out.
   const drainMs = config.upstreamTimeoutMs + 60_000;
@@ -173,6 +185,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     clock,
     logger,
     staleAfterMs: drainMs,
+    ...(metrics ? { refusals: metrics } : {}),
   });
   const responses = openResponseStore(config, logger);
   const clientKeyNames = async () => new Map((await clientKeys.list()).map((key) => [key.id, key.name]));
@@ -191,19 +204,29 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     catalog,
     recovery,
     storeHealth: opened.health,
+    metrics,
     responses,
     // Gemini's own OpenAI-compatible endpoint, on the same key pool.
     geminiOpenAI: gemini && { settings: gemini.settings, definition: geminiOpenAIDefinition, provider: geminiOpenAIDefinition.create(gemini.settings, providerDependencies) },
     name: packageInfo.name,
     version: packageInfo.version,
   });
+  let metricsServer: Server | undefined;
   return {
     app,
     lifecycle,
     inFlight,
     recovery,
+    metrics,
+    serveMetricsPort: async () => {
+      if (!metrics || config.metrics.port === undefined) return undefined;
+      const listening = await listenForMetrics(metrics, config.metrics.port, config.metrics.host);
+      metricsServer = listening.server;
+      return listening.port;
+    },
     reloadConfig: () => liveConfig.reloadFile(),
     close: async () => {
+      metricsServer?.close();
       recovery.stop();
       await liveConfig.close();
       await board?.close();

@@ -56,3 +56,12 @@ test('nothing outside http/ reads or writes the Koa context state', (t) => {
     [],
   );
 });
+
+test('prom-client is used in metrics/ only: other parts count through observer interfaces', (t) => {
+  const users = graph.filter(({ text }) => /from\s+['"]prom-client['"]/.test(text)).map(({ file }) => file);
+  t.true(users.length > 0);
+  t.deepEqual(
+    users.filter((file) => !inFolder(file, 'metrics')),
+    [],
+  );
+});

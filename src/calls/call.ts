@@ -53,6 +53,8 @@ export interface CallOutcome {
   responseExcerpt: string | undefined;
   /** What the call cost in nano-dollars (0 when it used nothing); null when its model has no price. */
   cost: number | null;
+  /** Milliseconds from the request's arrival until its answer began to be written; undefined when none was. */
+  firstByteMs: number | undefined;
 }
 
 export const EXCERPT_LENGTH = 1000;

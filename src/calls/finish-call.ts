@@ -1,5 +1,13 @@
 import type { UsageMeter } from '../access/metering/usage-meter.js';
+import type { TokenUsage } from '../core/usage.js';
 import type { AdmittedCall, BrokenOff, CallOutcome } from './call.js';
+
+/** Told of every call when it starts and once it has finished (the metrics): updates counters, nothing more. */
+export interface CallObserver {
+  callStarted(): void;
+  /** `upstream`: the upstream that served the call (or would have); `usage`: reported, else estimated, if any. */
+  callFinished(call: AdmittedCall, outcome: CallOutcome, upstream: string, usage: TokenUsage | undefined): void;
+}
 
 /** What the access-log line says of a call. */
 export interface CallLogFields {
@@ -16,11 +24,13 @@ export interface CallLogFields {
 
 /**
  * The end of every inference call: builds its metering record from the call and its outcome (the meter settles
- * its tokens, counts it and logs it) and says what its access-log line carries.
+ * its tokens, counts it and logs it), tells the observer, and says what its access-log line carries.
  */
-export function finishCall(meter: UsageMeter, call: AdmittedCall, outcome: CallOutcome): CallLogFields {
+export function finishCall(meter: UsageMeter, call: AdmittedCall, outcome: CallOutcome, observer?: CallObserver): CallLogFields {
   const dispatch = outcome.dispatch;
   const provider = (dispatch?.route ?? call.plan.routes[0]!).target.settings.id;
+  // Estimated at most once, for both readers.
+  const usage = outcome.usage ?? outcome.estimate?.();
   meter.finish(
     {
       caller: call.caller,
@@ -31,8 +41,8 @@ export function finishCall(meter: UsageMeter, call: AdmittedCall, outcome: CallO
       stream: call.stream,
       startedAt: call.startedAt,
       ticket: call.ticket,
-      usage: outcome.usage,
-      estimate: outcome.estimate,
+      usage,
+      estimate: undefined,
       requestExcerpt: outcome.requestExcerpt,
       responseExcerpt: outcome.responseExcerpt,
       cost: outcome.cost,
@@ -45,6 +55,7 @@ export function finishCall(meter: UsageMeter, call: AdmittedCall, outcome: CallO
       failures: dispatch?.failures ?? [],
     },
   );
+  observer?.callFinished(call, outcome, provider, usage);
   return {
     client: call.caller.id,
     model: call.model,

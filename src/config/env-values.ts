@@ -44,17 +44,23 @@ export const flag = (defaultValue: boolean) =>
     return z.NEVER;
   }, z.boolean());
 
+const wholeNumber = (value: unknown, ctx: z.RefinementCtx, min: number, max: number) => {
+  const text = String(value).trim();
+  if (!/^-?\d+$/.test(text)) {
+    ctx.addIssue({ code: 'custom', message: `expected a whole number between ${min} and ${max}` });
+    return z.NEVER;
+  }
+  return Number(text);
+};
+const withinRange = (min: number, max: number) => z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+
 /** A whole number within [min, max]. */
 export const integer = (defaultValue: number, min: number, max: number) =>
-  z.preprocess((value, ctx) => {
-    if (isBlank(value)) return defaultValue;
-    const text = String(value).trim();
-    if (!/^-?\d+$/.test(text)) {
-      ctx.addIssue({ code: 'custom', message: `expected a whole number between ${min} and ${max}` });
-      return z.NEVER;
-    }
-    return Number(text);
-  }, z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+  z.preprocess((value, ctx) => (isBlank(value) ? defaultValue : wholeNumber(value, ctx, min, max)), withinRange(min, max));
+
+/** A whole number within [min, max], or undefined when blank. */
+export const optionalInteger = (min: number, max: number) =>
+  z.preprocess((value, ctx) => (isBlank(value) ? undefined : wholeNumber(value, ctx, min, max)), withinRange(min, max).optional());
 
 /** A non-negative decimal number of seconds, returned in milliseconds. */
 export const secondsAsMs = (defaultSeconds: number, maxSeconds: number) =>

@@ -142,6 +142,17 @@ export interface GatewayConfig {
   cost: CostConfig;
   /** Responses API answers kept for `previous_response_id` and `GET /v1/responses/{id}`; 0: none are kept. */
   responses: { ttlMs: number };
+  metrics: MetricsConfig;
+}
+
+/** Where `GET /metrics` is served; with neither a token nor a port it is not served at all. */
+export interface MetricsConfig {
+  /** On the main port to requests bearing this token (or the admin token). */
+  token: string | undefined;
+  /** A port of its own, without a token (0: any free port). */
+  port: number | undefined;
+  /** The address that port listens on; 127.0.0.1 unless METRICS_HOST says otherwise. */
+  host: string;
 }
 
 export class ConfigError extends Error {
@@ -345,5 +356,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, definitions: Readonly<Record<
     },
     cost: { exchangeRates: { cnyPerUsd: raw.CNY_PER_USD } },
     responses: { ttlMs: raw.RESPONSES_TTL_SECONDS },
+    metrics: { token: raw.METRICS_TOKEN, port: raw.METRICS_PORT, host: raw.METRICS_HOST ?? '127.0.0.1' },
   };
 }

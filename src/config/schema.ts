@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { assertTimeZone } from '../access/limits/time-windows.js';
-import { baseUrl, byteSize, flag, integer, jsonValue, optionalText, positiveNumber, proxyUrlList, proxyUrlText, secondsAsMs, stringList } from './env-values.js';
+import { baseUrl, byteSize, flag, integer, jsonValue, optionalInteger, optionalText, positiveNumber, proxyUrlList, proxyUrlText, secondsAsMs, stringList } from './env-values.js';
 import type { ConfigurableProvider } from './provider-env.js';
 import { PASSTHROUGH_APIS } from './passthrough-apis.js';
 
@@ -82,6 +82,11 @@ const gatewayEnvSchema = z.object({
   MAX_QUEUE_WAIT_MS: integer(1000, 0, 600_000),
   CORS_ORIGINS: stringList(),
   CORS_ALLOW_CREDENTIALS: flag(false),
+
+  // Prometheus metrics: on the main port behind a token, and/or on a port of their own (loopback unless told)
+  METRICS_TOKEN: optionalText(),
+  METRICS_PORT: optionalInteger(0, 65535),
+  METRICS_HOST: optionalText(),
 
   // access control
   ALLOWED_TOKENS: stringList(),

@@ -1,3 +1,5 @@
+import type { CallTrace } from './trace.js';
+
 /**
  * A one-shot "stop this call" signal passed from a route to the provider and the HTTP layer. It does the job of
  * an AbortSignal at a fraction of the cost: Node's EventTarget-based AbortSignal, wired into http.request, costs
@@ -5,6 +7,11 @@
  */
 export interface Cancellation {
   readonly cancelled: boolean;
+  /**
+   * The call's trace context, when the call came from a client: the cancellation is the one per-call value every
+   * provider already hands the upstream HTTP client, so the trace rides along with it.
+   */
+  readonly trace?: CallTrace | undefined;
   /** Runs `handler` once when the call is cancelled (at once if it already is); returns a function removing it. */
   onCancel(handler: () => void): () => void;
 }
@@ -14,6 +21,7 @@ const noop = () => undefined;
 export class CancellationSource implements Cancellation {
   private handlers: (() => void)[] = [];
   cancelled = false;
+  trace: CallTrace | undefined;
 
   /** A cancellation that fires by itself after `ms` (for calls that have no client to go away). */
   static after(ms: number): CancellationSource {
@@ -25,6 +33,7 @@ export class CancellationSource implements Cancellation {
   /** A cancellation of its own that also fires when `parent` does; `unlink` stops following the parent. */
   static linkedTo(parent: Cancellation): { source: CancellationSource; unlink: () => void } {
     const source = new CancellationSource();
+    source.trace = parent.trace;
     return { source, unlink: parent.onCancel(() => source.cancel()) };
   }
 

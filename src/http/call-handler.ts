@@ -3,6 +3,7 @@ import type { UsageMeter } from '../access/metering/usage-meter.js';
 import type { AdmittedCall, CallOutcome } from '../calls/call.js';
 import { finishCall } from '../calls/finish-call.js';
 import type { CallStarter, ModelRouter } from '../calls/start-call.js';
+import type { CallObserver } from '../calls/finish-call.js';
 import type { Cancellation } from '../core/cancellation.js';
 import { CLIENT_CLOSED_REQUEST, GatewayError, RequestAbortedError } from '../core/errors.js';
 import type { ClientProtocol, PassthroughReply, Reply } from '../protocols/protocol.js';
@@ -13,6 +14,7 @@ import type { TokenUsage } from '../core/usage.js';
 import { cancelOnClientDisconnect } from './client-abort.js';
 import type { GatewayContext, GatewayMiddleware } from './context.js';
 import { rawJsonBody } from './middleware/json-body.js';
+import { setServerTiming } from './server-timing.js';
 import { type StreamEnding, writeEventStream } from './sse-response.js';
 
 export interface CallHandlerDependencies {
@@ -21,6 +23,8 @@ export interface CallHandlerDependencies {
   meter: UsageMeter;
   /** The prices of the routing table in force. */
   pricing: () => CallPricing;
+  /** Told of every call's start and finish (the metrics). */
+  observer?: CallObserver | undefined;
 }
 
 export interface CallRouteOptions {
@@ -63,6 +67,7 @@ function brokenOffOutcome(ending: StreamEnding): Ended | undefined {
 /** Writes an upstream's answer as it came: its status, its content type, its bytes. */
 export async function writePassthrough(ctx: GatewayContext, reply: Pick<PassthroughReply, 'status' | 'contentType' | 'first' | 'body'>, cancellation: Cancellation): Promise<StreamEnding> {
   ctx.respond = false;
+  setServerTiming(ctx);
   if (reply.body === undefined) {
     // A whole answer: written at once, without a pipe to set up and tear down.
     ctx.res.writeHead(reply.status, { 'Content-Type': reply.contentType, 'Content-Length': reply.first?.length ?? 0 });
@@ -89,6 +94,7 @@ async function writeReply(ctx: GatewayContext, reply: Reply, cancellation: Cance
       ctx.body = reply.body;
       return { brokenOff: undefined, error: undefined };
     case 'events':
+      setServerTiming(ctx);
       return writeEventStream(ctx, reply, cancellation);
     case 'bytes':
       return writePassthrough(ctx, reply, cancellation);
@@ -135,9 +141,11 @@ export function callHandler<Request, Result>(protocol: ClientProtocol<Request, R
       requestExcerpt: call.logBodies ? parsed.excerpt?.() : undefined,
       responseExcerpt: undefined,
       cost: 0,
+      firstByteMs: undefined,
     };
     const pricing = deps.pricing();
     let admitted: AdmittedCall | undefined;
+    deps.observer?.callStarted();
     try {
       admitted = await deps.starter.admit(call, () => pricing.reservation(call.plan, parsed.size?.(), call.model));
       const upstream = protocol.plan(parsed.request, admitted);
@@ -147,6 +155,7 @@ export function callHandler<Request, Result>(protocol: ClientProtocol<Request, R
         discard: upstream.discard,
         observer: admitted.plan.feedback,
         cancellation,
+        logger: state.logger,
       });
       outcome.dispatch = dispatched;
       if (!dispatched.ok) throw dispatched.error;
@@ -158,6 +167,7 @@ export function callHandler<Request, Result>(protocol: ClientProtocol<Request, R
       }
       const costOf = (usage: TokenUsage) => (usage.total === 0 && usage.searches === 0 ? 0 : pricing.cost(served, usage));
       const reply = protocol.reply(dispatched.value, parsed.request, admitted, costOf);
+      outcome.firstByteMs = Date.now() - call.startedAt;
       const ending = await writeReply(ctx, reply, cancellation);
       if (reply.kind === 'bytes') outcome.status = reply.status;
       Object.assign(outcome, brokenOffOutcome(ending));
@@ -176,7 +186,7 @@ export function callHandler<Request, Result>(protocol: ClientProtocol<Request, R
       Object.assign(outcome, thrownOutcome(error));
       throw error;
     } finally {
-      state.call = finishCall(deps.meter, admitted ?? call, outcome);
+      state.call = finishCall(deps.meter, admitted ?? call, outcome, deps.observer);
     }
   };
 }

@@ -2,6 +2,8 @@ import type { Middleware, ParameterizedContext } from 'koa';
 import type { Caller } from '../access/identity/caller.js';
 import type { CallLogFields } from '../calls/finish-call.js';
 import type { CancellationSource } from '../core/cancellation.js';
+import type { CallTrace } from '../core/trace.js';
+import type { Logger } from '../logging/logger.js';
 
 /**
  * What the middleware layers of one request hand each other. Outer layers set what inner ones need (the request
@@ -12,6 +14,10 @@ export interface GatewayState {
   requestId: string;
   /** Epoch milliseconds when the request arrived. */
   startedAt: number;
+  /** The request's trace context (W3C `traceparent`), carried to the upstream and timed for `Server-Timing`. */
+  trace: CallTrace;
+  /** The gateway's logger with the request's `trace_id`: every line about this request goes through it. */
+  logger: Logger;
   /** Who is calling, once their token was checked. */
   caller?: Caller;
   /** A bearer token the gateway does not know, kept only until a BYOK provider takes it as its key. */

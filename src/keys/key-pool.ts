@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../logging/logger.js';
+import type { KeyEventObserver } from './key-events.js';
 import { keyId } from './key-identity.js';
 import type { KeyOutcome, KeyState } from './key-state.js';
 import type { PoolMember, PoolStore, Selection } from './pool-store.js';
@@ -42,6 +43,8 @@ export class KeyPool {
     private readonly keyless: boolean,
     private readonly logger: Logger,
     private readonly availability?: KeyAvailability,
+    /** Told when a key is retired, rested after a rate limit, or recovered. */
+    private readonly events?: KeyEventObserver,
   ) {
     for (const secret of configuredKeys) this.secrets.set(keyId(secret), secret);
   }
@@ -103,7 +106,9 @@ export class KeyPool {
 
   /** Records what a call taught about a key; with a `model` (see `acquire`), a rate limit rests it for that model only. */
   async record(id: string, outcome: KeyOutcome, model = ''): Promise<void> {
-    await this.store.record(this.provider, id, outcome, Date.now(), model);
+    const retired = await this.store.record(this.provider, id, outcome, Date.now(), model);
+    if (outcome.kind === 'cooldown') this.events?.keyEvent(this.provider, 'rate_limited');
+    else if (retired) this.events?.keyEvent(this.provider, 'invalidated');
   }
 
   secretOf(id: string): string | undefined {
@@ -135,5 +140,11 @@ export class KeyPool {
 
   resetKeys(ids: readonly string[]): Promise<void> {
     return this.store.resetKeys(this.provider, ids, Date.now());
+  }
+
+  /** Makes a retired key usable again once the recovery check found it working. */
+  async recover(id: string): Promise<void> {
+    await this.resetKeys([id]);
+    this.events?.keyEvent(this.provider, 'recovered');
   }
 }

@@ -1,4 +1,5 @@
 import type { Logger } from '../logging/logger.js';
+import type { KeyEventObserver } from './key-events.js';
 import { keyId } from './key-identity.js';
 import { type KeyAvailability, KeyPool } from './key-pool.js';
 import type { PoolStore } from './pool-store.js';
@@ -24,6 +25,8 @@ export class KeyPools {
   constructor(
     private readonly store: PoolStore,
     private readonly logger: Logger,
+    /** Told of every pool's key events. */
+    private readonly events?: KeyEventObserver,
   ) {}
 
   get(provider: string): KeyPool | undefined {
@@ -38,7 +41,7 @@ export class KeyPools {
     const signature = JSON.stringify([spec.keyless, spec.availability !== undefined, spec.apiKeys]);
     const known = this.pools.get(spec.provider);
     if (known?.signature === signature) return known.pool;
-    const pool = new KeyPool(spec.provider, this.store, spec.apiKeys, spec.keyless, this.logger, spec.availability);
+    const pool = new KeyPool(spec.provider, this.store, spec.apiKeys, spec.keyless, this.logger, spec.availability, this.events);
     const keys = new Set(spec.apiKeys.map(keyId));
     if (known) {
       const dropped = [...known.keys].filter((id) => !keys.has(id));

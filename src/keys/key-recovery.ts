@@ -96,13 +96,15 @@ export class KeyRecovery {
   private async probeOne(pool: KeyPool, id: string, retireAtOnce: boolean): Promise<VerificationResult> {
     const secret = pool.secretOf(id);
     if (secret === undefined) return { id, status: 'unknown', error: 'this gateway instance does not know the key' };
+    // The periodic check probes retired keys only: one that answers is recovered (and counted as such).
+    const makeUsable = () => (retireAtOnce ? pool.resetKeys([id]) : pool.recover(id));
     try {
       await this.probe(pool.provider, secret);
     } catch (error) {
       const verdict = judgeFailure(error, retireAtOnce ? { ...this.policy, maxFailures: 1 } : this.policy, Date.now());
       const message = error instanceof Error ? error.message : String(error);
       if (verdict.outcome?.kind === 'cooldown') {
-        await pool.resetKeys([id]);
+        await makeUsable();
         await pool.record(id, verdict.outcome);
         return { id, status: 'rate_limited', error: message };
       }
@@ -112,7 +114,7 @@ export class KeyRecovery {
       }
       return { id, status: 'unknown', error: message };
     }
-    await pool.resetKeys([id]);
+    await makeUsable();
     return { id, status: 'valid' };
   }
 }

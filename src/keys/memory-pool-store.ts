@@ -21,14 +21,14 @@ function forgetEndedRests(state: KeyState, now: number): void {
 
 /**
  * Applies an outcome to a key's state (a `cooldown` with a model rests the key for that model only); the Redis
- * store's scripts implement the same rules.
+ * store's scripts implement the same rules. Returns whether it retired a key that was not retired before.
  */
-export function applyOutcome(state: KeyState, outcome: KeyOutcome, now: number, model = ''): void {
+export function applyOutcome(state: KeyState, outcome: KeyOutcome, now: number, model = ''): boolean {
   state.updatedAt = now;
   if (outcome.kind === 'success') {
     state.failures = 0;
     state.lastStatus = 200;
-    return;
+    return false;
   }
   state.lastStatus = outcome.status;
   state.lastError = outcome.error;
@@ -39,12 +39,17 @@ export function applyOutcome(state: KeyState, outcome: KeyOutcome, now: number, 
       forgetEndedRests(state, now);
       state.coolingModels[model] = outcome.until;
     }
-    return;
+    return false;
   }
   state.failures += 1;
-  if (state.failures < outcome.maxFailures) return;
-  if (outcome.kind === 'rejected') state.invalidSince = now;
-  else state.coolingUntil = now + outcome.restMs;
+  if (state.failures < outcome.maxFailures) return false;
+  if (outcome.kind === 'transient') {
+    state.coolingUntil = now + outcome.restMs;
+    return false;
+  }
+  const retired = state.invalidSince === null;
+  state.invalidSince = now;
+  return retired;
 }
 
 /** Pool state in this process: the default, and the fallback while Redis is unreachable. */
@@ -106,8 +111,8 @@ export class MemoryPoolStore implements PoolStore {
     return { kind: 'unavailable', total: count, invalid, cooling, soonestCoolingEnd };
   }
 
-  async record(name: string, id: string, outcome: KeyOutcome, now: number, model = ''): Promise<void> {
-    applyOutcome(this.state(this.pool(name), id), outcome, now, model);
+  async record(name: string, id: string, outcome: KeyOutcome, now: number, model = ''): Promise<boolean> {
+    return applyOutcome(this.state(this.pool(name), id), outcome, now, model);
   }
 
   async members(name: string): Promise<PoolMember[]> {

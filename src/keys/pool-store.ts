@@ -37,9 +37,10 @@ export interface PoolStore {
   select(pool: string, exclude: readonly string[], now: number, model?: string): Promise<Selection>;
   /**
    * Applies an outcome to a key. With a `model` (not ''), a `cooldown` rests the key for that model only; every
-   * other outcome concerns the key whatever the model.
+   * other outcome concerns the key whatever the model. Resolves true when the outcome retired a key that was not
+   * retired before.
    */
-  record(pool: string, id: string, outcome: KeyOutcome, now: number, model?: string): Promise<void>;
+  record(pool: string, id: string, outcome: KeyOutcome, now: number, model?: string): Promise<boolean>;
   members(pool: string): Promise<PoolMember[]>;
   states(pool: string): Promise<KeyState[]>;
   /** Adds keys at run time; they persist as long as the store does, and a removed key can be added back. */

@@ -83,21 +83,20 @@ export class RedisPoolStore implements PoolStore {
     };
   }
 
-  async record(pool: string, id: string, outcome: KeyOutcome, now: number, model = ''): Promise<void> {
+  async record(pool: string, id: string, outcome: KeyOutcome, now: number, model = ''): Promise<boolean> {
     const state = `${this.keys(pool).statePrefix}${id}`;
     switch (outcome.kind) {
       case 'success':
         await this.scripts.llmgwRecord(state, 'success', now);
-        return;
+        return false;
       case 'cooldown':
         await this.scripts.llmgwRecord(state, 'cooldown', now, outcome.status, outcome.error, 0, outcome.until, model);
-        return;
+        return false;
       case 'rejected':
-        await this.scripts.llmgwRecord(state, 'rejected', now, outcome.status, outcome.error, outcome.maxFailures, 0, '');
-        return;
+        return Number(await this.scripts.llmgwRecord(state, 'rejected', now, outcome.status, outcome.error, outcome.maxFailures, 0, '')) === 1;
       case 'transient':
         await this.scripts.llmgwRecord(state, 'transient', now, outcome.status, outcome.error, outcome.maxFailures, outcome.restMs, '');
-        return;
+        return false;
     }
   }
 

@@ -69,7 +69,10 @@ end
 return {'none', tostring(count), tostring(invalid), tostring(cooling), tostring(soonest)}
 `;
 
-/** KEYS: state. ARGV: kind, now, status, error, maxFailures, restMs or until, model ('' for none). */
+/**
+ * KEYS: state. ARGV: kind, now, status, error, maxFailures, restMs or until, model ('' for none). → 1 when it
+ * retired a key that was not retired before, else 0.
+ */
 export const RECORD_OUTCOME = `${DROP_MODEL_RESTS}
 local kind = ARGV[1]
 local now = tonumber(ARGV[2])
@@ -89,14 +92,15 @@ if kind == 'cooldown' then
   return 0
 end
 local failures = redis.call('HINCRBY', KEYS[1], 'f', 1)
-if failures >= tonumber(ARGV[5]) then
-  if kind == 'rejected' then
-    redis.call('HSET', KEYS[1], 'inv', now)
-  else
-    redis.call('HSET', KEYS[1], 'cool', now + tonumber(ARGV[6]))
-  end
+if failures < tonumber(ARGV[5]) then return 0 end
+if kind ~= 'rejected' then
+  redis.call('HSET', KEYS[1], 'cool', now + tonumber(ARGV[6]))
+  return 0
 end
-return failures
+local before = tonumber(redis.call('HGET', KEYS[1], 'inv') or '0')
+redis.call('HSET', KEYS[1], 'inv', now)
+if before > 0 then return 0 end
+return 1
 `;
 
 /** KEYS: members, seq, removed. ARGV: ids in order. Adds the ones not yet members and not removed. */

@@ -126,7 +126,7 @@ export class ResilientPoolStore implements PoolStore {
     );
   }
 
-  record(pool: string, id: string, outcome: KeyOutcome, now: number, model?: string): Promise<void> {
+  record(pool: string, id: string, outcome: KeyOutcome, now: number, model?: string): Promise<boolean> {
     return this.withFallback(
       () => this.redis.record(pool, id, outcome, now, model),
       () => this.mirror.record(pool, id, outcome, now, model),

@@ -22,6 +22,17 @@ export function restartDelayMs(crashes: number): number {
  * refused.
  */
 export function runPrimary(config: GatewayConfig, logger: Logger): void {
+  const metricsPort = config.metrics.port;
+  if (metricsPort !== undefined) {
+    void (async () => {
+      const { clusterMetricsText, listenForMetrics } = await import('../metrics/metrics-server.js');
+      const { port } = await listenForMetrics(await clusterMetricsText(), metricsPort, config.metrics.host);
+      logger.info({ host: config.metrics.host, port }, 'metrics listening (GET /metrics, every worker summed)');
+    })().catch((error: unknown) => {
+      logger.fatal({ error: error instanceof Error ? error.message : String(error) }, 'the metrics port could not be opened');
+      process.exit(1);
+    });
+  }
   const startedAt = new Map<Worker, number>();
   const listening = new Set<Worker>();
   /** Workers told to drain: their exit is expected. */

@@ -58,6 +58,15 @@ export async function serve(config: GatewayConfig, logger: Logger, details: { do
     );
   });
 
+  // Under WORKERS the primary serves the metrics port, with every worker's metrics.
+  if (workerId === undefined) {
+    const metricsPort = await gateway.serveMetricsPort().catch((error: unknown) => {
+      logger.fatal({ error: error instanceof Error ? error.message : String(error) }, 'the metrics port could not be opened');
+      process.exit(1);
+    });
+    if (metricsPort !== undefined) logger.info({ host: config.metrics.host, port: metricsPort }, 'metrics listening (GET /metrics)');
+  }
+
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

@@ -62,6 +62,12 @@ export interface DispatchRecord {
   /** The key of the last attempt (see FailedAttempt.keyId). */
   keyId: string | undefined;
   attempts: number;
+  /** Attempts on a target after one of its attempts failed (on another key where there was one). */
+  retries: number;
+  /** Targets tried after another target failed: the plan's next route, or a fallback's. */
+  fallbacks: number;
+  /** Whether a hedged plan started its second attempt. */
+  hedged: boolean;
   failures: FailedAttempt[];
 }
 
@@ -80,6 +86,8 @@ export interface DispatchOptions<T> {
   ownKey?: { secret: string; label: string };
   /** For calls that go on after the operation returns (streams): the key stays in use until this settles. */
   holdKeyUntil?: (value: T) => Promise<void>;
+  /** The call's logger (it names the call's trace); the dispatcher's own otherwise. */
+  logger?: Logger;
 }
 
 export interface RetryPolicy extends KeyPolicy {
@@ -138,24 +146,28 @@ export class Dispatcher {
    * never throws, the record says what happened. A client's own mistake ends the call at once.
    */
   async dispatch<T>(plan: RoutePlan, operation: UpstreamOperation<T>, options: DispatchOptions<T> = {}): Promise<Dispatched<T>> {
-    const record: DispatchRecord = { route: undefined, keyId: undefined, attempts: 0, failures: [] };
+    const record: DispatchRecord = { route: undefined, keyId: undefined, attempts: 0, retries: 0, fallbacks: 0, hedged: false, failures: [] };
     const deadline = Date.now() + this.policy.deadlineMs;
     let lastError: unknown;
     let current: RoutePlan | undefined = plan;
     // Fallbacks may name each other; a call visits a plan at most once (remembered only once there are fallbacks).
     let visited: Set<RoutePlan> | undefined;
+    let targetsTried = 0;
     while (current && !visited?.has(current)) {
       const failuresBefore = record.failures.length;
       let final = false;
       let routes = current.routes;
       if (current.hedgeAfterMs !== undefined && routes.length >= 2 && !options.ownKey && options.cancellation) {
+        if (targetsTried > 0) record.fallbacks += 1;
         const { outcome, used } = await this.hedged(routes[0]!, routes[1]!, current.hedgeAfterMs, operation, options, options.cancellation, record, deadline);
+        targetsTried += used;
         if (outcome.kind === 'value') return { ok: true, value: outcome.value, ...record };
         lastError = outcome.error;
         final = outcome.final;
         routes = final ? [] : routes.slice(used);
       }
       for (const route of routes) {
+        if (targetsTried++ > 0) record.fallbacks += 1;
         const outcome = options.ownKey
           ? await this.withOwnKey(route, options.ownKey, operation, record, options.observer, options.holdKeyUntil)
           : await this.withPoolKeys(route, operation, options, record, deadline);
@@ -204,6 +216,7 @@ export class Dispatcher {
       if (early.kind === 'value') this.served(record, leader.route, early.keyId);
       return { outcome: early, used: 1 };
     }
+    record.hedged = true;
     const racers = [leader, attempt(second)];
     const decided = await new Promise<{ outcome: TargetOutcome<T>; winner: (typeof racers)[number] | undefined }>((resolve) => {
       let failed = 0;
@@ -261,6 +274,7 @@ export class Dispatcher {
       record.route = route;
       record.keyId = lease.id;
       record.attempts += 1;
+      if (attempt > 1) record.retries += 1;
       const started = Date.now();
       options.observer?.started(route);
       try {
@@ -271,7 +285,7 @@ export class Dispatcher {
         options.observer?.ended(route, { ok: true, failed: false, elapsedMs: Date.now() - started });
         release(options.observer, route, value, options.holdKeyUntil);
         if (lease.id !== undefined && lease.failures > 0) {
-          pool.record(lease.id, { kind: 'success' }).catch((error: unknown) => this.logRecordFailure(error));
+          pool.record(lease.id, { kind: 'success' }).catch((error: unknown) => this.logRecordFailure(error, options.logger));
         }
         return { kind: 'value', value, keyId: lease.id };
       } catch (error) {
@@ -280,7 +294,7 @@ export class Dispatcher {
         if (error instanceof RequestAbortedError) return { kind: 'failed', error, final: true };
         record.failures.push(failedAttempt(route, lease.id, error));
         const verdict = judgeFailure(error, this.policy, Date.now());
-        if (verdict.outcome && lease.id !== undefined) await pool.record(lease.id, verdict.outcome, limitedModel).catch((failure: unknown) => this.logRecordFailure(failure));
+        if (verdict.outcome && lease.id !== undefined) await pool.record(lease.id, verdict.outcome, limitedModel).catch((failure: unknown) => this.logRecordFailure(failure, options.logger));
         // A keyless upstream that refuses the call will refuse it again.
         if (!verdict.retry || (lease.id === undefined && verdict.outcome?.kind === 'rejected')) return { kind: 'failed', error, final: !verdict.retry };
         lastError = error;
@@ -341,7 +355,7 @@ export class Dispatcher {
     });
   }
 
-  private logRecordFailure(error: unknown): void {
-    this.logger.warn({ error: error instanceof Error ? error.message : String(error) }, 'could not record a key outcome');
+  private logRecordFailure(error: unknown, logger = this.logger): void {
+    logger.warn({ error: error instanceof Error ? error.message : String(error) }, 'could not record a key outcome');
   }
 }

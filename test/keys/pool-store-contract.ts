@@ -29,6 +29,20 @@ export function poolStoreContract(name: string, open: () => Promise<PoolStore>):
     t.deepEqual(await store.registerPool('p', ['c', 'a']), [{ id: 'a' }, { id: 'b' }, { id: 'c' }]);
   });
 
+  withStore('recording says when an outcome retired a key, once', async (t, store) => {
+    await store.registerPool('p', ['a']);
+    const transient = { kind: 'transient' as const, status: 503, error: 'down', maxFailures: 3, restMs: 1000 };
+    t.deepEqual([await store.record('p', 'a', rejected, t0), await store.record('p', 'a', rejected, t0)], [false, false]);
+    t.true(await store.record('p', 'a', rejected, t0), 'the third bad-key answer retires it');
+    t.false(await store.record('p', 'a', rejected, t0), 'a key already retired is not retired again');
+    for (let index = 0; index < 3; index++) t.false(await store.record('p', 'a', transient, t0));
+    t.false(await store.record('p', 'a', { kind: 'cooldown', status: 429, error: 'x', until: t0 + 1000 }, t0));
+    await store.resetKeys('p', ['a'], t0);
+    t.false(await store.record('p', 'a', { kind: 'success' }, t0));
+    for (let index = 0; index < 2; index++) await store.record('p', 'a', rejected, t0);
+    t.true(await store.record('p', 'a', rejected, t0), 'a reset key can be retired again');
+  });
+
   withStore('selection goes round robin over usable keys', async (t, store) => {
     await store.registerPool('p', ['a', 'b', 'c']);
     const picks = [];

@@ -78,6 +78,7 @@ test('WORKERS=2 on Redis: calls land on both workers, share the key pool, surviv
       REDIS_URL: TEST_REDIS_URL,
       REDIS_KEY_PREFIX: prefix,
       MAX_FAILURES: '1',
+      METRICS_PORT: '0',
       CONFIG_FILE: configFile,
       CONFIG_WATCH_SECONDS: '0',
     },
@@ -108,6 +109,12 @@ test('WORKERS=2 on Redis: calls land on both workers, share the key pool, surviv
   t.true(after.every((answer) => answer.status === 200));
   t.is(workersOf(after).size, 2);
   t.false(upstream.requests.some((request) => keyOf(request) === K[1]), 'neither worker uses it again');
+
+  // METRICS_PORT is served by the primary, with the calls of both workers summed.
+  const metricsPort = logged(gateway, 'metrics listening (GET /metrics, every worker summed)')[0]?.port;
+  const metrics = await (await fetch(`http://127.0.0.1:${String(metricsPort)}/metrics`)).text();
+  const calls = [...metrics.matchAll(/^llm_gateway_requests_total\{[^}]*\} (\d+)$/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
+  t.is(calls, first.length + 3 + after.length, 'every call of both workers counted once');
 
   // A killed worker loses no call that had not started, and comes back.
   const health = JSON.parse((await call(gateway, '/health')).body) as { worker: { id: number; pid: number } };

@@ -223,6 +223,7 @@ test('a hedged plan calls the second route once the first is slow; the first ans
   t.deepEqual(cancelled, ['slow']);
   t.deepEqual(result.failures.map((failure) => [failure.provider, failure.code]), [['slow', 'hedge_lost']]);
   t.false(call.cancelled, 'the call itself goes on');
+  t.deepEqual([result.hedged, result.retries, result.fallbacks], [true, 0, 0], 'a hedge is neither a retry nor a fallback');
 });
 
 test('a hedged plan whose first route answers in time never calls the second', async (t) => {
@@ -235,4 +236,15 @@ test('a hedged plan whose first route answers in time never calls the second', a
   t.true(result.ok);
   t.deepEqual(called, ['quick']);
   t.deepEqual(result.failures, []);
+  t.false(result.hedged);
+});
+
+test('the record counts retries on a target and fallbacks to the next targets', async (t) => {
+  const { dispatcher } = await setUp({ alpha: ['a1', 'a2'], beta: ['b1'], gamma: ['c1'] }, { maxAttempts: 2 });
+  const result = await dispatcher.dispatch({ routes: [route('alpha'), route('beta'), route('gamma')] }, async (target) => {
+    if (target.target.settings.id !== 'gamma') throw upstream(503);
+    return 'done';
+  });
+  t.true(result.ok);
+  t.deepEqual([result.attempts, result.retries, result.fallbacks, result.hedged], [5, 2, 2, false], 'two attempts on alpha and on beta, then gamma');
 });

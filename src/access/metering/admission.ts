@@ -50,12 +50,18 @@ export function limitExceeded(refusal: Extract<AdmissionResult, { admitted: fals
   });
 }
 
+/** Told of each call a client key's limit refused (the metrics count them by limit). */
+export interface LimitRefusalObserver {
+  limitRefused(limit: LimitName): void;
+}
+
 export interface AdmissionOptions {
   limits: LimitStore;
   clock: WindowClock;
   /** How long an admitted call may hold a concurrency slot if its instance dies before settling it. */
   staleAfterMs: number;
   warning: StoreWarning;
+  refusals?: LimitRefusalObserver | undefined;
 }
 
 /** Client keys' calls against their limits and budgets: admitted before the call, settled with its tokens after. */
@@ -64,6 +70,7 @@ export class Admission {
   private readonly clock: WindowClock;
   private readonly staleAfterMs: number;
   private readonly warning: StoreWarning;
+  private readonly refusals: LimitRefusalObserver | undefined;
   private readonly settling = new Set<Promise<void>>();
 
   constructor(options: AdmissionOptions) {
@@ -71,6 +78,7 @@ export class Admission {
     this.clock = options.clock;
     this.staleAfterMs = options.staleAfterMs;
     this.warning = options.warning;
+    this.refusals = options.refusals;
   }
 
   /**
@@ -94,7 +102,10 @@ export class Admission {
       this.warning.warn('checking a client key’s limits (the call was let through)', error);
       return undefined;
     }
-    if (!result.admitted) throw limitExceeded(result);
+    if (!result.admitted) {
+      this.refusals?.limitRefused(result.limit);
+      throw limitExceeded(result);
+    }
     return ticket;
   }
 

@@ -5,7 +5,7 @@ import type { Caller } from '../identity/caller.js';
 import type { LimitStore } from '../limits/limit-store.js';
 import { addInto, type StatsStore } from '../stats/stats-store.js';
 import type { WindowClock } from '../limits/time-windows.js';
-import { Admission } from './admission.js';
+import { Admission, type LimitRefusalObserver } from './admission.js';
 import { StoreWarning } from './store-warning.js';
 import { NO_USAGE, type TokenUsage } from './token-usage.js';
 import { countCall, groupTotals } from './usage-rollup.js';
@@ -56,6 +56,8 @@ export interface UsageMeterOptions {
   /** How long an admitted call may hold a concurrency slot if its instance dies before settling it. */
   staleAfterMs: number;
   flushIntervalMs?: number;
+  /** Told of each call a limit refused. */
+  refusals?: LimitRefusalObserver;
 }
 
 const NO_ERRORS: readonly UpstreamErrorRecord[] = [];
@@ -74,7 +76,7 @@ export class UsageMeter {
   constructor(options: UsageMeterOptions) {
     const warning = new StoreWarning(options.logger);
     this.clock = options.clock;
-    this.admission = new Admission({ limits: options.limits, clock: options.clock, staleAfterMs: options.staleAfterMs, warning });
+    this.admission = new Admission({ limits: options.limits, clock: options.clock, staleAfterMs: options.staleAfterMs, warning, refusals: options.refusals });
     this.writer = new UsageWriter({ stats: options.stats, logs: options.logs, warning, flushIntervalMs: options.flushIntervalMs });
   }
 

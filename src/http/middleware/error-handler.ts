@@ -29,7 +29,7 @@ export function errorHandler(
       const error = toGatewayError(thrown, maxBodyBytes);
       if (error.status >= 500 && !(thrown instanceof GatewayError)) {
         const cause = thrown instanceof Error ? { name: thrown.name, message: thrown.message, stack: thrown.stack } : { value: String(thrown) };
-        logger.error({ reqId: ctx.state.requestId, cause }, 'unexpected error');
+        (ctx.state.logger ?? logger).error({ reqId: ctx.state.requestId, cause }, 'unexpected error');
       }
       ctx.state.error = { status: error.status, message: error.message, code: error.code };
       if (ctx.headerSent || !ctx.writable) return;

@@ -1,16 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { type CallTrace, newTraceId, parseTraceparent } from '../../core/trace.js';
 import type { Logger } from '../../logging/logger.js';
 import { clientWentAway } from '../client-abort.js';
 import type { GatewayMiddleware } from '../context.js';
 import type { ServerLifecycle } from '../lifecycle.js';
+import { setServerTiming } from '../server-timing.js';
 
 const ACCEPTABLE_REQUEST_ID = /^[\w.:@/+=-]{1,128}$/;
 
 /**
- * Outermost middleware: gives every request an id (the caller's X-Request-Id when it is sane), echoes it, counts
- * the request as in flight for graceful shutdown, tells the call when its client went away, and writes one
- * access-log line once the response is out (streams included). Koa writes a body only after the whole middleware
+ * Outermost middleware: gives every request an id (the caller's X-Request-Id when it is sane), echoes it, takes
+ * the caller's W3C `traceparent` (a fresh trace when it has none or a malformed one) with a logger that names the
+ * trace, counts the request as in flight for graceful shutdown, tells the call when its client went away, puts
+ * `Server-Timing` on answers not yet sent (a stream's is set before its headers go), and writes one access-log
+ * line once the response is out (streams included). Koa writes a body only after the whole middleware
  * chain has returned, so the line and the in-flight count wait for the response to close as well: the log is not
  * written ahead of the client's answer, and its duration covers sending it.
  */
@@ -19,8 +23,13 @@ export function requestContext(logger: Logger, lifecycle: ServerLifecycle): Gate
     const started = performance.now();
     const incoming = ctx.get('x-request-id');
     const requestId = ACCEPTABLE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const traced = parseTraceparent(ctx.get('traceparent'));
+    const trace: CallTrace = { traceId: traced?.traceId ?? newTraceId(), flags: traced?.flags ?? '01', requestId, receivedAt: started, upstreamMs: undefined };
+    const log = logger.child({ trace_id: trace.traceId });
     ctx.state.requestId = requestId;
     ctx.state.startedAt = Date.now();
+    ctx.state.trace = trace;
+    ctx.state.logger = log;
     ctx.set('X-Request-Id', requestId);
     if (lifecycle.shuttingDown) ctx.set('Connection', 'close');
     lifecycle.requestStarted();
@@ -46,9 +55,9 @@ export function requestContext(logger: Logger, lifecycle: ServerLifecycle): Gate
         stream: call?.stream,
         error: call?.error ?? state.error,
       };
-      if (status >= 500) logger.error(line, 'request failed');
-      else if (status >= 400 || call?.stream === 'upstream_error') logger.warn(line, 'request rejected');
-      else logger.info(line, 'request completed');
+      if (status >= 500) log.error(line, 'request failed');
+      else if (status >= 400 || call?.stream === 'upstream_error') log.warn(line, 'request rejected');
+      else log.info(line, 'request completed');
     };
     ctx.res.on('close', () => {
       clientWentAway(ctx);
@@ -56,6 +65,7 @@ export function requestContext(logger: Logger, lifecycle: ServerLifecycle): Gate
     });
     try {
       await next();
+      if (!ctx.res.headersSent) setServerTiming(ctx);
     } finally {
       settle();
     }

@@ -40,6 +40,7 @@ const ENDPOINTS = [
   'GET /admin/api/stats, /admin/api/usage, /admin/api/usage/timeline, /admin/api/logs, /admin/api/logs/errors (admin)',
   'POST|GET|DELETE /admin/api/session (console sign-in)',
   'GET /admin (console), GET /chat (playground), GET /ui/assets/{file}',
+  'GET /metrics (Prometheus; with METRICS_TOKEN or the admin token, or on METRICS_PORT)',
 ];
 
 /** Public routes: `/` describes the service, `/health` answers monitors. Neither reveals a secret. */
