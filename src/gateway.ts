@@ -18,6 +18,8 @@ import { RedisConfigHistory } from './config/online/redis-config-history.js';
 import type { GatewayState } from './http/context.js';
 import { ServerLifecycle } from './http/lifecycle.js';
 import { KeyPools } from './keys/key-pools.js';
+import { FileKeyAffinity } from './keys/file-affinity.js';
+import { openKeyAffinityStore } from './keys/key-affinity-store.js';
 import { KeyRecovery } from './keys/key-recovery.js';
 import { openPoolStore } from './keys/open-pool-store.js';
 import type { KeyPolicy } from './keys/outcome.js';
@@ -171,6 +173,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     staleAfterMs: drainMs,
   });
   const responses = openResponseStore(config, logger);
+  const affinityStore = openKeyAffinityStore({ url: redisUrl, prefix: config.keyPools.redisKeyPrefix }, logger);
   const clientKeyNames = async () => new Map((await clientKeys.list()).map((key) => [key.id, key.name]));
   const app = createApp({
     config,
@@ -187,6 +190,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     recovery,
     storeHealth: opened.health,
     responses,
+    fileAffinity: new FileKeyAffinity(affinityStore),
     // Gemini's own OpenAI-compatible endpoint, on the same key pool.
     geminiOpenAI: gemini && { settings: gemini.settings, definition: geminiOpenAIDefinition, provider: geminiOpenAIDefinition.create(gemini.settings, providerDependencies) },
     name: packageInfo.name,
@@ -204,6 +208,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
       await meter.close();
       stores.close();
       responses.close();
+      affinityStore.close();
       await limits.close();
       await opened.store.close();
       await Promise.all(envProviders.map((target) => target.provider.close?.()));

@@ -7,11 +7,12 @@ import { readBodyText, type UpstreamHttp } from '../../upstream/http-client.js';
 import { StreamTally } from '../shared/stream-tally.js';
 import { UpstreamExchange } from '../shared/upstream-exchange.js';
 import { invalidResponse, MAX_JSON_ANSWER_BYTES, parseJsonAnswer, readUpstreamStream } from '../shared/upstream-body.js';
-import type { ChatCall, ChatResult, EmbeddingsCall, JsonResult, PassthroughCall, PassthroughResult, Provider, UpstreamCall, UpstreamModel } from '../types.js';
+import type { ChatCall, ChatResult, EmbeddingsCall, FilesAnswer, FilesCall, JsonResult, PassthroughCall, PassthroughResult, Provider, UpstreamCall, UpstreamModel } from '../types.js';
 import { embeddingInputs, toBatchEmbedRequests, toOpenAIEmbeddings } from './embeddings.js';
 import { type ResponseContext, fromGeminiResponse } from './response.js';
 import { parseGeminiModel, stripModelsPrefix } from './model-name.js';
 import { geminiPassthrough } from './passthrough.js';
+import { geminiFilesCall } from './files.js';
 import { toUpstreamModels } from './models.js';
 import { DEFAULT_GEMINI_BASE_URL, type GeminiOptions } from './options.js';
 import { GeminiStreamConverter } from './stream.js';
@@ -167,6 +168,10 @@ export class GeminiProvider implements Provider {
       if (!pageToken) break;
     }
     return toUpstreamModels(models);
+  }
+
+  files(call: FilesCall): Promise<FilesAnswer> {
+    return geminiFilesCall(this.id, this.baseUrl, this.http, call);
   }
 
   passthrough(call: PassthroughCall): Promise<PassthroughResult> {
