@@ -59,6 +59,7 @@ export interface Gateway {
 
 /** Builds the gateway's parts from a validated configuration and wires them into the Koa app. */
 export async function createGateway(config: GatewayConfig, logger: Logger): Promise<Gateway> {
+  for (const warning of config.warnings) logger.warn(warning);
   const proxies = new ProxySelector(config.proxies);
   const http = new UpstreamHttp(config.upstreamTimeoutMs, { proxies });
   const fetchMedia = createMediaFetcher({

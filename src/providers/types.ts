@@ -76,7 +76,7 @@ export interface JsonResult {
 }
 
 /**
- * A streamed response: each item is a batch of JSON payloads, one per `data:` event in OpenAI's chunk shape; a
+ * A streamed response (an empty batch is a keep-alive while the answer is awaited): each item is a batch of JSON payloads, one per `data:` event in OpenAI's chunk shape; a
  * batch holds what arrived from the upstream together, so it can be written to the client in one go. The iterator
  * returns when the upstream completed normally and throws when it failed, so the caller never has to guess.
  */
