@@ -24,7 +24,9 @@ import { registerConfigRoutes } from './http/routes/config.js';
 import { registerConsoleRoutes } from './http/routes/console.js';
 import type { ConsoleAsset } from './console/console-assets.js';
 import type { ConsoleSessions } from './console/console-sessions.js';
+import { registerGeminiFilesRoutes } from './http/routes/gemini-files.js';
 import { registerGeminiNativeRoutes } from './http/routes/gemini-native.js';
+import type { FileKeyAffinity } from './keys/file-affinity.js';
 import { registerGeminiOpenAIRoutes } from './http/routes/gemini-openai.js';
 import { registerAnthropicMessagesRoutes } from './http/routes/anthropic-messages.js';
 import { registerModelsRoutes } from './http/routes/models.js';
@@ -74,6 +76,8 @@ export interface AppDependencies {
   storeHealth: () => StoreHealth;
   /** The Prometheus metrics, when they are on. */
   metrics: GatewayMetrics | undefined;
+  /** Which key each uploaded Gemini file lives under, and the uploads in progress. */
+  fileAffinity: FileKeyAffinity;
   /** Responses of the Responses API kept for `previous_response_id` and `GET /v1/responses/{id}`. */
   responses: ResponseStore;
   /** Gemini's own OpenAI-compatible endpoint, when Gemini is configured at start (its native API follows the config). */
@@ -81,6 +85,9 @@ export interface AppDependencies {
   name: string;
   version: string;
 }
+
+/** Where OpenAI's routes are served: `/v1`, and gemini-balance's `/hf/v1` alias of it. */
+const OPENAI_PREFIXES = ['/v1', '/hf/v1'] as const;
 
 /** Composes the Koa application: middleware order and routes, nothing else. */
 export function createApp(deps: AppDependencies): Koa<GatewayState> {
@@ -117,19 +124,32 @@ export function createApp(deps: AppDependencies): Koa<GatewayState> {
     hasPoolKeys: (provider: string) => (deps.routing.table.providers.find((target) => target.settings.id === provider)?.settings.apiKeys.length ?? 0) > 0,
     logBodies: deps.config.usage.logRequestBodies,
   });
-  const calls = { starter, dispatcher: deps.dispatcher, meter: deps.access.meter, pricing: () => deps.routing.table.pricing, observer: deps.metrics };
+  const calls = { starter, dispatcher: deps.dispatcher, meter: deps.access.meter, pricing: () => deps.routing.table.pricing, observer: deps.metrics, affinity: deps.fileAffinity };
   const modelRouter = { router: { plan: (model: string, size: Parameters<RoutingTable['router']['plan']>[1]) => deps.routing.table.router.plan(model, size) } };
-  registerOpenAIInferenceRoutes(inferenceRouter, inferenceGuard, calls, modelRouter);
+  const groupNames = () => deps.routing.table.groupNames;
+  // gemini-balance's clients call OpenAI's routes under `/hf/v1` too: each router here is served under both prefixes.
+  for (const prefix of OPENAI_PREFIXES) {
+    registerOpenAIInferenceRoutes(inferenceRouter, inferenceGuard, calls, modelRouter, prefix);
+    registerModelsRoutes(router, authenticated, deps.catalog, groupNames, prefix);
+  }
   registerResponsesRoutes({ inference: inferenceRouter, other: router }, { authenticated, inference: inferenceGuard }, calls, modelRouter, deps.responses);
   registerAnthropicMessagesRoutes(
     inferenceRouter,
     { ...calls, authenticator: deps.authenticator, acceptUnknownTokens: byokProviders.size > 0, maxBodyBytes: deps.config.maxRequestBodyBytes, intake, logger: deps.logger },
     modelRouter,
   );
-  registerModelsRoutes(router, authenticated, deps.catalog, () => deps.routing.table.groupNames);
+  const gemini = () => deps.routing.table.providers.find((target) => target.settings.kind === 'gemini');
+  registerGeminiFilesRoutes(router, {
+    gemini,
+    dispatcher: deps.dispatcher,
+    affinity: deps.fileAffinity,
+    authenticator: deps.authenticator,
+    maxBodyBytes: deps.config.maxRequestBodyBytes,
+    logger: deps.logger,
+  });
   registerGeminiNativeRoutes(router, {
     ...calls,
-    gemini: () => deps.routing.table.providers.find((target) => target.settings.kind === 'gemini'),
+    gemini,
     authenticator: deps.authenticator,
     // Only the environment's providers take callers' own keys; its Gemini provider is `gemini`.
     byok: byokProviders.has('gemini'),

@@ -20,6 +20,8 @@ import type { GatewayState } from './http/context.js';
 import { InFlightLimit } from './http/in-flight-limit.js';
 import { ServerLifecycle } from './http/lifecycle.js';
 import { KeyPools } from './keys/key-pools.js';
+import { FileKeyAffinity } from './keys/file-affinity.js';
+import { openKeyAffinityStore } from './keys/key-affinity-store.js';
 import { KeyRecovery } from './keys/key-recovery.js';
 import { openPoolStore } from './keys/open-pool-store.js';
 import type { KeyPolicy } from './keys/outcome.js';
@@ -67,6 +69,7 @@ export interface Gateway {
 
 /** Builds the gateway's parts from a validated configuration and wires them into the Koa app. */
 export async function createGateway(config: GatewayConfig, logger: Logger): Promise<Gateway> {
+  for (const warning of config.warnings) logger.warn(warning);
   const proxies = new ProxySelector(config.proxies);
   const http = new UpstreamHttp(config.upstreamTimeoutMs, { proxies });
   const fetchMedia = createMediaFetcher({
@@ -188,6 +191,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     ...(metrics ? { refusals: metrics } : {}),
   });
   const responses = openResponseStore(config, logger);
+  const affinityStore = openKeyAffinityStore({ url: redisUrl, prefix: config.keyPools.redisKeyPrefix }, logger);
   const clientKeyNames = async () => new Map((await clientKeys.list()).map((key) => [key.id, key.name]));
   const app = createApp({
     config,
@@ -206,6 +210,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     storeHealth: opened.health,
     metrics,
     responses,
+    fileAffinity: new FileKeyAffinity(affinityStore),
     // Gemini's own OpenAI-compatible endpoint, on the same key pool.
     geminiOpenAI: gemini && { settings: gemini.settings, definition: geminiOpenAIDefinition, provider: geminiOpenAIDefinition.create(gemini.settings, providerDependencies) },
     name: packageInfo.name,
@@ -233,6 +238,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
       await meter.close();
       stores.close();
       responses.close();
+      affinityStore.close();
       await limits.close();
       await opened.store.close();
       await Promise.all(envProviders.map((target) => target.provider.close?.()));

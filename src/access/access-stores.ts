@@ -27,7 +27,7 @@ export interface AccessStores {
  * instance shares them (one connection for all), in memory otherwise.
  */
 export async function openAccessStores(config: GatewayConfig): Promise<AccessStores> {
-  const logOptions = { retentionMs: config.usage.logRetentionMs, maxRecords: config.usage.logMaxRecords };
+  const logOptions = { retentionMs: config.usage.logRetentionMs, errorRetentionMs: config.usage.errorLogRetentionMs, maxRecords: config.usage.logMaxRecords };
   const { redisUrl, redisKeyPrefix: prefix } = config.keyPools;
   if (redisUrl === undefined) {
     return {

@@ -10,6 +10,7 @@ import type { ProxySettings } from '../upstream/proxy/selection.js';
 import type { ConfigurableProvider } from './provider-env.js';
 import type { PassthroughApi } from './passthrough-apis.js';
 import { ENDPOINT_SUFFIXES, envSchema, type RawEnvConfig } from './schema.js';
+import { geminiBalanceWarning } from './gemini-balance.js';
 
 export type { RoutingFile } from './routing-file.js';
 
@@ -78,7 +79,10 @@ export interface AccessConfig {
 
 export interface UsageConfig {
   timeZone: string;
+  /** How long the request log keeps a record. */
   logRetentionMs: number;
+  /** How long the upstream error log keeps a record. */
+  errorLogRetentionMs: number;
   logMaxRecords: number;
   logRequestBodies: boolean;
 }
@@ -142,6 +146,10 @@ export interface GatewayConfig {
   cost: CostConfig;
   /** Responses API answers kept for `previous_response_id` and `GET /v1/responses/{id}`; 0: none are kept. */
   responses: { ttlMs: number };
+  /** The speech endpoint's defaults (gemini-balance's TTS_MODEL, TTS_VOICE_NAME, TTS_SPEED). */
+  tts: { model: string; voice: string; speed: 'slow' | 'normal' | 'fast' };
+  /** What to tell the operator at start about the environment (settings of gemini-balance it does not read). */
+  warnings: string[];
   metrics: MetricsConfig;
 }
 
@@ -350,12 +358,15 @@ export function loadConfig(env: NodeJS.ProcessEnv, definitions: Readonly<Record<
     },
     usage: {
       timeZone: raw.TIMEZONE,
-      logRetentionMs: raw.LOG_RETENTION_DAYS * 86_400_000,
+      logRetentionMs: (raw.AUTO_DELETE_REQUEST_LOGS_ENABLED ? raw.AUTO_DELETE_REQUEST_LOGS_DAYS : raw.LOG_RETENTION_DAYS) * 86_400_000,
+      errorLogRetentionMs: (raw.AUTO_DELETE_ERROR_LOGS_ENABLED && raw.AUTO_DELETE_ERROR_LOGS_DAYS > 0 ? raw.AUTO_DELETE_ERROR_LOGS_DAYS : raw.LOG_RETENTION_DAYS) * 86_400_000,
       logMaxRecords: raw.LOG_MAX_RECORDS,
       logRequestBodies: raw.LOG_REQUEST_BODIES,
     },
     cost: { exchangeRates: { cnyPerUsd: raw.CNY_PER_USD } },
     responses: { ttlMs: raw.RESPONSES_TTL_SECONDS },
     metrics: { token: raw.METRICS_TOKEN, port: raw.METRICS_PORT, host: raw.METRICS_HOST ?? '127.0.0.1' },
+    tts: { model: raw.TTS_MODEL, voice: raw.TTS_VOICE_NAME, speed: raw.TTS_SPEED },
+    warnings: [geminiBalanceWarning(env)].filter((warning) => warning !== undefined),
   };
 }

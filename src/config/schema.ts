@@ -134,6 +134,19 @@ const gatewayEnvSchema = z.object({
   LOG_RETENTION_DAYS: integer(30, 1, 3650),
   LOG_MAX_RECORDS: integer(50_000, 100, 100_000_000),
   LOG_REQUEST_BODIES: flag(false),
+  // gemini-balance's log retention: with ENABLED, each log keeps its own number of days (instead of LOG_RETENTION_DAYS)
+  AUTO_DELETE_ERROR_LOGS_ENABLED: flag(true),
+  AUTO_DELETE_ERROR_LOGS_DAYS: integer(0, 0, 3650),
+  AUTO_DELETE_REQUEST_LOGS_ENABLED: flag(false),
+  AUTO_DELETE_REQUEST_LOGS_DAYS: integer(30, 1, 3650),
+
+  // the defaults of the speech endpoint (gemini-balance's TTS settings)
+  TTS_MODEL: z.preprocess((value) => (value === undefined || String(value).trim() === '' ? 'gemini-2.5-flash-preview-tts' : String(value).trim()), z.string()),
+  TTS_VOICE_NAME: z.preprocess((value) => (value === undefined || String(value).trim() === '' ? 'Zephyr' : String(value).trim()), z.string()),
+  TTS_SPEED: z.preprocess(
+    (value) => (value === undefined || String(value).trim() === '' ? 'normal' : String(value).trim().toLowerCase()),
+    z.enum(['slow', 'normal', 'fast'], { error: 'expected slow, normal or fast' }),
+  ),
   // how long responses of the Responses API are kept for previous_response_id (0: none are kept)
   RESPONSES_TTL_SECONDS: secondsAsMs(2_592_000, 31_536_000),
 

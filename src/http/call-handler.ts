@@ -8,6 +8,7 @@ import type { Cancellation } from '../core/cancellation.js';
 import { CLIENT_CLOSED_REQUEST, GatewayError, RequestAbortedError } from '../core/errors.js';
 import type { ClientProtocol, PassthroughReply, Reply } from '../protocols/protocol.js';
 import type { Dispatcher } from '../routing/dispatcher.js';
+import type { PinnedKey } from '../keys/key-pool.js';
 import type { CallPricing } from '../calls/call-pricing.js';
 import { nanoToUsd } from '../core/money.js';
 import type { TokenUsage } from '../core/usage.js';
@@ -25,6 +26,8 @@ export interface CallHandlerDependencies {
   pricing: () => CallPricing;
   /** Told of every call's start and finish (the metrics). */
   observer?: CallObserver | undefined;
+  /** The key a call must use because of what its body names (a file uploaded with that key), if any. */
+  affinity?: { pinFor(rawBody: string | undefined): Promise<PinnedKey | undefined> };
 }
 
 export interface CallRouteOptions {
@@ -108,9 +111,10 @@ async function writeReply(ctx: GatewayContext, reply: Reply, cancellation: Cance
  */
 export function callHandler<Request, Result>(protocol: ClientProtocol<Request, Result>, deps: CallHandlerDependencies, options: CallRouteOptions): GatewayMiddleware {
   return async (ctx) => {
+    const rawBody = rawJsonBody(ctx);
     const parsed = protocol.parse({
       body: ctx.request.body,
-      rawBody: rawJsonBody(ctx),
+      rawBody,
       params: options.params?.(ctx) ?? NO_PARAMS,
       query: forwardedQuery(ctx),
       accept: ctx.get('accept') || '*/*',
@@ -149,8 +153,10 @@ export function callHandler<Request, Result>(protocol: ClientProtocol<Request, R
     try {
       admitted = await deps.starter.admit(call, () => pricing.reservation(call.plan, parsed.size?.(), call.model));
       const upstream = protocol.plan(parsed.request, admitted);
+      const pinnedKey = admitted.ownKey ? undefined : await deps.affinity?.pinFor(rawBody);
       const dispatched = await deps.dispatcher.dispatch(admitted.plan, upstream.operation, {
         ownKey: admitted.ownKey,
+        pinnedKey,
         holdKeyUntil: upstream.holdKeyUntil,
         discard: upstream.discard,
         observer: admitted.plan.feedback,

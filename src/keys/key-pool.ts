@@ -13,6 +13,12 @@ export interface KeyLease {
   failures: number;
 }
 
+/** A pool key by provider and id (never the secret), for calls that must use that key. */
+export interface PinnedKey {
+  provider: string;
+  keyId: string;
+}
+
 export type Acquisition =
   | { kind: 'leased'; lease: KeyLease }
   | Extract<Selection, { kind: 'unavailable' }>
@@ -97,6 +103,15 @@ export class KeyPool {
       }
       return { kind: 'leased', lease: { id: selection.id, secret, failures: selection.failures } };
     }
+  }
+
+  /**
+   * The key with this id whatever its state (a resource made with it, such as an uploaded file, is only usable
+   * with it); undefined when the pool no longer has it.
+   */
+  async pinned(id: string): Promise<KeyLease | undefined> {
+    const secret = this.secrets.get(id) ?? (await this.lookUpSecret(id));
+    return secret === undefined ? undefined : { id, secret, failures: 0 };
   }
 
   private async lookUpSecret(id: string): Promise<string | undefined> {

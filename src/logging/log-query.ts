@@ -83,6 +83,9 @@ export const matchesError = (record: UpstreamErrorRecord, query: ErrorLogQuery):
 
 
 export interface LogStoreLimits {
+  /** How long a request record is kept. */
   retentionMs: number;
+  /** How long an upstream error record is kept; `retentionMs` when unset. */
+  errorRetentionMs?: number;
   maxRecords: number;
 }

@@ -103,12 +103,14 @@ class MemoryLog<T extends { time: number }> {
 /** Both logs in this process, each bounded to `maxRecords`: the store when no Redis is configured. */
 export class MemoryLogStore implements LogStore {
   private readonly retentionMs: number;
+  private readonly errorRetentionMs: number;
   private readonly requestLog: MemoryLog<RequestRecord>;
   private readonly errorLog: MemoryLog<UpstreamErrorRecord>;
 
-  constructor({ retentionMs, maxRecords }: LogStoreLimits) {
+  constructor({ retentionMs, errorRetentionMs = retentionMs, maxRecords }: LogStoreLimits) {
     if (!Number.isSafeInteger(maxRecords) || maxRecords < 1) throw new RangeError(`maxRecords must be a positive integer, not ${maxRecords}`);
     this.retentionMs = retentionMs;
+    this.errorRetentionMs = errorRetentionMs;
     this.requestLog = new MemoryLog(maxRecords);
     this.errorLog = new MemoryLog(maxRecords);
   }
@@ -130,8 +132,7 @@ export class MemoryLogStore implements LogStore {
   }
 
   async prune(now: number): Promise<void> {
-    const cutoffMs = now - this.retentionMs;
-    this.requestLog.dropBefore(cutoffMs);
-    this.errorLog.dropBefore(cutoffMs);
+    this.requestLog.dropBefore(now - this.retentionMs);
+    this.errorLog.dropBefore(now - this.errorRetentionMs);
   }
 }

@@ -119,17 +119,19 @@ export class RedisLogStore implements LogStore {
   private readonly scripts: LogScripts;
   private readonly streams: { requests: string; errors: string };
   private readonly retentionMs: number;
+  private readonly errorRetentionMs: number;
   private readonly maxRecords: number;
 
   constructor(
     readonly redis: Redis,
     prefix: string,
-    { retentionMs, maxRecords }: LogStoreLimits,
+    { retentionMs, errorRetentionMs = retentionMs, maxRecords }: LogStoreLimits,
   ) {
     if (!Number.isSafeInteger(maxRecords) || maxRecords < 1) throw new RangeError(`maxRecords must be a positive integer, not ${maxRecords}`);
     this.scripts = withScripts<LogScripts>(redis, [['llmgwAppendLog', 1, APPEND_RECORDS]]);
     this.streams = { requests: `${prefix}log:requests`, errors: `${prefix}log:errors` };
     this.retentionMs = retentionMs;
+    this.errorRetentionMs = errorRetentionMs;
     this.maxRecords = maxRecords;
   }
 
@@ -154,9 +156,10 @@ export class RedisLogStore implements LogStore {
    * records indefinitely. Prune runs now and then, where the little extra work of exactness does not matter.
    */
   async prune(now: number): Promise<void> {
-    const cutoffMs = Math.ceil(now - this.retentionMs);
-    if (!(cutoffMs > 0)) return;
-    const results = await this.redis.pipeline().xtrim(this.streams.requests, 'MINID', cutoffMs).xtrim(this.streams.errors, 'MINID', cutoffMs).exec();
+    const requestCutoffMs = Math.ceil(now - this.retentionMs);
+    const errorCutoffMs = Math.ceil(now - this.errorRetentionMs);
+    if (!(requestCutoffMs > 0) || !(errorCutoffMs > 0)) return;
+    const results = await this.redis.pipeline().xtrim(this.streams.requests, 'MINID', requestCutoffMs).xtrim(this.streams.errors, 'MINID', errorCutoffMs).exec();
     const failure = results?.find(([error]) => error)?.[0];
     if (failure) throw failure;
   }

@@ -20,6 +20,8 @@ export interface Provider {
    * come back as they are.
    */
   passthrough?(call: PassthroughCall): Promise<PassthroughResult>;
+  /** Gemini's Files API (uploads, list, get, delete), on an upstream that has one. */
+  files?(call: FilesCall): Promise<FilesAnswer>;
   /** The OpenAI APIs beside Chat Completions this upstream serves itself; calls to the others are converted to chat. */
   readonly ownApis?: ReadonlySet<OwnOpenAIApi>;
   /** Legacy text completions, on an upstream whose `ownApis` has them: OpenAI's chunks pass through as chat's do. */
@@ -74,7 +76,7 @@ export interface JsonResult {
 }
 
 /**
- * A streamed response: each item is a batch of JSON payloads, one per `data:` event in OpenAI's chunk shape; a
+ * A streamed response (an empty batch is a keep-alive while the answer is awaited): each item is a batch of JSON payloads, one per `data:` event in OpenAI's chunk shape; a
  * batch holds what arrived from the upstream together, so it can be written to the client in one go. The iterator
  * returns when the upstream completed normally and throws when it failed, so the caller never has to guess.
  */
@@ -131,4 +133,26 @@ export interface PassthroughResult {
   finished: Promise<void>;
   /** The usage the answer reported, read by the provider; read it once the body has ended. */
   readonly usage: TokenUsage | undefined;
+}
+
+/** A request of an upstream's Files API (Gemini's), answered whole. */
+export interface FilesCall extends UpstreamCall {
+  method: 'GET' | 'POST' | 'DELETE';
+  /** An upload's start, one of its chunks (to the URL its start answered with), or a path below the API (`/files/abc`). */
+  target: { kind: 'upload-start' } | { kind: 'upload-chunk'; url: string } | { kind: 'api'; path: string };
+  /** The query string to forward, without `?` ('' for none). */
+  query: string;
+  /** The client's upload protocol headers and content type. */
+  headers: Readonly<Record<string, string>>;
+  body: Buffer | undefined;
+}
+
+export interface FilesAnswer {
+  status: number;
+  contentType: string;
+  /** The answer's upload protocol headers (`x-goog-upload-status`, …), the upload URL left out. */
+  headers: Record<string, string>;
+  body: string;
+  /** Where an upload's chunks go (an upload start's answer), without any key in it. */
+  uploadUrl?: string;
 }

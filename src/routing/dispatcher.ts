@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Cancellation, CancellationSource } from '../core/cancellation.js';
 import { CLIENT_CLOSED_REQUEST, GatewayError, RequestAbortedError } from '../core/errors.js';
-import type { KeyPool } from '../keys/key-pool.js';
+import type { Acquisition, KeyPool, PinnedKey } from '../keys/key-pool.js';
 import { judgeFailure, type KeyPolicy } from '../keys/outcome.js';
 import type { KeyRateLimits } from '../keys/rate-limits.js';
 import type { Logger } from '../logging/logger.js';
@@ -88,7 +88,14 @@ export interface DispatchOptions<T> {
   holdKeyUntil?: (value: T) => Promise<void>;
   /** The call's logger (it names the call's trace); the dispatcher's own otherwise. */
   logger?: Logger;
+  /**
+   * A key the call must use on this provider's routes (the key a file it names was uploaded with): every attempt
+   * there takes it, whatever the rotation; other providers' routes pick from their pools as usual. When the pool
+   * no longer has the key, the pool's rotation applies.
+   */
+  pinnedKey?: PinnedKey | undefined;
 }
+
 
 export interface RetryPolicy extends KeyPolicy {
   /** Attempts per target, the first included. */
@@ -253,8 +260,17 @@ export class Dispatcher {
 
   /** One target's upstream operation, for callers that are not a client's call (model lists): the value or a throw. */
   async run<T>(target: ConfiguredProvider, operation: (apiKey: string | undefined) => Promise<T>): Promise<T> {
-    const dispatched = await this.dispatch({ routes: [{ target, upstreamModel: '' }] }, (_route, apiKey) => operation(apiKey));
-    if (dispatched.ok) return dispatched.value;
+    return (await this.runKeyed(target, operation)).value;
+  }
+
+  /**
+   * As `run`, and says which pool key served (for resources that live under one key, such as uploaded files). With
+   * `pinnedKeyId`, every attempt uses that key (see DispatchOptions.pinnedKey).
+   */
+  async runKeyed<T>(target: ConfiguredProvider, operation: (apiKey: string | undefined) => Promise<T>, pinnedKeyId?: string): Promise<{ value: T; keyId: string | undefined }> {
+    const pinnedKey = pinnedKeyId === undefined ? undefined : { provider: target.settings.id, keyId: pinnedKeyId };
+    const dispatched = await this.dispatch({ routes: [{ target, upstreamModel: '' }] }, (_route, apiKey) => operation(apiKey), { pinnedKey });
+    if (dispatched.ok) return { value: dispatched.value, keyId: dispatched.keyId };
     throw dispatched.error;
   }
 
@@ -266,8 +282,9 @@ export class Dispatcher {
     const limitedModel = route.target.settings.cooldownPerModel ? route.upstreamModel : '';
     const tried: string[] = [];
     let lastError: unknown;
+    const pinned = options.pinnedKey?.provider === providerId ? await pool.pinned(options.pinnedKey.keyId) : undefined;
     for (let attempt = 1; attempt <= this.policy.maxAttempts; attempt++) {
-      const acquisition = await pool.acquire(tried, limitedModel);
+      const acquisition: Acquisition = pinned ? { kind: 'leased', lease: pinned } : await pool.acquire(tried, limitedModel);
       if (acquisition.kind === 'busy') return { kind: 'failed', error: lastError ?? this.busy(providerId), final: false };
       if (acquisition.kind === 'unavailable') return { kind: 'failed', error: lastError ?? this.unavailable(providerId, acquisition), final: false };
       const { lease } = acquisition;

@@ -9,10 +9,11 @@ import { ProxySelector, type ProxyEndpoint } from './proxy/selection.js';
 import { ProxyError, tunnelAgents } from './proxy/tunnel.js';
 
 export interface UpstreamRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   url: string;
   headers: Record<string, string>;
-  body?: string;
+  /** Text, or bytes as they came (a file upload's chunk). */
+  body?: string | Buffer;
   cancellation: Cancellation;
   /**
    * The provider's reading of an answer with a non-2xx status: when given, such an answer is thrown as this error

@@ -147,7 +147,7 @@ test('a .env file fills in variables the environment does not set', (t) => {
 test('access and metering settings: defaults, BYOK providers enabled without keys, bad values named', (t) => {
   const defaults = loadConfig({});
   t.deepEqual(defaults.access, { byokProviders: [], maxAuthFailures: 10, lockoutMs: 900_000, trustedProxyHops: 0, consoleSessionMs: 12 * 3_600_000 });
-  t.deepEqual(defaults.usage, { timeZone: 'UTC', logRetentionMs: 30 * 86_400_000, logMaxRecords: 50_000, logRequestBodies: false });
+  t.deepEqual(defaults.usage, { timeZone: 'UTC', logRetentionMs: 30 * 86_400_000, errorLogRetentionMs: 30 * 86_400_000, logMaxRecords: 50_000, logRequestBodies: false });
 
   const byok = loadConfig({
     BYOK_PROVIDERS: 'dashscope',

@@ -43,6 +43,11 @@ export type GeminiAction =
   | 'countTokens'
   | 'listModels'
   | 'getModel'
+  | 'uploadStart'
+  | 'uploadChunk'
+  | 'listFiles'
+  | 'getFile'
+  | 'deleteFile'
   | 'unknown';
 
 export interface FakeFunctionCall {
@@ -483,6 +488,120 @@ function lastUserText(body: Json): string {
   return texts.join(' ') || 'your message';
 }
 
+// ---- the Files API ----
+
+const FILE_ACTIONS = new Set<GeminiAction>(['uploadStart', 'uploadChunk', 'listFiles', 'getFile', 'deleteFile']);
+
+export const filePermissionError = (file: string): GoogleErrorBody =>
+  googleError(403, 'PERMISSION_DENIED', `You do not have permission to access the File ${file.slice('files/'.length)} or it may not exist.`);
+
+interface FakeFile {
+  name: string;
+  displayName: string;
+  mimeType: string;
+  sizeBytes: string;
+  createTime: string;
+  updateTime: string;
+  expirationTime: string;
+  sha256Hash: string;
+  uri: string;
+  state: 'ACTIVE';
+  source: 'UPLOADED';
+}
+
+/**
+ * Gemini's Files API as the real one behaves: a resumable upload (`X-Goog-Upload-Protocol: resumable` and
+ * `-Command: start` answer with `X-Goog-Upload-URL`, which carries the key as Google's does, and
+ * `X-Goog-Upload-Status: active`; chunks with `-Command: upload` / `upload, finalize` and `-Offset`; the last one
+ * answers `{"file": …}` with status `final`), list, get and delete. A file belongs to the key that uploaded it:
+ * any other key gets 403 PERMISSION_DENIED for it, in the Files API and in a model call naming it.
+ */
+export class FakeGeminiFiles {
+  readonly stored = new Map<string, { owner: string; file: FakeFile; content: string }>();
+  private readonly uploads = new Map<string, { owner: string; displayName: string; mimeType: string; content: string }>();
+
+  constructor(private readonly origin: () => string) {}
+
+  /** The first file a model request names that this key does not own. */
+  foreignFile(rawBody: string, key: string): string | undefined {
+    for (const match of rawBody.matchAll(/"fileUri"\s*:\s*"[^"]*?(files\/[a-z0-9-]+)"/g)) {
+      const stored = this.stored.get(match[1]!);
+      if (!stored || stored.owner !== key) return match[1]!;
+    }
+    return undefined;
+  }
+
+  answer(request: RecordedGeminiRequest, res: ServerResponse, rawBody: string, send: (status: number, body: unknown, headers?: Record<string, string>) => void): void {
+    const key = request.apiKey!;
+    const header = (name: string) => String(request.headers[name] ?? '');
+    switch (request.action) {
+      case 'uploadStart': {
+        if (header('x-goog-upload-protocol') !== 'resumable' || header('x-goog-upload-command') !== 'start') {
+          return send(400, invalidArgumentError('Only the resumable upload protocol is implemented by this fake.'));
+        }
+        const metadata = asObject(asObject(request.body)?.file);
+        const id = randomBytes(16).toString('hex');
+        this.uploads.set(id, { owner: key, displayName: String(metadata?.displayName ?? metadata?.display_name ?? ''), mimeType: header('x-goog-upload-header-content-type') || 'application/octet-stream', content: '' });
+        res.writeHead(200, {
+          'x-goog-upload-status': 'active',
+          'x-goog-upload-url': `${this.origin()}/upload/v1beta/files?key=${encodeURIComponent(key)}&upload_id=${id}&upload_protocol=resumable`,
+          'x-goog-upload-chunk-granularity': '8388608',
+          'x-goog-upload-control-url': `${this.origin()}/upload/v1beta/files?key=${encodeURIComponent(key)}&upload_id=${id}&upload_protocol=resumable`,
+          'content-type': 'text/plain; charset=utf-8',
+          'content-length': '0',
+        });
+        res.end();
+        return;
+      }
+      case 'uploadChunk': {
+        const id = request.query.upload_id!;
+        const upload = this.uploads.get(id);
+        if (!upload) return send(404, googleError(404, 'NOT_FOUND', 'Upload session not found.'));
+        if (upload.owner !== key) return send(403, googleError(403, 'PERMISSION_DENIED', 'The caller does not have permission'));
+        const command = header('x-goog-upload-command').split(',').map((part) => part.trim());
+        if (Number(header('x-goog-upload-offset')) !== Buffer.byteLength(upload.content)) return send(400, invalidArgumentError('Invalid X-Goog-Upload-Offset.'));
+        upload.content += rawBody;
+        if (!command.includes('finalize')) {
+          res.writeHead(200, { 'x-goog-upload-status': 'active', 'content-length': '0' });
+          res.end();
+          return;
+        }
+        this.uploads.delete(id);
+        const name = `files/${randomBytes(6).toString('hex')}`;
+        const now = new Date();
+        const file: FakeFile = {
+          name,
+          displayName: upload.displayName,
+          mimeType: upload.mimeType,
+          sizeBytes: String(Buffer.byteLength(upload.content)),
+          createTime: now.toISOString(),
+          updateTime: now.toISOString(),
+          expirationTime: new Date(now.getTime() + 48 * 3_600_000).toISOString(),
+          sha256Hash: createHash('sha256').update(upload.content).digest('base64'),
+          uri: `https://generativelanguage.googleapis.com/v1beta/${name}`,
+          state: 'ACTIVE',
+          source: 'UPLOADED',
+        };
+        this.stored.set(name, { owner: key, file, content: upload.content });
+        return send(200, { file }, { 'x-goog-upload-status': 'final' });
+      }
+      case 'listFiles':
+        return send(200, { files: [...this.stored.values()].filter((stored) => stored.owner === key).map((stored) => stored.file) });
+      case 'getFile':
+      case 'deleteFile': {
+        const name = request.path.slice('/v1beta/'.length);
+        const stored = this.stored.get(name);
+        if (!stored || stored.owner !== key) return send(403, filePermissionError(name));
+        if (request.action === 'getFile') return send(200, stored.file);
+        this.stored.delete(name);
+        return send(200, {});
+      }
+      default:
+        return send(404, googleError(404, 'NOT_FOUND', 'Not found.'));
+    }
+  }
+}
+
 // ---- the server ----
 
 export class FakeGeminiUpstream extends FakeServer<RecordedGeminiRequest> {
@@ -500,6 +619,8 @@ export class FakeGeminiUpstream extends FakeServer<RecordedGeminiRequest> {
   protected readonly description = 'the fake Gemini upstream';
 
   private readonly queue: GeminiScriptedBehaviour[] = [];
+  /** Gemini's Files API: uploads in progress and files, each owned by the key that uploaded it. */
+  readonly files = new FakeGeminiFiles(() => this.origin);
 
   protected override started(): void {
     this.url = `${this.origin}/v1beta`;
@@ -523,6 +644,10 @@ export class FakeGeminiUpstream extends FakeServer<RecordedGeminiRequest> {
     const route = /^\/v1beta\/models(?:\/([^:/]+)(?::([A-Za-z]+))?)?$/.exec(decodeURIComponent(url.pathname));
     const method = req.method ?? 'GET';
     let action: GeminiAction = 'unknown';
+    const filePath = /^\/v1beta\/files(?:\/([a-z0-9-]+))?$/.exec(url.pathname);
+    if (url.pathname === '/upload/v1beta/files' && method === 'POST') action = query.upload_id === undefined ? 'uploadStart' : 'uploadChunk';
+    else if (filePath && method === 'GET') action = filePath[1] === undefined ? 'listFiles' : 'getFile';
+    else if (filePath && method === 'DELETE' && filePath[1] !== undefined) action = 'deleteFile';
     if (route && method === 'GET' && route[1] === undefined) action = 'listModels';
     else if (route && method === 'GET' && route[1] !== undefined && route[2] === undefined) action = 'getModel';
     else if (route && method === 'POST' && route[2] !== undefined) {
@@ -550,10 +675,13 @@ export class FakeGeminiUpstream extends FakeServer<RecordedGeminiRequest> {
     if (action === 'unknown') {
       return this.sendJson(res, 404, googleError(404, 'NOT_FOUND', `Method not found: ${method} ${url.pathname}`));
     }
+    if (FILE_ACTIONS.has(action)) return this.files.answer(recorded, res, rawBody, (status, json, headers) => this.sendJson(res, status, json, headers));
     if (bodyInvalid) {
       return this.sendJson(res, 400, invalidArgumentError(`Invalid JSON payload received. Unexpected token.\n${rawBody.slice(0, 40)}\n^`));
     }
     if (action === 'listModels') return this.listModels(recorded, res);
+    const foreign = this.files.foreignFile(rawBody, apiKey);
+    if (foreign !== undefined) return this.sendJson(res, 403, filePermissionError(foreign));
     const model = recorded.model ?? '';
     const known = this.models.find((entry) => entry.name === `models/${model}`);
     if (action === 'getModel') return known ? this.sendJson(res, 200, known) : this.sendJson(res, 404, modelNotFoundError(model, 'get'));

@@ -77,7 +77,7 @@ test('OpenAI chat → Anthropic, Gemini and Ollama requests: converted or refuse
   await fc.assert(
     fc.asyncProperty(chatRequest, async (request) => {
       t.true(await convertsOrRefuses(() => toAnthropicRequest(request, 'claude-sonnet-4-5', { defaultMaxTokens: 4096, thinkingBudgets: DEFAULT_THINKING_BUDGETS, adaptiveThinking: false })));
-      t.true(await convertsOrRefuses(() => toGeminiRequest(request, { model: 'gemini-2.5-flash', search: false, nonThinking: false }, { showThinking: true, codeExecution: false, urlContext: false, thinkingBudgetMap: {}, fetchMedia: noFetch })));
+      t.true(await convertsOrRefuses(() => toGeminiRequest(request, { model: 'gemini-2.5-flash', search: false, nonThinking: false, image: false }, { showThinking: true, codeExecution: false, urlContext: false, thinkingBudgetMap: {}, fetchMedia: noFetch })));
       t.true(await convertsOrRefuses(() => toOllamaChatRequest(request, 'llama3', noFetch)));
     }),
     settings,

@@ -25,7 +25,7 @@ export interface GeminiNativeDependencies extends CallHandlerDependencies {
 }
 
 /** Gemini clients send their key as `?key=`, `x-goog-api-key` or a bearer token: each may carry a gateway key. */
-function requireGeminiClientToken(authenticator: Authenticator, acceptUnknown: boolean): GatewayMiddleware {
+export function requireGeminiClientToken(authenticator: Authenticator, acceptUnknown: boolean): GatewayMiddleware {
   return async (ctx, next) => {
     const query = ctx.query.key;
     const token = (typeof query === 'string' ? query : undefined) ?? (ctx.get('x-goog-api-key') || undefined) ?? bearerToken(ctx.get('authorization'));

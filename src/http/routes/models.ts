@@ -38,15 +38,17 @@ function uniqueIds(models: readonly ListedModel[]): ListedModel[] {
   return models.filter((model) => !seen.has(model.id) && Boolean(seen.add(model.id)));
 }
 
-const MODEL_PATH_PREFIX = '/v1/models/';
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-export function registerModelsRoutes(router: Router<GatewayState>, guard: GatewayMiddleware[], catalog: ModelCatalog, groupNames: GroupNames = () => []): void {
-  router.get('/v1/models', ...guard, async (ctx) => {
+/** `GET {prefix}/models` and `GET {prefix}/models/{id}` (`/v1`, or an alias of it such as gemini-balance's `/hf/v1`). */
+export function registerModelsRoutes(router: Router<GatewayState>, guard: GatewayMiddleware[], catalog: ModelCatalog, groupNames: GroupNames = () => [], prefix = '/v1'): void {
+  const MODEL_PATH_PREFIX = `${prefix}/models/`;
+  router.get(`${prefix}/models`, ...guard, async (ctx) => {
     ctx.body = { object: 'list', data: await visibleModels(ctx, catalog, groupNames) };
   });
 
   // Model ids may contain slashes (`openai/gpt-4o`, `myproxy/org/model`).
-  router.get(/^\/v1\/models\/.+$/, ...guard, async (ctx) => {
+  router.get(new RegExp(`^${escapeRegExp(MODEL_PATH_PREFIX)}.+$`), ...guard, async (ctx) => {
     let id: string;
     try {
       id = decodeURIComponent(ctx.path.slice(MODEL_PATH_PREFIX.length));

@@ -54,7 +54,11 @@ export function withUsageCost(payload: string, cost: () => number | null): strin
   return JSON.stringify(chunk);
 }
 
+/** What an empty batch (a provider's keep-alive while the answer is awaited) is written as: a comment clients skip. */
+const KEEP_ALIVE = ': keep-alive\n\n';
+
 function frame(payloads: readonly string[]): string {
+  if (payloads.length === 0) return KEEP_ALIVE;
   let text = '';
   for (const payload of payloads) text += `data: ${payload}\n\n`;
   return text;

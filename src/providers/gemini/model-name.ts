@@ -6,6 +6,8 @@
 
 export const SEARCH_SUFFIX = '-search';
 export const NON_THINKING_SUFFIX = '-non-thinking';
+/** gemini-balance's image variant: the base model with image output. Only for models in IMAGE_MODELS, since real model names end in `-image` too. */
+export const IMAGE_SUFFIX = '-image';
 
 export interface GeminiModelRoute {
   /** The model Gemini knows: no `models/` prefix and none of the gateway's suffixes. */
@@ -14,14 +16,21 @@ export interface GeminiModelRoute {
   search: boolean;
   /** Thinking off (or at its minimum) requested by the `-non-thinking` suffix. */
   nonThinking: boolean;
+  /** Image output requested by the `-image` suffix on a model of IMAGE_MODELS. */
+  image: boolean;
 }
 
 export const stripModelsPrefix = (name: string): string => (name.startsWith('models/') ? name.slice('models/'.length) : name);
 
-export function parseGeminiModel(upstreamModel: string, searchModels: readonly string[] = []): GeminiModelRoute {
+/**
+ * The gateway's suffixes read off a model name: `-search` (Google Search grounding) and `-non-thinking` on any
+ * model, `-image` (image output) on the models the operator listed in IMAGE_MODELS.
+ */
+export function parseGeminiModel(upstreamModel: string, imageModels: readonly string[] = []): GeminiModelRoute {
   let model = stripModelsPrefix(upstreamModel);
   let search = false;
   let nonThinking = false;
+  let image = false;
   for (;;) {
     if (model.endsWith(SEARCH_SUFFIX) && model.length > SEARCH_SUFFIX.length) {
       search = true;
@@ -29,12 +38,14 @@ export function parseGeminiModel(upstreamModel: string, searchModels: readonly s
     } else if (model.endsWith(NON_THINKING_SUFFIX) && model.length > NON_THINKING_SUFFIX.length) {
       nonThinking = true;
       model = model.slice(0, -NON_THINKING_SUFFIX.length);
+    } else if (!image && model.endsWith(IMAGE_SUFFIX) && imageModels.some((name) => `${stripModelsPrefix(name)}${IMAGE_SUFFIX}` === model)) {
+      image = true;
+      model = model.slice(0, -IMAGE_SUFFIX.length);
     } else {
       break;
     }
   }
-  if (!search && searchModels.some((name) => stripModelsPrefix(name) === model)) search = true;
-  return { model, search, nonThinking };
+  return { model, search, nonThinking, image };
 }
 
 /** `gemini-2.5-flash` → 2.5, `gemini-3.1-pro-preview` → 3.1; undefined for aliases and non-Gemini models. */

@@ -1,15 +1,33 @@
 import type { UpstreamModel } from '../types.js';
-import { NON_THINKING_SUFFIX, SEARCH_SUFFIX, stripModelsPrefix, supportsSearchGrounding, supportsThinkingControl } from './model-name.js';
+import { IMAGE_SUFFIX, NON_THINKING_SUFFIX, SEARCH_SUFFIX, stripModelsPrefix, supportsSearchGrounding, supportsThinkingControl } from './model-name.js';
 import type { GeminiModelList } from './wire.js';
 
 type GeminiModel = NonNullable<GeminiModelList['models']>[number];
 
+/** The operator's model lists, as gemini-balance names them. */
+export interface ModelVariants {
+  /** SEARCH_MODELS: also listed as `<model>-search`. */
+  search: readonly string[];
+  /** IMAGE_MODELS: also listed as `<model>-image`. */
+  image: readonly string[];
+  /** THINKING_MODELS: also listed as `<model>-non-thinking`. */
+  thinking: readonly string[];
+  /** FILTERED_MODELS: left out of the list, with their variants. */
+  filtered: readonly string[];
+}
+
+const NO_VARIANTS: ModelVariants = { search: [], image: [], thinking: [], filtered: [] };
+
 /**
  * Gemini's model list → the gateway's: chat models (generateContent) and embedding models (embedContent) only,
- * `models/` removed, and for chat models the gateway's variants where they apply: `-search` (Google Search
- * grounding, Gemini 2.0+ text models) and `-non-thinking` (thinking off or at its minimum, thinking models).
+ * `models/` removed, and for chat models the gateway's variants: `-search` (Google Search grounding) and
+ * `-non-thinking` (thinking off or at its minimum) where they apply (Gemini 2.0+ text models, thinking models) or
+ * the operator listed the model (SEARCH_MODELS, THINKING_MODELS), `-image` (image output) for IMAGE_MODELS.
+ * FILTERED_MODELS are left out.
  */
-export function toUpstreamModels(models: readonly GeminiModel[]): UpstreamModel[] {
+export function toUpstreamModels(models: readonly GeminiModel[], variants: ModelVariants = NO_VARIANTS): UpstreamModel[] {
+  const listed = (names: readonly string[]) => new Set(names.map(stripModelsPrefix));
+  const [search, image, thinking, filtered] = [listed(variants.search), listed(variants.image), listed(variants.thinking), listed(variants.filtered)];
   const result: UpstreamModel[] = [];
   const seen = new Set<string>();
   const add = (id: string) => {
@@ -22,10 +40,12 @@ export function toUpstreamModels(models: readonly GeminiModel[]): UpstreamModel[
     const chat = methods.includes('generateContent');
     if (!chat && !methods.includes('embedContent')) continue;
     const id = stripModelsPrefix(model.name);
+    if (filtered.has(id)) continue;
     add(id);
     if (!chat) continue;
-    if (supportsSearchGrounding(id)) add(`${id}${SEARCH_SUFFIX}`);
-    if (supportsThinkingControl(id)) add(`${id}${NON_THINKING_SUFFIX}`);
+    if (supportsSearchGrounding(id) || search.has(id)) add(`${id}${SEARCH_SUFFIX}`);
+    if (supportsThinkingControl(id) || thinking.has(id)) add(`${id}${NON_THINKING_SUFFIX}`);
+    if (image.has(id)) add(`${id}${IMAGE_SUFFIX}`);
   }
   return result;
 }

@@ -1,5 +1,6 @@
 import type { MediaFetcher } from '../../upstream/media.js';
 import type { GeminiSafetySetting } from './wire.js';
+import type { StreamOptimizerSettings } from '../shared/stream-shaping.js';
 
 export const DEFAULT_GEMINI_BASE_URL = 'https://generativelanguage.googleapis.com/v1beta';
 
@@ -19,8 +20,17 @@ export interface GeminiOptions {
   baseUrl: string;
   /** Return thought summaries as `reasoning_content` (asks Gemini for `includeThoughts`). SHOW_THINKING_PROCESS. */
   showThinking: boolean;
-  /** Models that always get Google Search grounding, besides any model named `…-search`. SEARCH_MODELS. */
+  /**
+   * Models also listed as `<model>-search`, the variant with Google Search grounding (any `…-search` name gets it;
+   * the plain model never does). SEARCH_MODELS.
+   */
   searchModels: string[];
+  /** Models also listed (and served) as `<model>-image`: the model with image output. IMAGE_MODELS. */
+  imageModels?: string[];
+  /** Models also listed as `<model>-non-thinking` (thinking budget 0, or Pro's minimum). THINKING_MODELS. */
+  thinkingModels?: string[];
+  /** Models left out of the model list. FILTERED_MODELS. */
+  filteredModels?: string[];
   /** Append grounding sources to the answer as markdown links and `url_citation` annotations. SHOW_SEARCH_LINK. */
   showSearchLink: boolean;
   /** Offer Gemini's server-side code execution tool. TOOLS_CODE_EXECUTION_ENABLED. */
@@ -33,6 +43,10 @@ export interface GeminiOptions {
   safetySettings?: GeminiSafetySetting[];
   /** Fetches http(s) media URLs the client sent, since Gemini cannot fetch them itself. */
   fetchMedia: MediaFetcher;
+  /** Stream requests answered from a non-streaming call with keep-alives meanwhile. FAKE_STREAM_ENABLED. */
+  fakeStream?: { intervalMs: number } | undefined;
+  /** Large text deltas split into steadier pieces. STREAM_OPTIMIZER_ENABLED and its STREAM_* settings. */
+  streamOptimizer?: StreamOptimizerSettings | undefined;
   /** See GeminiSchemaMode; `json-schema` when unset. */
   schemaMode?: GeminiSchemaMode;
 }

@@ -5,13 +5,15 @@ import { estimatedUsage } from '../../core/usage.js';
 import { parseSse } from '../../core/sse.js';
 import { readBodyText, type UpstreamHttp } from '../../upstream/http-client.js';
 import { StreamTally } from '../shared/stream-tally.js';
+import { keepAliveUntil, optimizeChatStream } from '../shared/stream-shaping.js';
 import { UpstreamExchange } from '../shared/upstream-exchange.js';
 import { invalidResponse, MAX_JSON_ANSWER_BYTES, parseJsonAnswer, readUpstreamStream } from '../shared/upstream-body.js';
-import type { ChatCall, ChatResult, EmbeddingsCall, JsonResult, PassthroughCall, PassthroughResult, Provider, UpstreamCall, UpstreamModel } from '../types.js';
+import type { ChatCall, ChatResult, EmbeddingsCall, FilesAnswer, FilesCall, JsonResult, PassthroughCall, PassthroughResult, Provider, UpstreamCall, UpstreamModel } from '../types.js';
 import { embeddingInputs, toBatchEmbedRequests, toOpenAIEmbeddings } from './embeddings.js';
 import { type ResponseContext, fromGeminiResponse } from './response.js';
 import { parseGeminiModel, stripModelsPrefix } from './model-name.js';
 import { geminiPassthrough } from './passthrough.js';
+import { geminiFilesCall } from './files.js';
 import { toUpstreamModels } from './models.js';
 import { DEFAULT_GEMINI_BASE_URL, type GeminiOptions } from './options.js';
 import { GeminiStreamConverter } from './stream.js';
@@ -72,7 +74,7 @@ export class GeminiProvider implements Provider {
   }
 
   async chatCompletions(call: ChatCall): Promise<ChatResult> {
-    const route = parseGeminiModel(call.upstreamModel, this.options.searchModels);
+    const route = parseGeminiModel(call.upstreamModel, this.options.imageModels);
     const body = JSON.stringify(await toGeminiRequest(call.request, route, this.options));
     const context: ResponseContext = {
       id: completionId(undefined),
@@ -82,6 +84,7 @@ export class GeminiProvider implements Provider {
       showSearchLink: this.options.showSearchLink,
     };
 
+    if (call.request.stream === true && this.options.fakeStream) return this.fakeStream(route.model, body, call, context);
     if (call.request.stream !== true) {
       const response = await this.exchange.json('POST', this.modelUrl(route.model, 'generateContent'), body, call);
       const parsed = this.parseResponse(response);
@@ -93,13 +96,40 @@ export class GeminiProvider implements Provider {
     }
 
     const response = await this.exchange.stream(`${this.modelUrl(route.model, 'streamGenerateContent')}?alt=sse`, body, call, 'text/event-stream');
-    const tally = new StreamTally(call.excerptChars);
-    const converter = new GeminiStreamConverter({ ...context, includeUsage: call.request.stream_options?.include_usage === true, tally });
-    tally.readUsageFrom(() => converter.usage);
+    const { converter, tally } = this.streamConverter(call, context);
     const events = String(response.headers['content-type'] ?? '').includes('application/json')
       ? this.jsonAsStream(response.body, converter, call.apiKey)
       : readUpstreamStream(this.id, response.body, (chunks) => this.convertStream(chunks, converter, call.apiKey), () => converter.completed);
-    return { kind: 'stream', events, report: tally };
+    return { kind: 'stream', events: this.shaped(events), report: tally };
+  }
+
+  private streamConverter(call: ChatCall, context: ResponseContext): { converter: GeminiStreamConverter; tally: StreamTally } {
+    const tally = new StreamTally(call.excerptChars);
+    const converter = new GeminiStreamConverter({ ...context, includeUsage: call.request.stream_options?.include_usage === true, tally });
+    tally.readUsageFrom(() => converter.usage);
+    return { converter, tally };
+  }
+
+  /** The stream optimizer, when the operator turned it on (STREAM_OPTIMIZER_ENABLED). */
+  private shaped(events: AsyncIterable<string[]>): AsyncIterable<string[]> {
+    return this.options.streamOptimizer ? optimizeChatStream(events, this.options.streamOptimizer) : events;
+  }
+
+  /**
+   * A stream request answered from a non-streaming call (FAKE_STREAM_ENABLED), for models that are slow to start:
+   * keep-alives while it runs, then the whole answer as chunks. The call has started when this returns, so a
+   * failure before the first keep-alive can still be retried on another key.
+   */
+  private async fakeStream(model: string, body: string, call: ChatCall, context: ResponseContext): Promise<ChatResult> {
+    const { converter, tally } = this.streamConverter(call, context);
+    const answer = this.exchange.json('POST', this.modelUrl(model, 'generateContent'), body, call).then((text) => {
+      const payloads = converter.push(this.parseResponse(text));
+      payloads.push(...converter.finish());
+      if (!converter.completed) throw this.invalidResponse();
+      return payloads;
+    });
+    const events = keepAliveUntil(answer, this.options.fakeStream!.intervalMs);
+    return { kind: 'stream', events: this.shaped(events), report: tally };
   }
 
   /**
@@ -166,7 +196,12 @@ export class GeminiProvider implements Provider {
       pageToken = parsed.data.nextPageToken;
       if (!pageToken) break;
     }
-    return toUpstreamModels(models);
+    const { searchModels, imageModels = [], thinkingModels = [], filteredModels = [] } = this.options;
+    return toUpstreamModels(models, { search: searchModels, image: imageModels, thinking: thinkingModels, filtered: filteredModels });
+  }
+
+  files(call: FilesCall): Promise<FilesAnswer> {
+    return geminiFilesCall(this.id, this.baseUrl, this.http, call);
   }
 
   passthrough(call: PassthroughCall): Promise<PassthroughResult> {

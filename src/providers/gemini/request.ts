@@ -81,6 +81,7 @@ export async function toGeminiRequest(
     showThinking: options.showThinking,
   });
   if (thinkingConfig) generationConfig.thinkingConfig = thinkingConfig;
+  if (route.image) generationConfig.responseModalities = ['TEXT', 'IMAGE'];
   if (Object.keys(generationConfig).length > 0) body.generationConfig = generationConfig;
   return body;
 }

@@ -90,6 +90,7 @@ export interface GeminiGenerationConfig {
   responseSchema?: JsonObject;
   responseJsonSchema?: JsonObject;
   thinkingConfig?: GeminiThinkingConfig;
+  responseModalities?: ('TEXT' | 'IMAGE' | 'AUDIO')[];
 }
 
 export interface GeminiSafetySetting {

@@ -141,3 +141,18 @@ test('model list: chat and embedding models only, models/ stripped, -search and 
     'gemini-embedding-001',
   ]);
 });
+
+test('model list variants as gemini-balance names them: SEARCH_MODELS, IMAGE_MODELS and THINKING_MODELS add variants, FILTERED_MODELS hides', (t) => {
+  const ids = toUpstreamModels(defaultGeminiModels(), {
+    search: ['gemma-3-27b-it'],
+    image: ['models/gemini-2.0-flash'],
+    thinking: ['gemma-3-27b-it'],
+    filtered: ['gemini-2.5-pro', 'embedding-001'],
+  }).map((model) => model.id);
+  t.true(ids.includes('gemma-3-27b-it-search'));
+  t.true(ids.includes('gemma-3-27b-it-non-thinking'));
+  t.true(ids.includes('gemini-2.0-flash-image'));
+  t.false(ids.includes('gemini-2.5-flash-image-image'));
+  t.false(ids.some((id) => id.startsWith('gemini-2.5-pro')), 'a filtered model goes with its variants');
+  t.false(ids.includes('embedding-001'));
+});

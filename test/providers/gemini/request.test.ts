@@ -272,12 +272,14 @@ test('tool_choice maps to functionCallingConfig', async (t) => {
   t.is((await convert({ messages, tool_choice: 'required' })).toolConfig, undefined);
 });
 
-test('built-in tools: search for -search models and listed models, code execution and URL context when enabled', async (t) => {
+test('built-in tools: search for -search models (never for the plain model), code execution and URL context when enabled', async (t) => {
   const messages = [{ role: 'user', content: 'News?' }];
   const search = await convert({ messages }, 'gemini-2.5-flash-search');
   t.deepEqual(search.tools, [{ googleSearch: {} }]);
-  const listed = await toGeminiRequest(parse({ model: 'x', messages }), parseGeminiModel('models/gemini-2.5-pro', ['gemini-2.5-pro']), baseOptions);
-  t.deepEqual(listed.tools, [{ googleSearch: {} }]);
+  const plain = await toGeminiRequest(parse({ model: 'x', messages }), parseGeminiModel('models/gemini-2.5-pro'), baseOptions);
+  t.is(plain.tools, undefined, 'the plain model gets no search');
+  const image = await toGeminiRequest(parse({ model: 'x', messages }), parseGeminiModel('gemini-2.0-flash-image', ['gemini-2.0-flash']), baseOptions);
+  t.deepEqual(image.generationConfig?.responseModalities, ['TEXT', 'IMAGE']);
   const all = await convert({ messages }, 'gemini-2.5-flash', { codeExecution: true, urlContext: true });
   t.deepEqual(all.tools, [{ codeExecution: {} }, { urlContext: {} }]);
   const webSearchOption = await convert({ messages, web_search_options: {} });

@@ -7,10 +7,12 @@ const thinking = (overrides: Partial<ThinkingRequest> & { model: string }) =>
   toGeminiThinkingConfig({ nonThinking: false, reasoningEffort: undefined, operatorBudget: undefined, showThinking: false, ...overrides });
 
 test('model names: models/ prefix and the gateway suffixes are taken off and remembered', (t) => {
-  t.deepEqual(parseGeminiModel('models/gemini-2.5-flash-search'), { model: 'gemini-2.5-flash', search: true, nonThinking: false });
-  t.deepEqual(parseGeminiModel('gemini-2.5-pro-non-thinking'), { model: 'gemini-2.5-pro', search: false, nonThinking: true });
-  t.deepEqual(parseGeminiModel('gemini-2.5-flash-search-non-thinking'), { model: 'gemini-2.5-flash', search: true, nonThinking: true });
-  t.deepEqual(parseGeminiModel('gemini-2.5-flash', ['models/gemini-2.5-flash']), { model: 'gemini-2.5-flash', search: true, nonThinking: false });
+  t.deepEqual(parseGeminiModel('models/gemini-2.5-flash-search'), { model: 'gemini-2.5-flash', search: true, nonThinking: false, image: false });
+  t.deepEqual(parseGeminiModel('gemini-2.5-pro-non-thinking'), { model: 'gemini-2.5-pro', search: false, nonThinking: true, image: false });
+  t.deepEqual(parseGeminiModel('gemini-2.5-flash-search-non-thinking'), { model: 'gemini-2.5-flash', search: true, nonThinking: true, image: false });
+  // `-image` is the variant only for IMAGE_MODELS: real names end in it too.
+  t.deepEqual(parseGeminiModel('gemini-2.0-flash-image', ['models/gemini-2.0-flash']), { model: 'gemini-2.0-flash', search: false, nonThinking: false, image: true });
+  t.deepEqual(parseGeminiModel('gemini-2.5-flash-image'), { model: 'gemini-2.5-flash-image', search: false, nonThinking: false, image: false });
   t.is(thinkingControlOf('gemini-2.5-flash-lite'), 'budget');
   t.is(thinkingControlOf('gemini-3.1-pro-preview'), 'level');
   t.is(thinkingControlOf('gemini-2.0-flash'), 'none');
