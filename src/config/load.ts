@@ -88,6 +88,15 @@ export interface CostConfig {
   exchangeRates: ExchangeRates;
 }
 
+export interface GeneratedMediaConfig {
+  /** Where generated images are kept and served from (IMAGE_UPLOAD_DIR, ./data/images by default). */
+  imageUploadDir: string;
+  /** The gateway's public URL, for absolute image URLs (PUBLIC_BASE_URL); the request's origin otherwise. */
+  publicBaseUrl: string | undefined;
+  /** How images in chat answers are sent: markdown data URLs, or links to copies in the upload folder. */
+  chatImageFormat: 'markdown' | 'url';
+}
+
 export interface MediaFetchConfig {
   maxBytes: number;
   timeoutMs: number;
@@ -133,6 +142,7 @@ export interface GatewayConfig {
   cost: CostConfig;
   /** Responses API answers kept for `previous_response_id` and `GET /v1/responses/{id}`; 0: none are kept. */
   responses: { ttlMs: number };
+  generatedMedia: GeneratedMediaConfig;
 }
 
 export class ConfigError extends Error {
@@ -326,5 +336,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, definitions: Readonly<Record<
     },
     cost: { exchangeRates: { cnyPerUsd: raw.CNY_PER_USD } },
     responses: { ttlMs: raw.RESPONSES_TTL_SECONDS },
+    generatedMedia: {
+      imageUploadDir: path.resolve(raw.IMAGE_UPLOAD_DIR ?? 'data/images'),
+      publicBaseUrl: raw.PUBLIC_BASE_URL,
+      chatImageFormat: raw.CHAT_IMAGE_FORMAT,
+    },
   };
 }

@@ -109,6 +109,14 @@ const gatewayEnvSchema = z.object({
   LOG_RETENTION_DAYS: integer(30, 1, 3650),
   LOG_MAX_RECORDS: integer(50_000, 100, 100_000_000),
   LOG_REQUEST_BODIES: flag(false),
+  // generated media: where images are kept for response_format "url" (and CHAT_IMAGE_FORMAT=url), the public URL
+  // of the gateway for absolute links, and how images in chat answers are sent (markdown data URLs, or links)
+  IMAGE_UPLOAD_DIR: optionalText(),
+  PUBLIC_BASE_URL: baseUrl(undefined),
+  CHAT_IMAGE_FORMAT: z.preprocess(
+    (value) => (value === undefined || String(value).trim() === '' ? 'markdown' : String(value).trim().toLowerCase()),
+    z.enum(['markdown', 'url'], { error: 'expected markdown or url' }),
+  ),
   // how long responses of the Responses API are kept for previous_response_id (0: none are kept)
   RESPONSES_TTL_SECONDS: secondsAsMs(2_592_000, 31_536_000),
 

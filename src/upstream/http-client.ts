@@ -10,7 +10,7 @@ export interface UpstreamRequest {
   method: 'GET' | 'POST';
   url: string;
   headers: Record<string, string>;
-  body?: string;
+  body?: string | Buffer;
   cancellation: Cancellation;
   /**
    * The provider's reading of an answer with a non-2xx status: when given, such an answer is thrown as this error

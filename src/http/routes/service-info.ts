@@ -26,6 +26,8 @@ const ENDPOINTS = [
   'POST /v1/embeddings',
   'POST /v1/responses, GET|DELETE /v1/responses/{id} (OpenAI Responses API)',
   'POST /v1/completions (legacy completions)',
+  'POST /v1/images/generations, POST /v1/images/edits, GET /v1/images/files/{name} (images kept for response_format url)',
+  'POST /v1/audio/speech, POST /v1/audio/transcriptions',
   'POST /v1/messages (Anthropic Messages API)',
   'POST /v1/messages/count_tokens',
   'GET /v1beta/models, POST /v1beta/models/{model}:{action} (Gemini API; also under /gemini/v1beta)',

@@ -5,7 +5,7 @@ import type { GeminiModelList } from './wire.js';
 type GeminiModel = NonNullable<GeminiModelList['models']>[number];
 
 /**
- * Gemini's model list → the gateway's: chat models (generateContent) and embedding models (embedContent) only,
+ * Gemini's model list → the gateway's: chat models (generateContent), embedding models (embedContent) and Imagen (predict) only,
  * `models/` removed, and for chat models the gateway's variants where they apply: `-search` (Google Search
  * grounding, Gemini 2.0+ text models) and `-non-thinking` (thinking off or at its minimum, thinking models).
  */
@@ -20,7 +20,8 @@ export function toUpstreamModels(models: readonly GeminiModel[]): UpstreamModel[
   for (const model of models) {
     const methods = model.supportedGenerationMethods ?? [];
     const chat = methods.includes('generateContent');
-    if (!chat && !methods.includes('embedContent')) continue;
+    // Imagen generates images through `predict` (served at /v1/images/generations).
+    if (!chat && !methods.includes('embedContent') && !methods.includes('predict')) continue;
     const id = stripModelsPrefix(model.name);
     add(id);
     if (!chat) continue;
