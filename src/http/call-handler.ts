@@ -103,7 +103,7 @@ export function callHandler<Request, Result>(protocol: ClientProtocol<Request, R
       query: forwardedQuery(ctx),
       accept: ctx.get('accept') || '*/*',
       header: (name) => ctx.get(name) || undefined,
-      origin: ctx.origin,
+      origin: `${ctx.protocol}://${ctx.host}`,
     });
     const cancellation = cancelOnClientDisconnect(ctx);
     const state = ctx.state;

@@ -6,7 +6,7 @@ import type { OwnOpenAIApi, PassthroughCall, PassthroughResult, Provider } from 
 import type { ModelRoute } from '../../routing/model-resolver.js';
 import { encodeMultipart, type FormData, withField } from '../../media/multipart.js';
 import { passthroughReply } from '../passthrough-reply.js';
-import type { PassthroughReply } from '../protocol.js';
+import type { JsonReply, PassthroughReply } from '../protocol.js';
 
 /** A media call's outcome: the upstream's own answer (OpenAI's API passed through), or one the gateway wrote. */
 export type MediaOutcome = { kind: 'passthrough'; result: PassthroughResult } | { kind: 'made'; contentType: string; body: Buffer; usage: TokenUsage | undefined };
@@ -55,9 +55,13 @@ export function madeReply(contentType: string, body: Buffer, usage: () => { usag
  * The reply of a media call, metered: the tokens the upstream reported (or `promptTokens` estimated), with the media
  * units the call is billed in (images, characters, seconds) added where the upstream did not count them itself.
  */
-export function mediaReply(outcome: MediaOutcome, promptTokens: number, media: Partial<MediaUsage>): PassthroughReply {
+export function mediaReply(outcome: MediaOutcome, promptTokens: number, media: Partial<MediaUsage>): JsonReply | PassthroughReply {
   const metered = (usage: TokenUsage | undefined) => (usage === undefined ? undefined : withMedia(usage, { ...media, ...usage.media }));
   const estimate = () => withMedia(estimatedUsage(promptTokens, 0), media);
+  if (outcome.kind === 'made' && outcome.contentType === 'application/json') {
+    // A JSON answer is written by Koa, with the call's cost in `x-gateway-cost`.
+    return { kind: 'json', body: outcome.body.toString('utf8'), usage: () => ({ usage: metered(outcome.usage), estimate, responseExcerpt: undefined }) };
+  }
   if (outcome.kind === 'made') return madeReply(outcome.contentType, outcome.body, () => ({ usage: metered(outcome.usage), estimate }));
   const reply = passthroughReply(outcome.result, estimate);
   return { ...reply, usage: () => ({ ...reply.usage(), usage: metered(outcome.result.usage) }) };
