@@ -55,7 +55,7 @@ export const bearerKeyOf = (request: RecordedRequest): string | undefined => /^B
 export class FakeOpenAIUpstream extends FakeServer<RecordedRequest> {
   /** Keys accepted in `Authorization: Bearer`; empty accepts any non-empty key. */
   acceptedKeys = new Set<string>();
-  models = ['gpt-4o', 'gpt-4o-mini', 'text-embedding-3-small', 'dall-e-3'];
+  models = ['gpt-4o', 'gpt-4o-mini', 'text-embedding-3-small', 'davinci-002'];
   script: Script = () => undefined;
   /** The usage chat answers report (in the last stream chunk when `stream_options.include_usage` asks for it). */
   usage: Record<string, unknown> = { prompt_tokens: 12, completion_tokens: 7, total_tokens: 19, prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 } };
