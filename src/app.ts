@@ -31,6 +31,9 @@ import { registerGeminiOpenAIRoutes } from './http/routes/gemini-openai.js';
 import { registerAnthropicMessagesRoutes } from './http/routes/anthropic-messages.js';
 import { registerModelsRoutes } from './http/routes/models.js';
 import { registerOpenAIInferenceRoutes } from './http/routes/openai-inference.js';
+import { registerImageFileRoutes, registerOpenAIMediaRoutes } from './http/routes/openai-media.js';
+import { rawBytesBody } from './http/middleware/multipart-body.js';
+import { LocalImageStore } from './media/image-store.js';
 import { registerResponsesRoutes } from './http/routes/openai-responses.js';
 import { registerServiceInfoRoutes } from './http/routes/service-info.js';
 import { registerUpstreamKeyRoutes } from './http/routes/upstream-keys.js';
@@ -127,11 +130,15 @@ export function createApp(deps: AppDependencies): Koa<GatewayState> {
   const calls = { starter, dispatcher: deps.dispatcher, meter: deps.access.meter, pricing: () => deps.routing.table.pricing, observer: deps.metrics, affinity: deps.fileAffinity };
   const modelRouter = { router: { plan: (model: string, size: Parameters<RoutingTable['router']['plan']>[1]) => deps.routing.table.router.plan(model, size) } };
   const groupNames = () => deps.routing.table.groupNames;
+  const images = new LocalImageStore(deps.config.generatedMedia.imageUploadDir, deps.config.generatedMedia.publicBaseUrl);
+  const uploadGuard = [inferenceGuard[0]!, rawBytesBody(deps.config.maxRequestBodyBytes)];
   // gemini-balance's clients call OpenAI's routes under `/hf/v1` too: each router here is served under both prefixes.
   for (const prefix of OPENAI_PREFIXES) {
     registerOpenAIInferenceRoutes(inferenceRouter, inferenceGuard, calls, modelRouter, prefix);
+    registerOpenAIMediaRoutes(router, { json: inferenceGuard, upload: uploadGuard }, calls, modelRouter, images, prefix);
     registerModelsRoutes(router, authenticated, deps.catalog, groupNames, prefix);
   }
+  registerImageFileRoutes(router, images);
   registerResponsesRoutes({ inference: inferenceRouter, other: router }, { authenticated, inference: inferenceGuard }, calls, modelRouter, deps.responses);
   registerAnthropicMessagesRoutes(
     inferenceRouter,

@@ -44,7 +44,7 @@ export const GEMINI_BALANCE_NOT_READ: readonly { variables: readonly string[]; i
   { variables: ['URL_NORMALIZATION_ENABLED'], instead: 'not supported: call /v1, /hf/v1, /openai/v1, /v1beta or /gemini/v1beta paths as documented' },
   {
     variables: ['CREATE_IMAGE_MODEL', 'UPLOAD_PROVIDER', 'SMMS_SECRET_TOKEN', 'PICGO_API_KEY', 'PICGO_API_URL', 'CLOUDFLARE_IMGBED_URL', 'CLOUDFLARE_IMGBED_AUTH_CODE', 'CLOUDFLARE_IMGBED_UPLOAD_FOLDER', 'OSS_ENDPOINT', 'OSS_ENDPOINT_INNER', 'OSS_ACCESS_KEY', 'OSS_ACCESS_KEY_SECRET', 'OSS_BUCKET_NAME', 'OSS_REGION'],
-    instead: 'image generation and image hosting are not served by this build; call an image model by name (IMAGE_MODELS)',
+    instead: 'images are made at /v1/images/generations by the model the client names (imagen-*, gemini-*-image*); images for response_format "url" are kept in IMAGE_UPLOAD_DIR and served by the gateway (PUBLIC_BASE_URL), not by a third-party host',
   },
 ];
 

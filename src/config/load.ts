@@ -92,6 +92,15 @@ export interface CostConfig {
   exchangeRates: ExchangeRates;
 }
 
+export interface GeneratedMediaConfig {
+  /** Where generated images are kept and served from (IMAGE_UPLOAD_DIR, ./data/images by default). */
+  imageUploadDir: string;
+  /** The gateway's public URL, for absolute image URLs (PUBLIC_BASE_URL); the request's origin otherwise. */
+  publicBaseUrl: string | undefined;
+  /** How images in chat answers are sent: markdown data URLs, or links to copies in the upload folder. */
+  chatImageFormat: 'markdown' | 'url';
+}
+
 export interface MediaFetchConfig {
   maxBytes: number;
   timeoutMs: number;
@@ -146,6 +155,7 @@ export interface GatewayConfig {
   cost: CostConfig;
   /** Responses API answers kept for `previous_response_id` and `GET /v1/responses/{id}`; 0: none are kept. */
   responses: { ttlMs: number };
+  generatedMedia: GeneratedMediaConfig;
   /** The speech endpoint's defaults (gemini-balance's TTS_MODEL, TTS_VOICE_NAME, TTS_SPEED). */
   tts: { model: string; voice: string; speed: 'slow' | 'normal' | 'fast' };
   /** What to tell the operator at start about the environment (settings of gemini-balance it does not read). */
@@ -368,5 +378,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, definitions: Readonly<Record<
     metrics: { token: raw.METRICS_TOKEN, port: raw.METRICS_PORT, host: raw.METRICS_HOST ?? '127.0.0.1' },
     tts: { model: raw.TTS_MODEL, voice: raw.TTS_VOICE_NAME, speed: raw.TTS_SPEED },
     warnings: [geminiBalanceWarning(env)].filter((warning) => warning !== undefined),
+    generatedMedia: {
+      imageUploadDir: path.resolve(raw.IMAGE_UPLOAD_DIR ?? 'data/images'),
+      publicBaseUrl: raw.PUBLIC_BASE_URL,
+      chatImageFormat: raw.CHAT_IMAGE_FORMAT,
+    },
   };
 }

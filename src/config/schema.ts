@@ -147,6 +147,15 @@ const gatewayEnvSchema = z.object({
     (value) => (value === undefined || String(value).trim() === '' ? 'normal' : String(value).trim().toLowerCase()),
     z.enum(['slow', 'normal', 'fast'], { error: 'expected slow, normal or fast' }),
   ),
+
+  // generated media: where images are kept for response_format "url" (and CHAT_IMAGE_FORMAT=url), the public URL
+  // of the gateway for absolute links, and how images in chat answers are sent (markdown data URLs, or links)
+  IMAGE_UPLOAD_DIR: optionalText(),
+  PUBLIC_BASE_URL: baseUrl(undefined),
+  CHAT_IMAGE_FORMAT: z.preprocess(
+    (value) => (value === undefined || String(value).trim() === '' ? 'markdown' : String(value).trim().toLowerCase()),
+    z.enum(['markdown', 'url'], { error: 'expected markdown or url' }),
+  ),
   // how long responses of the Responses API are kept for previous_response_id (0: none are kept)
   RESPONSES_TTL_SECONDS: secondsAsMs(2_592_000, 31_536_000),
 

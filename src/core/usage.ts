@@ -30,7 +30,30 @@ export interface TokenUsage {
   searches: number;
   /** The upstream reported nothing; the counts are the gateway's estimate. */
   estimated: boolean;
+  /** What a media call (images, speech, transcription) is billed by beside its tokens; absent for other calls. */
+  media?: MediaUsage;
 }
+
+/** The units media endpoints are billed in, where the provider bills them per unit rather than per token. */
+export interface MediaUsage {
+  /** Images generated. */
+  images: number;
+  /** Their size as asked (`1024x1024`), for prices that depend on it; '' when none was asked. */
+  imageSize: string;
+  /** Seconds of audio heard (transcription) or spoken (speech), to the millisecond. */
+  audioSeconds: number;
+  /** Characters of text spoken (speech). */
+  characters: number;
+}
+
+export const NO_MEDIA: MediaUsage = Object.freeze({ images: 0, imageSize: '', audioSeconds: 0, characters: 0 });
+
+/** Whether a usage bills nothing at all: no tokens, searches or media units. */
+export const isEmptyUsage = (usage: TokenUsage): boolean =>
+  usage.total === 0 && usage.searches === 0 && (usage.media === undefined || (usage.media.images === 0 && usage.media.audioSeconds === 0 && usage.media.characters === 0));
+
+/** A usage with media units added (replacing any it had). */
+export const withMedia = (usage: TokenUsage, media: Partial<MediaUsage>): TokenUsage => ({ ...usage, media: { ...NO_MEDIA, ...usage.media, ...media } });
 
 export const NO_USAGE: TokenUsage = Object.freeze({
   prompt: 0,
@@ -85,6 +108,7 @@ export function tokenUsage(parts: Partial<Omit<TokenUsage, 'total'>> & { total?:
     imageOutput: fromOutput(parts.imageOutput),
     searches: tokenCount(parts.searches),
     estimated: parts.estimated === true,
+    ...(parts.media ? { media: parts.media } : {}),
   };
 }
 

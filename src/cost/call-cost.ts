@@ -2,9 +2,20 @@ import { tokenUsage, type TokenUsage } from '../core/usage.js';
 import { tokensCost, unitsCost } from './exact-cost.js';
 import { partRates, tierInForce, type TokenPart } from './part-rates.js';
 import type { ModelPrice } from './price-schema.js';
+import type { MediaUsage } from '../core/usage.js';
+
+/**
+ * Nano-dollars of a media call's units: images at their size's price (`per_image_by_size`) or `per_image`, seconds
+ * of audio at `per_audio_second`, characters at `per_character`; a unit without a price is free (its tokens, if any
+ * were reported, are priced apart).
+ */
+export function mediaCost(media: MediaUsage, price: ModelPrice): number {
+  const perImage = price.per_image_by_size?.[media.imageSize] ?? price.per_image ?? 0;
+  return unitsCost(media.images, perImage) + Math.round(media.audioSeconds * unitsCost(1, price.per_audio_second ?? 0)) + unitsCost(media.characters, price.per_character ?? 0);
+}
 
 /** Nano-dollars of each part of a call, and of its searches. */
-export type CostBreakdown = Record<TokenPart | 'searches', number>;
+export type CostBreakdown = Record<TokenPart | 'searches' | 'media', number>;
 
 export interface CallCost {
   /** Whole nano-dollars (1e-9 USD): the sum of the parts, each rounded to the nearest nano-dollar. */
@@ -38,6 +49,7 @@ export function callCost(usage: TokenUsage, price: ModelPrice): CallCost {
   };
   const parts = Object.fromEntries(Object.entries(tokens).map(([part, count]) => [part, tokensCost(count, rates[part as TokenPart])])) as CostBreakdown;
   parts.searches = unitsCost(usage.searches, price.per_search ?? 0);
+  parts.media = usage.media ? mediaCost(usage.media, price) : 0;
   const total = Object.values(parts).reduce((sum, part) => sum + part, 0);
   return { total, parts, tier: tier?.above_input_tokens ?? null };
 }

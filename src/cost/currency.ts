@@ -12,6 +12,8 @@ function dividedAmounts<T extends ModelPrice | PriceTier>(prices: T, divisor: nu
   for (const field of AMOUNT_FIELDS) {
     const amount = converted[field];
     if (typeof amount === 'number') converted[field] = amount / divisor;
+    // Prices by image size: a map of amounts.
+    else if (amount !== null && typeof amount === 'object') converted[field] = Object.fromEntries(Object.entries(amount).map(([key, value]) => [key, (value as number) / divisor]));
   }
   return converted as T;
 }

@@ -57,8 +57,10 @@ const asOfDate = z.string({ error: 'expected a date' }).regex(/^\d{4}-(0[1-9]|1[
 const unitPrices = {
   /** Per web search, or per grounded (search) request, billed beside the tokens. */
   per_search: perUnit.optional(),
-  /** Media endpoints, not yet metered: per generated image, per second of audio, per character (speech). */
+  /** Media endpoints: per generated image, per second of audio (transcription, speech), per character (speech). */
   per_image: perUnit.optional(),
+  /** Per generated image of a size (`1792x1024`), where the price depends on it; other sizes cost `per_image`. */
+  per_image_by_size: z.record(z.string().regex(/^\d+x\d+$/, 'expected a size as <width>x<height>'), perUnit, { error: 'expected a map of image size to price' }).optional(),
   per_audio_second: perUnit.optional(),
   per_character: perUnit.optional(),
 };

@@ -11,7 +11,7 @@ import type { Dispatcher } from '../routing/dispatcher.js';
 import type { PinnedKey } from '../keys/key-pool.js';
 import type { CallPricing } from '../calls/call-pricing.js';
 import { nanoToUsd } from '../core/money.js';
-import type { TokenUsage } from '../core/usage.js';
+import { isEmptyUsage, type TokenUsage } from '../core/usage.js';
 import { cancelOnClientDisconnect } from './client-abort.js';
 import type { GatewayContext, GatewayMiddleware } from './context.js';
 import { rawJsonBody } from './middleware/json-body.js';
@@ -119,6 +119,7 @@ export function callHandler<Request, Result>(protocol: ClientProtocol<Request, R
       query: forwardedQuery(ctx),
       accept: ctx.get('accept') || '*/*',
       header: (name) => ctx.get(name) || undefined,
+      origin: `${ctx.protocol}://${ctx.host}`,
     });
     const cancellation = cancelOnClientDisconnect(ctx);
     const state = ctx.state;
@@ -171,7 +172,7 @@ export function callHandler<Request, Result>(protocol: ClientProtocol<Request, R
         ctx.set('x-gateway-upstream', served.target.settings.id);
         ctx.set('x-gateway-model', served.upstreamModel);
       }
-      const costOf = (usage: TokenUsage) => (usage.total === 0 && usage.searches === 0 ? 0 : pricing.cost(served, usage));
+      const costOf = (usage: TokenUsage) => (isEmptyUsage(usage) ? 0 : pricing.cost(served, usage));
       const reply = protocol.reply(dispatched.value, parsed.request, admitted, costOf);
       outcome.firstByteMs = Date.now() - call.startedAt;
       const ending = await writeReply(ctx, reply, cancellation);

@@ -1,3 +1,7 @@
+/** The APIs a call came in through. */
+export const CALL_ENDPOINTS = ['chat', 'embeddings', 'gemini', 'messages', 'responses', 'completions', 'images', 'speech', 'transcriptions'] as const;
+export type CallEndpoint = (typeof CALL_ENDPOINTS)[number];
+
 /** One call through the gateway, as the request log keeps it. Never holds a secret: keys appear as short hashes. */
 export interface RequestRecord {
   /** Epoch milliseconds when the request arrived. */
@@ -15,7 +19,7 @@ export interface RequestRecord {
   /** The upstream key that answered, as its key id (16 hex digits), or `byok:<hash8>`. */
   upstreamKey: string | null;
   /** `gemini`: Gemini's native API (/v1beta), passed through. */
-  endpoint: 'chat' | 'embeddings' | 'gemini' | 'messages' | 'responses' | 'completions';
+  endpoint: CallEndpoint;
   stream: boolean;
   status: number;
   latencyMs: number;
@@ -29,6 +33,11 @@ export interface RequestRecord {
   cacheWriteLongTokens?: number;
   /** Web searches or grounded requests billed beside the tokens (absent in older records). */
   searches?: number;
+  /** Media calls: images generated and their size, seconds of audio, characters spoken (absent for other calls). */
+  images?: number;
+  imageSize?: string;
+  audioSeconds?: number;
+  characters?: number;
   /** True when the upstream reported no usage and the counts are the gateway's estimate. */
   estimated: boolean;
   /** What the call cost, in nano-dollars; null when its model has no price (absent in records from before costs). */

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { ErrorLogQuery, LogPage, LogStore, RequestLogQuery, RequestRecord, UpstreamErrorRecord } from './log-store.js';
+import { CALL_ENDPOINTS, type ErrorLogQuery, type LogPage, type LogStore, type RequestLogQuery, type RequestRecord, type UpstreamErrorRecord } from './log-store.js';
 import { clampLimit, idTime, idWindow, matchesError, matchesRequest, parseCursor, type LogStoreLimits, type StreamId } from './log-query.js';
 import { withScripts } from '../storage/redis-client.js';
 
@@ -47,7 +47,7 @@ const requestRecordSchema: z.ZodType<RequestRecord> = z.object({
   model: nullableString,
   provider: nullableString,
   upstreamKey: nullableString,
-  endpoint: z.enum(['chat', 'embeddings', 'gemini', 'messages', 'responses', 'completions']),
+  endpoint: z.enum(CALL_ENDPOINTS),
   stream: z.boolean(),
   status: z.number(),
   latencyMs: z.number(),
@@ -59,6 +59,10 @@ const requestRecordSchema: z.ZodType<RequestRecord> = z.object({
   cacheWriteTokens: z.number().optional(),
   cacheWriteLongTokens: z.number().optional(),
   searches: z.number().optional(),
+  images: z.number().optional(),
+  imageSize: z.string().optional(),
+  audioSeconds: z.number().optional(),
+  characters: z.number().optional(),
   estimated: z.boolean(),
   costNano: z.number().nullable().optional(),
   attempts: z.number(),

@@ -24,6 +24,9 @@ const ROUTE_FAMILY: Record<RequestRecord['endpoint'], string> = {
   responses: 'responses',
   completions: 'completions',
   gemini: 'gemini-native',
+  images: 'images',
+  speech: 'speech',
+  transcriptions: 'transcriptions',
 };
 
 const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;

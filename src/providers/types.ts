@@ -26,6 +26,13 @@ export interface Provider {
   readonly ownApis?: ReadonlySet<OwnOpenAIApi>;
   /** Legacy text completions, on an upstream whose `ownApis` has them: OpenAI's chunks pass through as chat's do. */
   textCompletions?(call: CompletionsCall): Promise<ChatResult>;
+  /**
+   * Media operations of an upstream that offers them in its own way (Gemini's Imagen, image and speech models);
+   * an upstream whose `ownApis` list `images` or `audio` is sent OpenAI's own request instead (`passthrough`).
+   */
+  generateImages?(call: ImagesCall): Promise<ImagesResult>;
+  speech?(call: SpeechCall): Promise<SpeechResult>;
+  transcribe?(call: TranscriptionCall): Promise<TranscriptionResult>;
   /** Releases what the provider started itself (worker threads); called once when the gateway stops. */
   close?(): Promise<void>;
 }
@@ -113,7 +120,10 @@ export interface PassthroughCall extends UpstreamCall {
   path: string;
   /** The query string to forward, without `?` ('' for none). */
   query: string;
-  body: string | undefined;
+  /** JSON text, or the bytes of another content type (`contentType`: a multipart upload). */
+  body: string | Buffer | undefined;
+  /** The body's content type when it is not JSON. */
+  contentType?: string;
   accept: string;
   /** Headers of the client's to forward (Anthropic's `anthropic-version` and `anthropic-beta`). */
   headers?: Readonly<Record<string, string>>;
@@ -155,4 +165,62 @@ export interface FilesAnswer {
   body: string;
   /** Where an upload's chunks go (an upload start's answer), without any key in it. */
   uploadUrl?: string;
+}
+
+/** OpenAI's image sizes as the aspect ratio an upstream that asks for one is sent. */
+export type AspectRatio = '1:1' | '3:4' | '4:3' | '9:16' | '16:9';
+
+export interface ImagesCall extends UpstreamCall {
+  prompt: string;
+  /** How many images (at most what the protocol allowed). */
+  n: number;
+  aspectRatio: AspectRatio | undefined;
+  upstreamModel: string;
+}
+
+export interface GeneratedImage {
+  mimeType: string;
+  base64: string;
+  /** The text the model answered beside the image, when it said something. */
+  revisedPrompt?: string;
+}
+
+export interface ImagesResult {
+  images: GeneratedImage[];
+  /** The tokens the upstream reported (image models), undefined when it reports none (Imagen). */
+  usage: TokenUsage | undefined;
+}
+
+export interface SpeechCall extends UpstreamCall {
+  input: string;
+  /** The voice as the client named it (an OpenAI voice, or the upstream's own). */
+  voice: string;
+  /** How to speak (`instructions` of gpt-4o-mini-tts). */
+  instructions: string | undefined;
+  upstreamModel: string;
+}
+
+/** Raw PCM audio and the MIME type that says its shape (`audio/L16;codec=pcm;rate=24000`). */
+export interface SpeechResult {
+  pcm: Buffer;
+  mimeType: string;
+  usage: TokenUsage | undefined;
+}
+
+export interface TranscriptionCall extends UpstreamCall {
+  audio: Buffer;
+  mimeType: string;
+  language: string | undefined;
+  /** The client's prompt: words and spellings to expect, or the previous segment's text. */
+  prompt: string | undefined;
+  /** Ask for timed segments (srt, vtt, verbose_json). */
+  timestamps: boolean;
+  upstreamModel: string;
+}
+
+export interface TranscriptionResult {
+  text: string;
+  /** Timed segments, when they were asked for and the upstream gave usable ones. */
+  segments: { start: number; end: number; text: string }[] | undefined;
+  usage: TokenUsage | undefined;
 }

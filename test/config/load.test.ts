@@ -253,7 +253,7 @@ test('CNY_PER_USD: a documented default, a positive decimal, anything else refus
 test('passthrough: OpenAI-compatible upstreams may say they serve the Responses and Completions APIs themselves', (t) => {
   const fromEnv = loadConfig({ OPENAI_COMPATIBLE_PROVIDERS: JSON.stringify([{ name: 'vllm', base_url: 'http://vllm:8000/v1', passthrough: ['responses'] }]) });
   t.deepEqual(fromEnv.providers.find((provider) => provider.id === 'vllm')?.passthroughApis, ['responses']);
-  t.throws(() => loadConfig({ OPENAI_COMPATIBLE_PROVIDERS: JSON.stringify([{ name: 'vllm', base_url: 'http://vllm:8000/v1', passthrough: ['images'] }]) }), { instanceOf: ConfigError });
+  t.throws(() => loadConfig({ OPENAI_COMPATIBLE_PROVIDERS: JSON.stringify([{ name: 'vllm', base_url: 'http://vllm:8000/v1', passthrough: ['moderations'] }]) }), { instanceOf: ConfigError });
 
   const file = writeConfigFile('upstreams:\n  proxy:\n    type: openai-compatible\n    base_url: http://proxy:8000/v1\n    passthrough: [responses, completions]\n');
   t.deepEqual(loadConfig({ CONFIG_FILE: file }).routing?.upstreams[0]?.passthroughApis, ['responses', 'completions']);

@@ -2,7 +2,7 @@ import test from 'ava';
 import { callCost, estimateCost } from '../../src/cost/call-cost.js';
 import type { ModelPrice } from '../../src/cost/price-schema.js';
 import { GEMINI_PRICES } from '../../src/cost/prices/gemini.js';
-import { NO_USAGE, tokenUsage } from '../../src/core/usage.js';
+import { NO_USAGE, type TokenUsage, tokenUsage } from '../../src/core/usage.js';
 
 // $1 per million tokens is 1,000 nano-dollars a token: the expected values below are tokens × that.
 
@@ -47,6 +47,7 @@ test('each part is priced at its own rate, plain input and output being what the
     audioOutput: 250 * 7_000,
     imageOutput: 50 * 8_000,
     searches: 2 * 10_000_000,
+    media: 0,
   });
   t.is(cost.total, 53_450_000);
   t.is(cost.tier, null);
@@ -115,4 +116,16 @@ test('an estimate prices plain prompt and completion tokens, tiers included', (t
   t.is(estimateCost({ input: 0.15, output: 0.6 }, 1_000, 500), 1_000 * 150 + 500 * 600);
   t.is(estimateCost(GEMINI_PRICES['gemini-2.5-pro']!, 300_000, 0), 300_000 * 2_500);
   t.is(estimateCost({ input: 1, output: 1 }, 0, 0), 0);
+});
+
+test("media units: images at their size's price or per_image, audio by the second, speech by the character; tokens beside them", (t) => {
+  const price = { input: 5, output: 40, per_image: 0.04, per_image_by_size: { '1792x1024': 0.08 }, per_audio_second: 0.0001, per_character: 0.000015 };
+  const media = (parts: Partial<NonNullable<TokenUsage['media']>>) => tokenUsage({ media: { images: 0, imageSize: '', audioSeconds: 0, characters: 0, ...parts } });
+  t.is(callCost(media({ images: 2, imageSize: '1024x1024' }), price).total, 80_000_000);
+  t.is(callCost(media({ images: 2, imageSize: '1792x1024' }), price).total, 160_000_000);
+  t.is(callCost(media({ audioSeconds: 37.5 }), price).total, 3_750_000);
+  t.is(callCost(media({ characters: 1000 }), price).total, 15_000_000);
+  const withTokens = tokenUsage({ prompt: 50, completion: 4160, imageOutput: 4160, media: { images: 1, imageSize: '', audioSeconds: 0, characters: 0 } });
+  t.deepEqual([callCost(withTokens, price).parts.input, callCost(withTokens, price).parts.imageOutput, callCost(withTokens, price).parts.media], [250_000, 166_400_000, 40_000_000]);
+  t.is(callCost(media({ images: 3 }), { input: 1, output: 1 }).total, 0, 'a unit without a price is free');
 });

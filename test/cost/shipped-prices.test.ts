@@ -55,7 +55,7 @@ test('the shipped globs take in dated model ids without catching a later version
   t.is(shipped.lookup('anthropic', 'claude-opus-5-5'), undefined);
   t.is(shipped.lookup('anthropic', 'claude-sonnet-5-5'), undefined);
   t.is(shipped.lookup('gemini', 'models/gemini-2.5-pro'), shippedPrice('gemini-2.5-pro'));
-  t.is(shipped.lookup('gemini', 'gemini-2.5-flash-image'), undefined);
+  t.is(shipped.lookup('gemini', 'gemini-2.5-flash-image-preview'), undefined);
   t.is(shipped.lookup('openai', 'gpt-4o-2024-05-13'), undefined, 'a snapshot priced apart from its alias');
   t.is(shipped.lookup('dashscope', 'qwen-max'), undefined, 'unpriced, not free');
 });

@@ -7,6 +7,8 @@ export interface IncomingCall {
   res: ServerResponse;
   url: URL;
   rawBody: string;
+  /** The body's bytes as they came (a multipart upload). */
+  rawBytes: Buffer;
   /** The body when it is a JSON object; undefined when empty, not JSON, or JSON of another kind. */
   body: Record<string, unknown> | undefined;
   /** A body was sent but it is not a JSON object. */
@@ -64,7 +66,8 @@ export abstract class FakeServer<Recorded> {
   private async receive(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const rawBody = Buffer.concat(chunks).toString('utf8');
+    const rawBytes = Buffer.concat(chunks);
+    const rawBody = rawBytes.toString('utf8');
     let body: Record<string, unknown> | undefined;
     let bodyIsInvalid = false;
     if (rawBody !== '') {
@@ -76,7 +79,7 @@ export abstract class FakeServer<Recorded> {
         bodyIsInvalid = true;
       }
     }
-    const call: IncomingCall = { req, res, url: new URL(req.url ?? '/', 'http://fake'), rawBody, body, bodyIsInvalid };
+    const call: IncomingCall = { req, res, url: new URL(req.url ?? '/', 'http://fake'), rawBody, rawBytes, body, bodyIsInvalid };
     const recorded = this.record(call);
     this.requests.push(recorded);
     res.on('close', () => {

@@ -41,6 +41,7 @@ export type GeminiAction =
   | 'embedContent'
   | 'batchEmbedContents'
   | 'countTokens'
+  | 'predict'
   | 'listModels'
   | 'getModel'
   | 'uploadStart'
@@ -220,6 +221,7 @@ export function defaultGeminiModels(): FakeGeminiModel[] {
       outputTokenLimit: 1,
       supportedGenerationMethods: ['embedContent', 'countTextTokens', 'countTokens', 'asyncBatchEmbedContent'],
     },
+    chatModel('gemini-2.5-flash-preview-tts', 'Gemini 2.5 Flash Preview TTS', false, { outputTokenLimit: 16384 }),
     {
       name: 'models/imagen-4.0-generate-001',
       version: '001',
@@ -232,6 +234,10 @@ export function defaultGeminiModels(): FakeGeminiModel[] {
 }
 
 // ---- wire helpers ----
+
+/** A distinct stand-in for a PNG: the PNG signature, then bytes derived from the prompt and index. */
+export const fakePng = (prompt: string, index: number): Buffer =>
+  Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), createHash('sha256').update(`${prompt}#${index}`).digest()]);
 
 /**
  * JSON as Google's servers write it inside SSE events: one line, a space after each colon, none after commas
@@ -652,7 +658,7 @@ export class FakeGeminiUpstream extends FakeServer<RecordedGeminiRequest> {
     else if (route && method === 'GET' && route[1] !== undefined && route[2] === undefined) action = 'getModel';
     else if (route && method === 'POST' && route[2] !== undefined) {
       const name = route[2];
-      if (['generateContent', 'streamGenerateContent', 'embedContent', 'batchEmbedContents', 'countTokens'].includes(name)) action = name as GeminiAction;
+      if (['generateContent', 'streamGenerateContent', 'embedContent', 'batchEmbedContents', 'countTokens', 'predict'].includes(name)) action = name as GeminiAction;
     }
     return {
       method,
@@ -699,6 +705,7 @@ export class FakeGeminiUpstream extends FakeServer<RecordedGeminiRequest> {
 
     const request = body ?? {};
     if (action === 'embedContent' || action === 'batchEmbedContents') return this.embed(action, model, request, res);
+    if (action === 'predict') return this.predict(request, res);
     if (action === 'countTokens') {
       const inner = asObject(request.generateContentRequest) ?? request;
       const tokens = estimateTokens(promptText(inner));
@@ -719,6 +726,24 @@ export class FakeGeminiUpstream extends FakeServer<RecordedGeminiRequest> {
       return;
     }
     return this.sendStream(res, responses, plan);
+  }
+
+  /**
+   * Imagen's `:predict` (https://ai.google.dev/gemini-api/docs/imagen): `instances[0].prompt`, `parameters.sampleCount`
+   * (1–4) and `aspectRatio`; each prediction is a distinct PNG (`fakePng(prompt, index)`) in `bytesBase64Encoded`.
+   */
+  private predict(request: Json, res: ServerResponse): void {
+    const instances = request.instances as { prompt?: unknown }[] | undefined;
+    const parameters = (request.parameters ?? {}) as { sampleCount?: unknown; aspectRatio?: unknown };
+    const prompt = instances?.[0]?.prompt;
+    if (typeof prompt !== 'string' || prompt === '') return this.sendJson(res, 400, invalidArgumentError('* PredictRequest.instances[0].prompt: a prompt is required'));
+    const count = parameters.sampleCount ?? 4;
+    if (typeof count !== 'number' || count < 1 || count > 4) return this.sendJson(res, 400, invalidArgumentError('sampleCount must be between 1 and 4'));
+    if (parameters.aspectRatio !== undefined && !['1:1', '3:4', '4:3', '9:16', '16:9'].includes(String(parameters.aspectRatio))) {
+      return this.sendJson(res, 400, invalidArgumentError(`Unsupported aspect ratio: ${String(parameters.aspectRatio)}`));
+    }
+    const predictions = Array.from({ length: count }, (_, index) => ({ mimeType: 'image/png', bytesBase64Encoded: fakePng(prompt, index).toString('base64') }));
+    return this.sendJson(res, 200, { predictions });
   }
 
   private sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

@@ -16,6 +16,7 @@ export interface RecordedRequest {
   query: Record<string, string>;
   headers: IncomingMessage['headers'];
   rawBody: string;
+  rawBytes: Buffer;
   body: Record<string, unknown> | undefined;
 }
 
@@ -56,7 +57,7 @@ export const bearerKeyOf = (request: RecordedRequest): string | undefined => /^B
 export class FakeOpenAIUpstream extends FakeServer<RecordedRequest> {
   /** Keys accepted in `Authorization: Bearer`; empty accepts any non-empty key. */
   acceptedKeys = new Set<string>();
-  models = ['gpt-4o', 'gpt-4o-mini', 'text-embedding-3-small', 'dall-e-3'];
+  models = ['gpt-4o', 'gpt-4o-mini', 'text-embedding-3-small', 'davinci-002'];
   script: Script = () => undefined;
   /** The usage chat answers report (in the last stream chunk when `stream_options.include_usage` asks for it). */
   usage: Record<string, unknown> = { prompt_tokens: 12, completion_tokens: 7, total_tokens: 19, prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 } };
@@ -76,8 +77,8 @@ export class FakeOpenAIUpstream extends FakeServer<RecordedRequest> {
     this.url = `${this.origin}/v1`;
   }
 
-  protected record({ req, url, rawBody, body }: IncomingCall): RecordedRequest {
-    return { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, rawBody, body };
+  protected record({ req, url, rawBody, rawBytes, body }: IncomingCall): RecordedRequest {
+    return { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, rawBody, rawBytes, body };
   }
 
   /** The key the request carried, where this server expects it. */
@@ -97,7 +98,10 @@ export class FakeOpenAIUpstream extends FakeServer<RecordedRequest> {
   }
 
   /** Which endpoint a request is for; undefined for a URL this server does not have (it answers 404). */
-  protected endpointOf(request: RecordedRequest, res: ServerResponse): 'models' | 'chat' | 'embeddings' | 'responses' | 'completions' | 'answered' | undefined {
+  protected endpointOf(
+    request: RecordedRequest,
+    res: ServerResponse,
+  ): 'models' | 'chat' | 'embeddings' | 'responses' | 'completions' | 'images' | 'image_edits' | 'speech' | 'transcriptions' | 'answered' | undefined {
     const path = request.path.startsWith(this.pathPrefix) ? `/v1${request.path.slice(this.pathPrefix.length)}` : request.path;
     const route = `${request.method} ${path}`;
     if (route === 'GET /v1/models') return 'models';
@@ -105,6 +109,10 @@ export class FakeOpenAIUpstream extends FakeServer<RecordedRequest> {
     if (route === 'POST /v1/embeddings') return 'embeddings';
     if (route === 'POST /v1/responses') return 'responses';
     if (route === 'POST /v1/completions') return 'completions';
+    if (route === 'POST /v1/images/generations') return 'images';
+    if (route === 'POST /v1/images/edits') return 'image_edits';
+    if (route === 'POST /v1/audio/speech') return 'speech';
+    if (route === 'POST /v1/audio/transcriptions') return 'transcriptions';
     this.sendJson(res, 404, { error: { message: `Invalid URL (${route})`, type: 'invalid_request_error', param: null, code: null } });
     return 'answered';
   }
@@ -117,7 +125,9 @@ export class FakeOpenAIUpstream extends FakeServer<RecordedRequest> {
   protected async respond(recorded: RecordedRequest, { res }: IncomingCall): Promise<void> {
     const key = this.keyOf(recorded);
     if (!key || (this.acceptedKeys.size > 0 && !this.acceptedKeys.has(key))) return this.rejectKey(res, key);
-    switch (this.endpointOf(recorded, res)) {
+    const endpoint = this.endpointOf(recorded, res);
+    if (endpoint === 'images' || endpoint === 'image_edits' || endpoint === 'speech' || endpoint === 'transcriptions') return this.media(endpoint, recorded, res);
+    switch (endpoint) {
       case 'models':
         return this.sendJson(res, 200, {
           object: 'list',
@@ -134,6 +144,40 @@ export class FakeOpenAIUpstream extends FakeServer<RecordedRequest> {
         return;
     }
   }
+
+  /**
+   * The Images and Audio APIs: images and edits answer OpenAI's recorded bodies (gpt-image-1's with its token usage
+   * added), speech answers `speechBytes` as audio/mpeg, transcriptions answer the recorded whisper body (json and
+   * verbose_json) or its text. Multipart requests must carry a boundary and a `file` or `image` part.
+   */
+  private media(endpoint: 'images' | 'image_edits' | 'speech' | 'transcriptions', request: RecordedRequest, res: ServerResponse): void {
+    const behaviour = this.script(request);
+    if (behaviour?.kind === 'error') return this.sendJson(res, behaviour.status, behaviour.body, behaviour.headers);
+    const multipart = /^multipart\/form-data; *boundary=/.test(request.headers['content-type'] ?? '');
+    if ((endpoint === 'image_edits' || endpoint === 'transcriptions') && !multipart) {
+      return this.sendJson(res, 400, { error: { message: 'Expected multipart/form-data.', type: 'invalid_request_error', param: null, code: null } });
+    }
+    if (endpoint === 'images') return this.sendJson(res, 200, { ...readJsonFixture<Record<string, unknown>>('openai/openai-image.json'), ...(request.body?.model === 'gpt-image-1' ? { usage: this.imageUsage } : {}) });
+    if (endpoint === 'image_edits') return this.sendJson(res, 200, readJsonFixture('openai/openai-image-edit.json'));
+    if (endpoint === 'speech') {
+      res.writeHead(200, { 'content-type': 'audio/mpeg', 'content-length': this.speechBytes.length });
+      res.end(this.speechBytes);
+      return;
+    }
+    const format = /name="response_format"\r\n\r\n([a-z_]+)\r\n/.exec(request.rawBody)?.[1] ?? 'json';
+    const transcript = readJsonFixture<{ text: string }>('openai/openai-transcription.json');
+    if (format === 'text') {
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end(`${transcript.text}\n`);
+      return;
+    }
+    return this.sendJson(res, 200, format === 'verbose_json' ? transcript : { text: transcript.text, usage: { type: 'duration', seconds: 37 } });
+  }
+
+  /** What speech answers: bytes that are not UTF-8, so that a gateway that reads them as text breaks them. */
+  speechBytes = Buffer.from([0xff, 0xfb, 0x90, 0x64, 0x00, 0x0f, 0xf0, 0x00, 0x00, 0x69, 0x80, 0xc3, 0x28, 0xa0, 0xfe]);
+  /** gpt-image-1's usage in its answers. */
+  imageUsage = { input_tokens: 50, output_tokens: 4160, total_tokens: 4210, input_tokens_details: { text_tokens: 50, image_tokens: 0 } };
 
   protected sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
     const text = JSON.stringify(body);

@@ -128,6 +128,7 @@ export class UsageMeter {
       attempts: outcome.attempts,
       error: outcome.error,
     };
+    if (usage.media) Object.assign(record, { images: usage.media.images, imageSize: usage.media.imageSize, audioSeconds: usage.media.audioSeconds, characters: usage.media.characters });
     if (call.requestExcerpt !== undefined) record.requestExcerpt = call.requestExcerpt;
     if (call.responseExcerpt !== undefined) record.responseExcerpt = call.responseExcerpt;
     const errors =

@@ -54,4 +54,16 @@ export const GEMINI_PRICES: Readonly<Record<string, ModelPrice>> = {
     source: 'https://geotoolbox.ai/blog/gemini-api-pricing',
     as_of: '2026-07',
   },
+  // Media. Imagen is billed per image whatever its aspect ratio; Gemini's image model by its image tokens ($30 per
+  // million, 1290 tokens an image up to 1024x1024: $0.039), quoted from ai.google.dev/gemini-api/docs/pricing in
+  // an answer on Google's developer forum.
+  'imagen-4.0-generate-001': { input: 0, output: 0, per_image: 0.04, source: 'https://discuss.ai.google.dev/t/issue-with-url-context-tooling/101173', as_of: '2026-12' },
+  'imagen-4.0-fast-generate-001': { input: 0, output: 0, per_image: 0.02, source: 'https://discuss.ai.google.dev/t/issue-with-url-context-tooling/101173', as_of: '2026-12' },
+  'imagen-4.0-ultra-generate-001': { input: 0, output: 0, per_image: 0.06, source: 'https://discuss.ai.google.dev/t/issue-with-url-context-tooling/101173', as_of: '2026-12' },
+  'imagen-3.0-generate-002': { input: 0, output: 0, per_image: 0.03, source: 'https://discuss.ai.google.dev/t/issue-with-url-context-tooling/101173', as_of: '2026-12' },
+  'gemini-2.5-flash-image': { input: 0.3, output: 2.5, image_output: 30, source: 'https://discuss.ai.google.dev/t/issue-with-url-context-tooling/101173', as_of: '2026-12' },
+  // Speech: text in, audio tokens out. Google's page was not among those read: these are its list prices as
+  // of the preview (flash $0.50 / $10, pro $1 / $20 per million), to be checked against it.
+  'gemini-2.5-flash-preview-tts': { input: 0.5, output: 10, source: 'https://ai.google.dev/gemini-api/docs/pricing', as_of: '2026-12' },
+  'gemini-2.5-pro-preview-tts': { input: 1, output: 20, source: 'https://ai.google.dev/gemini-api/docs/pricing', as_of: '2026-12' },
 };

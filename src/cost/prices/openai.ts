@@ -86,4 +86,20 @@ export const OPENAI_PRICES: Readonly<Record<string, ModelPrice>> = {
     source: 'https://tokenmath.io/openai-api-pricing-explained',
     as_of: '2026-06-21',
   },
+  // Media. tts-1 and tts-1-hd by the character ($15 and $30 per million; OpenAI's forum); whisper-1 by the second
+  // ($0.006 a minute); dall-e-3 per image of a size (standard quality; HD costs more and is not told apart);
+  // gpt-image-1 by its tokens ($5 text in, $10 image in, $40 image out per million). The last three are OpenAI's
+  // pricing page as published, not re-read here.
+  'tts-1': { input: 0, output: 0, per_character: 0.000015, source: 'https://community.openai.com/t/precise-pricing-for-tts-api/634297', as_of: '2026-12' },
+  'tts-1-hd': { input: 0, output: 0, per_character: 0.00003, source: 'https://community.openai.com/t/precise-pricing-for-tts-api/634297', as_of: '2026-12' },
+  'whisper-1': { input: 0, output: 0, per_audio_second: 0.0001, source: 'https://openai.com/api/pricing/', as_of: '2026-12' },
+  'dall-e-3': {
+    input: 0,
+    output: 0,
+    per_image: 0.04,
+    per_image_by_size: { '1792x1024': 0.08, '1024x1792': 0.08 },
+    source: 'https://openai.com/api/pricing/',
+    as_of: '2026-12',
+  },
+  'gpt-image-1': { input: 5, output: 40, image_input: 10, image_output: 40, source: 'https://openai.com/api/pricing/', as_of: '2026-12' },
 };

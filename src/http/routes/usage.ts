@@ -84,6 +84,8 @@ function requestView(record: RequestRecord & { id: string }) {
       cache_write_long_tokens: record.cacheWriteLongTokens ?? 0,
       searches: record.searches ?? 0,
       estimated: record.estimated,
+      ...(record.images === undefined ? {} : { images: record.images, image_size: record.imageSize ?? '' }),
+      ...(record.audioSeconds === undefined ? {} : { audio_seconds: record.audioSeconds, characters: record.characters ?? 0 }),
     },
     cost_usd: record.costNano == null ? null : nanoToUsd(record.costNano),
     priced: record.costNano !== null,

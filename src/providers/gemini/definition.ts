@@ -4,6 +4,7 @@ import { providerEnv } from '../../config/provider-env.js';
 import type { ProviderDefinition } from '../definition.js';
 import { DEFAULT_GEMINI_BASE_URL, type GeminiSettings } from './options.js';
 import { GeminiProvider } from './provider.js';
+import { LocalImageStore } from '../../media/image-store.js';
 
 /** Gemini's variables; most are gemini-balance's names (API_KEYS, BASE_URL, SHOW_THINKING_PROCESS, …). */
 export const geminiEnv = providerEnv({
@@ -64,10 +65,14 @@ export const geminiDefinition: ProviderDefinition<GeminiSettings> = {
   kind: 'gemini',
   env: geminiEnv,
   aliases: [],
-  // `models/...` is Gemini's own resource spelling; text-embedding-004 is a Gemini model despite its name.
-  modelFamilies: [/^gemini-/, /^gemma-/, /^learnlm-/, /^models\//, /^text-embedding-004$/, /^embedding-0\d\d$/, /^embedding-gecko/],
+  // `models/...` is Gemini's own resource spelling; `imagen-*` are its image models (`:predict`); text-embedding-004 is a Gemini model despite its name.
+  modelFamilies: [/^gemini-/, /^imagen-/, /^gemma-/, /^learnlm-/, /^models\//, /^text-embedding-004$/, /^embedding-0\d\d$/, /^embedding-gecko/],
   fallbackModels: ['gemini-2.5-flash', 'gemini-2.5-pro', 'gemini-2.5-flash-lite', 'gemini-embedding-001', 'text-embedding-004'],
   // Free-tier quotas are per project and model (GenerateRequestsPerMinutePerProjectPerModel).
   limitsPerModel: true,
-  create: (settings, { http, fetchMedia }, options) => new GeminiProvider({ id: settings.id, http, baseUrl: settings.baseUrl, fetchMedia, ...options }),
+  create: (settings, { http, fetchMedia, config }, options) => {
+    const { chatImageFormat, imageUploadDir, publicBaseUrl } = config.generatedMedia;
+    const chatImages = chatImageFormat === 'url' ? new LocalImageStore(imageUploadDir, publicBaseUrl) : undefined;
+    return new GeminiProvider({ id: settings.id, http, baseUrl: settings.baseUrl, fetchMedia, ...options, chatImageLink: chatImages && ((mimeType, base64) => chatImages.saveNow(base64, mimeType)) });
+  },
 };

@@ -19,9 +19,9 @@ export interface ModelVariants {
 const NO_VARIANTS: ModelVariants = { search: [], image: [], thinking: [], filtered: [] };
 
 /**
- * Gemini's model list → the gateway's: chat models (generateContent) and embedding models (embedContent) only,
- * `models/` removed, and for chat models the gateway's variants: `-search` (Google Search grounding) and
- * `-non-thinking` (thinking off or at its minimum) where they apply (Gemini 2.0+ text models, thinking models) or
+ * Gemini's model list → the gateway's: chat models (generateContent), embedding models (embedContent) and Imagen
+ * (predict) only, `models/` removed, and for chat models the gateway's variants: `-search` (Google Search grounding)
+ * and `-non-thinking` (thinking off or at its minimum) where they apply (Gemini 2.0+ text models, thinking models) or
  * the operator listed the model (SEARCH_MODELS, THINKING_MODELS), `-image` (image output) for IMAGE_MODELS.
  * FILTERED_MODELS are left out.
  */
@@ -38,7 +38,8 @@ export function toUpstreamModels(models: readonly GeminiModel[], variants: Model
   for (const model of models) {
     const methods = model.supportedGenerationMethods ?? [];
     const chat = methods.includes('generateContent');
-    if (!chat && !methods.includes('embedContent')) continue;
+    // Imagen generates images through `predict` (served at /v1/images/generations).
+    if (!chat && !methods.includes('embedContent') && !methods.includes('predict')) continue;
     const id = stripModelsPrefix(model.name);
     if (filtered.has(id)) continue;
     add(id);

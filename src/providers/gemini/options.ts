@@ -49,10 +49,12 @@ export interface GeminiOptions {
   streamOptimizer?: StreamOptimizerSettings | undefined;
   /** See GeminiSchemaMode; `json-schema` when unset. */
   schemaMode?: GeminiSchemaMode;
+  /** Images in chat answers linked from copies the gateway serves, not inlined as data URLs. CHAT_IMAGE_FORMAT=url. */
+  chatImageLink?: (mimeType: string, base64: string) => string;
 }
 
 /** The operator's Gemini settings: the options that come from the environment. */
-export type GeminiSettings = Omit<GeminiOptions, 'baseUrl' | 'fetchMedia'>;
+export type GeminiSettings = Omit<GeminiOptions, 'baseUrl' | 'fetchMedia' | 'chatImageLink'>;
 
 /**
  * Safety filters off, so behaviour resembles OpenAI's. `HARM_CATEGORY_CIVIC_INTEGRITY` is left out on purpose: it

@@ -8,7 +8,28 @@ import { StreamTally } from '../shared/stream-tally.js';
 import { keepAliveUntil, optimizeChatStream } from '../shared/stream-shaping.js';
 import { UpstreamExchange } from '../shared/upstream-exchange.js';
 import { invalidResponse, MAX_JSON_ANSWER_BYTES, parseJsonAnswer, readUpstreamStream } from '../shared/upstream-body.js';
-import type { ChatCall, ChatResult, EmbeddingsCall, FilesAnswer, FilesCall, JsonResult, PassthroughCall, PassthroughResult, Provider, UpstreamCall, UpstreamModel } from '../types.js';
+import type {
+  ChatCall,
+  ChatResult,
+  EmbeddingsCall,
+  FilesAnswer,
+  FilesCall,
+  ImagesCall,
+  ImagesResult,
+  JsonResult,
+  PassthroughCall,
+  PassthroughResult,
+  Provider,
+  SpeechCall,
+  SpeechResult,
+  TranscriptionCall,
+  TranscriptionResult,
+  UpstreamCall,
+  UpstreamModel,
+} from '../types.js';
+import { fromImagenResponse, imagenPredictResponseSchema, imagesOfAnswer, isImagenModel, toImagenRequest, toImageModelRequest } from './images.js';
+import { audioOfAnswer, toSpeechRequest } from './speech.js';
+import { toTranscriptionRequest, transcriptOfAnswer } from './transcription.js';
 import { embeddingInputs, toBatchEmbedRequests, toOpenAIEmbeddings } from './embeddings.js';
 import { type ResponseContext, fromGeminiResponse } from './response.js';
 import { parseGeminiModel, stripModelsPrefix } from './model-name.js';
@@ -82,6 +103,7 @@ export class GeminiProvider implements Provider {
       model: call.request.model ?? call.upstreamModel,
       showThinking: this.options.showThinking,
       showSearchLink: this.options.showSearchLink,
+      imageLink: this.options.chatImageLink,
     };
 
     if (call.request.stream === true && this.options.fakeStream) return this.fakeStream(route.model, body, call, context);
@@ -202,6 +224,48 @@ export class GeminiProvider implements Provider {
 
   files(call: FilesCall): Promise<FilesAnswer> {
     return geminiFilesCall(this.id, this.baseUrl, this.http, call);
+  }
+
+  /**
+   * Imagen through `:predict` (no usage reported: billed per image), Gemini's image models through
+   * `:generateContent` with image output (billed by their image tokens).
+   */
+  async generateImages(call: ImagesCall): Promise<ImagesResult> {
+    const model = stripModelsPrefix(call.upstreamModel);
+    if (isImagenModel(model)) {
+      const body = JSON.stringify(toImagenRequest(call.prompt, call.n, call.aspectRatio));
+      const parsed = imagenPredictResponseSchema.safeParse(this.parseJson(await this.exchange.json('POST', this.modelUrl(model, 'predict'), body, call)));
+      if (!parsed.success) throw this.invalidResponse();
+      return { images: this.someImages(fromImagenResponse(parsed.data)), usage: undefined };
+    }
+    const response = await this.generate(model, JSON.stringify(toImageModelRequest(call.prompt, call.n, model, call.aspectRatio)), call);
+    return { images: this.someImages(imagesOfAnswer(response)), usage: geminiResponseUsage(response, model) };
+  }
+
+  /** Speech from a TTS model (`gemini-2.5-flash-preview-tts`): raw PCM in the answer's inline data. */
+  async speech(call: SpeechCall): Promise<SpeechResult> {
+    const model = stripModelsPrefix(call.upstreamModel);
+    const response = await this.generate(model, JSON.stringify(toSpeechRequest(call.input, call.voice, call.instructions)), call);
+    const audio = audioOfAnswer(response);
+    if (!audio) throw new UpstreamError(this.id, 'protocol', 502, `Upstream ${this.id} answered without audio.`, { code: 'upstream_invalid_response' });
+    return { ...audio, usage: geminiResponseUsage(response, model) };
+  }
+
+  /** A transcript by audio understanding: the audio inline, after an instruction to transcribe it verbatim. */
+  async transcribe(call: TranscriptionCall): Promise<TranscriptionResult> {
+    const model = stripModelsPrefix(call.upstreamModel);
+    const response = await this.generate(model, JSON.stringify(toTranscriptionRequest(call)), call);
+    return { ...transcriptOfAnswer(response, call.timestamps), usage: geminiResponseUsage(response, model) };
+  }
+
+  private async generate(model: string, body: string, call: UpstreamCall) {
+    return this.parseResponse(await this.exchange.json('POST', this.modelUrl(model, 'generateContent'), body, call));
+  }
+
+  /** An answer without any image (all filtered, or text only) is an upstream failure the client is told about. */
+  private someImages<T>(images: T[]): T[] {
+    if (images.length === 0) throw new UpstreamError(this.id, 'protocol', 502, `Upstream ${this.id} answered without any image (it may have been filtered).`, { code: 'upstream_no_image' });
+    return images;
   }
 
   passthrough(call: PassthroughCall): Promise<PassthroughResult> {

@@ -8,6 +8,9 @@ export interface OpenAIToolCall {
   function: { name: string; arguments: string };
 }
 
+/** Where an image of a chat answer is linked from (CHAT_IMAGE_FORMAT=url): the URL of a copy the gateway serves. */
+export type ImageLink = (mimeType: string, base64: string) => string;
+
 /** What one non-function-call part contributes to the OpenAI message. */
 export type PartOutput = { kind: 'content'; text: string } | { kind: 'reasoning'; text: string };
 
@@ -16,10 +19,10 @@ const fence = (language: string, body: string): string => `\n\`\`\`${language}\n
 /**
  * One response part (function calls aside, see FunctionCallAssembler) → content or reasoning text. Thoughts go to
  * reasoning only, and only when they are shown; code execution is rendered as fenced code and output; inline
- * media (image-generating models) as a markdown data URL; signatures on text parts are dropped, since Gemini
+ * media (image-generating models) as a markdown image of a data URL (or of `imageLink`'s URL); signatures on text parts are dropped, since Gemini
  * requires them back on function calls only.
  */
-export function convertResponsePart(part: GeminiResponsePart, showThinking: boolean): PartOutput | undefined {
+export function convertResponsePart(part: GeminiResponsePart, showThinking: boolean, imageLink?: ImageLink): PartOutput | undefined {
   if (part.text !== undefined) {
     if (part.text === '') return undefined;
     if (part.thought === true) return showThinking ? { kind: 'reasoning', text: part.text } : undefined;
@@ -36,8 +39,8 @@ export function convertResponsePart(part: GeminiResponsePart, showThinking: bool
   }
   if (part.inlineData) {
     const { mimeType, data } = part.inlineData;
-    const url = `data:${mimeType};base64,${data}`;
-    return { kind: 'content', text: mimeType.startsWith('image/') ? `![image](${url})` : `[${mimeType}](${url})` };
+    if (mimeType.startsWith('image/')) return { kind: 'content', text: `![image](${imageLink ? imageLink(mimeType, data) : `data:${mimeType};base64,${data}`})` };
+    return { kind: 'content', text: `[${mimeType}](data:${mimeType};base64,${data})` };
   }
   if (part.fileData) return { kind: 'content', text: `[${part.fileData.mimeType ?? 'file'}](${part.fileData.fileUri})` };
   return undefined;

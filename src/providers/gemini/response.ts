@@ -1,7 +1,7 @@
 import { type OpenAIFinishReason, mapGeminiFinishReason } from './finish-reason.js';
 import { FunctionCallAssembler } from './function-call-assembler.js';
 import { type UrlCitation, renderGroundingSources } from './grounding.js';
-import { type OpenAILogprobs, type OpenAIToolCall, convertResponsePart, toOpenAILogprobs, toOpenAIToolCall } from './response-parts.js';
+import { type ImageLink, type OpenAILogprobs, type OpenAIToolCall, convertResponsePart, toOpenAILogprobs, toOpenAIToolCall } from './response-parts.js';
 import type { GeminiCandidate, GeminiGenerateContentResponse } from './wire.js';
 import type { ClientUsage } from '../shared/client-usage.js';
 import { toOpenAIUsage } from './usage.js';
@@ -14,6 +14,8 @@ export interface ResponseContext {
   model: string;
   showThinking: boolean;
   showSearchLink: boolean;
+  /** Images of the answer linked as URLs instead of data URLs (CHAT_IMAGE_FORMAT=url). */
+  imageLink?: ImageLink | undefined;
 }
 
 export interface OpenAIAssistantMessage {
@@ -55,7 +57,7 @@ function toChoice(candidate: GeminiCandidate, position: number, context: Respons
       for (const call of assembler.accept(part)) toolCalls.push(toOpenAIToolCall(call));
       continue;
     }
-    const output = convertResponsePart(part, context.showThinking);
+    const output = convertResponsePart(part, context.showThinking, context.imageLink);
     if (output?.kind === 'content') content += output.text;
     else if (output?.kind === 'reasoning') reasoning += output.text;
   }

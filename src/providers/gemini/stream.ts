@@ -98,7 +98,7 @@ export class GeminiStreamConverter {
           for (const call of state.assembler.accept(part)) out.push(this.toolCallChunk(state, call));
           continue;
         }
-        const output = convertResponsePart(part, this.context.showThinking);
+        const output = convertResponsePart(part, this.context.showThinking, this.context.imageLink);
         if (!output) continue;
         if (output.kind === 'content') {
           state.contentLength += output.text.length;

@@ -90,7 +90,10 @@ export interface GeminiGenerationConfig {
   responseSchema?: JsonObject;
   responseJsonSchema?: JsonObject;
   thinkingConfig?: GeminiThinkingConfig;
+  /** `['TEXT', 'IMAGE']` for image models, `['AUDIO']` for speech models. */
   responseModalities?: ('TEXT' | 'IMAGE' | 'AUDIO')[];
+  imageConfig?: { aspectRatio?: string };
+  speechConfig?: { voiceConfig: { prebuiltVoiceConfig: { voiceName: string } } };
 }
 
 export interface GeminiSafetySetting {

@@ -26,9 +26,9 @@ import type {
 } from '../types.js';
 import { type ChatCompletionLike, completionAsStream } from './completion-as-chunks.js';
 import { type EmbeddedErrorRule, embeddedError, upstreamErrorFromResponse, upstreamErrorFromStreamPayload } from './errors.js';
-import { readOpenAIUsage, readResponsesUsage, type UsageReader } from './usage.js';
+import { readMediaUsage, readOpenAIUsage, readResponsesUsage, type UsageReader } from './usage.js';
 
-export type OpenAIEndpoint = 'chat' | 'embeddings' | 'models' | OwnOpenAIApi;
+export type OpenAIEndpoint = 'chat' | 'embeddings' | 'models' | 'responses' | 'completions';
 
 const ENDPOINT_PATHS: Record<OpenAIEndpoint, string> = {
   chat: '/chat/completions',
@@ -39,7 +39,19 @@ const ENDPOINT_PATHS: Record<OpenAIEndpoint, string> = {
 };
 
 /** Passed-through paths by the endpoint they call, so that an upstream with URLs of its own (Azure) is called right. */
-const PASSTHROUGH_ENDPOINTS: Readonly<Record<string, OwnOpenAIApi>> = { '/responses': 'responses', '/completions': 'completions' };
+const PASSTHROUGH_ENDPOINTS: Readonly<Record<string, OpenAIEndpoint>> = { '/responses': 'responses', '/completions': 'completions' };
+
+/** How the usage of a passed-through answer is read, by its path; chat's rule for the others. */
+const PASSTHROUGH_USAGE: Readonly<Record<string, UsageReader>> = {
+  '/responses': readResponsesUsage,
+  '/images/generations': (usage) => readMediaUsage(usage, true),
+  '/images/edits': (usage) => readMediaUsage(usage, true),
+  '/audio/transcriptions': (usage) => readMediaUsage(usage, false),
+  '/audio/translations': (usage) => readMediaUsage(usage, false),
+};
+
+/** Answers that are not text (speech): passed on as they are, no usage read from them. */
+const BINARY_ANSWERS = new Set(['/audio/speech']);
 
 /**
  * One OpenAI-compatible upstream. Every option is an adjustment for a server that deviates from OpenAI in a small,
@@ -194,17 +206,20 @@ export class OpenAICompatibleProvider implements Provider {
   async passthrough(call: PassthroughCall): Promise<PassthroughResult> {
     const endpoint = PASSTHROUGH_ENDPOINTS[call.path];
     const url = endpoint === undefined ? `${this.baseUrl}${call.path}` : this.url(endpoint, call.upstreamModel);
+    const headers = this.headers(call.apiKey, call.accept);
+    if (call.contentType !== undefined) headers['content-type'] = call.contentType;
     const request = {
       method: call.method,
       url: call.query === '' ? url : `${url}${url.includes('?') ? '&' : '?'}${call.query}`,
-      headers: this.headers(call.apiKey, call.accept),
+      headers,
       body: call.body,
       cancellation: call.cancellation,
       proxyKey: call.apiKey,
       failure: (status: number, headers: IncomingHttpHeaders, text: string) => upstreamErrorFromResponse(this.id, status, headers, text, call.apiKey),
     };
-    const readUsage = endpoint === 'responses' ? readResponsesUsage : this.readUsage;
+    const readUsage = PASSTHROUGH_USAGE[call.path] ?? this.readUsage;
     const usageAtEnd = (text: string) => readUsage(lastObjectOfKey(text, 'usage'));
+    if (BINARY_ANSWERS.has(call.path)) return passedThroughAnswer(this.id, await this.http.stream(this.id, request), { defaultContentType: 'application/octet-stream', usage: () => undefined });
     if (!call.accept.includes('text/event-stream')) return bufferedAnswer(await this.http.request(this.id, request), 'application/json', usageAtEnd);
     return passedThroughAnswer(this.id, await this.http.stream(this.id, request), { defaultContentType: 'application/json', usage: (ends) => usageAtEnd(ends.tail) });
   }

@@ -75,3 +75,33 @@ export const readResponsesUsage: UsageReader = (value) => {
     })
   );
 };
+
+interface MediaWireUsage extends ResponsesWireUsage {
+  type?: unknown;
+  seconds?: unknown;
+  input_tokens_details?: { cached_tokens?: unknown; image_tokens?: unknown; audio_tokens?: unknown } | null;
+}
+
+/**
+ * The `usage` of OpenAI's Images and Audio APIs (https://platform.openai.com/docs/api-reference/images/object):
+ * gpt-image-1 counts `input_tokens` (its `image_tokens` and `text_tokens` parts) and `output_tokens`, which are image
+ * tokens; gpt-4o-transcribe counts tokens with `audio_tokens` among the input; whisper-1 reports
+ * `{"type": "duration", "seconds": 37}`, billed by the second.
+ */
+export function readMediaUsage(value: unknown, outputIsImage: boolean): TokenUsage | undefined {
+  const usage = asWireUsage(value) as MediaWireUsage | undefined;
+  if (!usage) return undefined;
+  if (usage.type === 'duration') {
+    const seconds = typeof usage.seconds === 'number' && Number.isFinite(usage.seconds) && usage.seconds > 0 ? usage.seconds : 0;
+    return tokenUsage({ media: { images: 0, imageSize: '', audioSeconds: seconds, characters: 0 } });
+  }
+  const completion = tokenCount(usage.output_tokens);
+  return tokenUsage({
+    prompt: tokenCount(usage.input_tokens),
+    completion,
+    total: tokenCount(usage.total_tokens),
+    imageInput: tokenCount(usage.input_tokens_details?.image_tokens),
+    audioInput: tokenCount(usage.input_tokens_details?.audio_tokens),
+    imageOutput: outputIsImage ? completion : 0,
+  });
+}

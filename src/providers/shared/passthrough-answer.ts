@@ -152,7 +152,7 @@ export function ownProtocolRequest(
   defaultContentType: string,
   errorOf: (status: number, headers: IncomingHttpHeaders, text: string, apiKey: string | undefined) => UpstreamError,
 ): UpstreamRequest {
-  if (call.body !== undefined) headers['content-type'] = 'application/json';
+  if (call.body !== undefined) headers['content-type'] = call.contentType ?? 'application/json';
   return {
     method: call.method,
     url: `${baseUrl}${call.path}${call.query === '' ? '' : `?${call.query}`}`,

@@ -114,7 +114,7 @@ test('embedding usage is estimated at 4 UTF-8 bytes a token, at least 1 per non-
   t.deepEqual(decodeEmbeddingBase64(base64.data[0]!.embedding as string), [0.5, -0.25]);
 });
 
-test('model list: chat and embedding models only, models/ stripped, -search and -non-thinking variants where they apply', (t) => {
+test('model list: chat, embedding and Imagen models only, models/ stripped, -search and -non-thinking variants where they apply', (t) => {
   const ids = toUpstreamModels(defaultGeminiModels()).map((model) => model.id);
   t.deepEqual(ids, [
     'gemini-2.0-flash',
@@ -139,6 +139,8 @@ test('model list: chat and embedding models only, models/ stripped, -search and 
     'embedding-001',
     'text-embedding-004',
     'gemini-embedding-001',
+    'gemini-2.5-flash-preview-tts',
+    'imagen-4.0-generate-001',
   ]);
 });
 

@@ -444,7 +444,8 @@ test('model listing follows nextPageToken and adds the derived variants', async 
   t.true(ids.includes('gemini-2.5-flash-search'));
   t.true(ids.includes('gemini-3-pro-preview-non-thinking'));
   t.true(ids.includes('gemini-embedding-001'));
-  t.false(ids.some((id) => id.startsWith('models/') || id.startsWith('imagen')));
+  t.false(ids.some((id) => id.startsWith('models/')));
+  t.true(ids.includes('imagen-4.0-generate-001'), 'Imagen is listed: it serves /v1/images/generations');
 });
 
 test('errors: a bad key, a rate limit and an unknown model keep Google’s meaning', async (t) => {
