@@ -23,7 +23,8 @@ export function sessionIdOf(ctx: GatewayContext): string | undefined {
 }
 
 export function setSessionCookie(ctx: GatewayContext, session: OpenedSession): void {
-  const maxAge = Math.max(0, Math.floor((session.expiresAt - Date.now()) / 1000));
+  // Rounded, not floored: the milliseconds since the session opened must not make a 2-hour cookie 7,199 seconds.
+  const maxAge = Math.max(0, Math.round((session.expiresAt - Date.now()) / 1000));
   ctx.append('Set-Cookie', `${ctx.secure ? SECURE_COOKIE : COOKIE}=${session.id}; Path=/; Max-Age=${maxAge}; HttpOnly; SameSite=Strict${ctx.secure ? '; Secure' : ''}`);
 }
 
