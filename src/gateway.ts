@@ -51,6 +51,8 @@ export interface Gateway {
   recovery: KeyRecovery;
   /** Reads the config file again now (SIGHUP), as its watcher would on a change. */
   reloadConfig(): Promise<void>;
+  /** Writes the usage and log records the meter holds now, instead of at its next batch. */
+  flushUsage(): Promise<void>;
   /** Stops background work and releases connections; call after the HTTP server has closed. */
   close(): Promise<void>;
 }
@@ -197,6 +199,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     lifecycle,
     recovery,
     reloadConfig: () => liveConfig.reloadFile(),
+    flushUsage: () => meter.flush(),
     close: async () => {
       recovery.stop();
       await liveConfig.close();
