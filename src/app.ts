@@ -102,7 +102,8 @@ export function createApp(deps: AppDependencies): Koa<GatewayState> {
     authenticator: deps.authenticator,
     meter: deps.access.meter,
     byokProviders,
-    hasPoolKeys: (provider: string) => (deps.routing.table.providers.find((target) => target.settings.id === provider)?.settings.apiKeys.length ?? 0) > 0,
+    // The pool's live members: keys added or deleted at run time count, not only the configured ones.
+    hasPoolKeys: async (provider: string) => ((await deps.routing.table.pools.get(provider)?.members())?.length ?? 0) > 0,
     logBodies: deps.config.usage.logRequestBodies,
   });
   const calls = { starter, dispatcher: deps.dispatcher, meter: deps.access.meter, pricing: () => deps.routing.table.pricing };
