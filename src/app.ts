@@ -14,6 +14,7 @@ import type { GatewayState } from './http/context.js';
 import type { ServerLifecycle } from './http/lifecycle.js';
 import { requireAdminToken, requireClientToken } from './http/middleware/auth.js';
 import { cors } from './http/middleware/cors.js';
+import { securityHeaders } from './http/middleware/security-headers.js';
 import { errorHandler } from './http/middleware/error-handler.js';
 import { jsonBody } from './http/middleware/json-body.js';
 import { requestContext } from './http/middleware/request-context.js';
@@ -139,6 +140,7 @@ export function createApp(deps: AppDependencies): Koa<GatewayState> {
   registerClientKeyRoutes(router, admin, { clientKeys: deps.access.clientKeys, limits: deps.access.limits, clock: deps.access.clock });
   registerUsageRoutes(router, admin, { report: deps.access.report, logs: deps.access.logs, timeZone: deps.config.usage.timeZone });
 
+  app.use(securityHeaders());
   app.use(requestContext(deps.logger, deps.lifecycle));
   app.use(errorHandler(deps.logger, deps.config.maxRequestBodyBytes));
   app.use(cors(deps.config.cors));
