@@ -15,6 +15,7 @@ import type { InFlightLimit } from './http/in-flight-limit.js';
 import type { ServerLifecycle } from './http/lifecycle.js';
 import { requireAdminToken, requireClientToken } from './http/middleware/auth.js';
 import { cors } from './http/middleware/cors.js';
+import { securityHeaders } from './http/middleware/security-headers.js';
 import { errorHandler } from './http/middleware/error-handler.js';
 import { jsonBody } from './http/middleware/json-body.js';
 import { requestContext } from './http/middleware/request-context.js';
@@ -124,7 +125,8 @@ export function createApp(deps: AppDependencies): Koa<GatewayState> {
     authenticator: deps.authenticator,
     meter: deps.access.meter,
     byokProviders,
-    hasPoolKeys: (provider: string) => (deps.routing.table.providers.find((target) => target.settings.id === provider)?.settings.apiKeys.length ?? 0) > 0,
+    // The pool's live members: keys added or deleted at run time count, not only the configured ones.
+    hasPoolKeys: async (provider: string) => ((await deps.routing.table.pools.get(provider)?.members())?.length ?? 0) > 0,
     logBodies: deps.config.usage.logRequestBodies,
   });
   const calls = { starter, dispatcher: deps.dispatcher, meter: deps.access.meter, pricing: () => deps.routing.table.pricing, observer: deps.metrics, affinity: deps.fileAffinity };
@@ -179,6 +181,7 @@ export function createApp(deps: AppDependencies): Koa<GatewayState> {
   registerMetricsRoutes(router, { metrics: deps.metrics, token: deps.config.metrics.token, authenticator: deps.authenticator });
   registerUsageRoutes(router, admin, { report: deps.access.report, logs: deps.access.logs, timeZone: deps.config.usage.timeZone });
 
+  app.use(securityHeaders());
   app.use(requestContext(deps.logger, deps.lifecycle));
   app.use(errorHandler(deps.logger, deps.config.maxRequestBodyBytes));
   app.use(cors(deps.config.cors));

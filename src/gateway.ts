@@ -63,6 +63,8 @@ export interface Gateway {
   serveMetricsPort(): Promise<number | undefined>;
   /** Reads the config file again now (SIGHUP), as its watcher would on a change. */
   reloadConfig(): Promise<void>;
+  /** Writes the usage and log records the meter holds now, instead of at its next batch. */
+  flushUsage(): Promise<void>;
   /** Stops background work and releases connections; call after the HTTP server has closed. */
   close(): Promise<void>;
 }
@@ -230,6 +232,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
       return listening.port;
     },
     reloadConfig: () => liveConfig.reloadFile(),
+    flushUsage: () => meter.flush(),
     close: async () => {
       metricsServer?.close();
       recovery.stop();

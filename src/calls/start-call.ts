@@ -47,7 +47,7 @@ export interface CallStarterDependencies {
   /** Providers whose callers bring their own upstream key (BYOK). */
   byokProviders: ReadonlySet<string>;
   /** Whether a provider has upstream keys of the gateway's own. */
-  hasPoolKeys(provider: string): boolean;
+  hasPoolKeys(provider: string): Promise<boolean>;
   logBodies: boolean;
 }
 
@@ -103,7 +103,7 @@ export class CallStarter {
    */
   async admit(call: Call, reservation?: () => number): Promise<AdmittedCall> {
     const provider = call.plan.routes[0]!.target.settings.id;
-    if (call.ownKey === undefined && this.deps.byokProviders.has(provider) && !this.deps.hasPoolKeys(provider)) {
+    if (call.ownKey === undefined && this.deps.byokProviders.has(provider) && !(await this.deps.hasPoolKeys(provider))) {
       throw new GatewayError(401, `Provider ${provider} takes your own ${provider} API key as the bearer token.`, { code: 'own_key_required' });
     }
     const { caller, model } = call;

@@ -177,8 +177,10 @@ export function callHandler<Request, Result>(protocol: ClientProtocol<Request, R
       outcome.firstByteMs = Date.now() - call.startedAt;
       const ending = await writeReply(ctx, reply, cancellation);
       if (reply.kind === 'bytes') outcome.status = reply.status;
-      Object.assign(outcome, brokenOffOutcome(ending));
+      const brokenOff = brokenOffOutcome(ending);
+      Object.assign(outcome, brokenOff);
       outcome.brokenOff = ending.brokenOff;
+      if (ending.brokenOff === 'upstream_error') await deps.dispatcher.brokeOff(dispatched, brokenOff!.error!);
       const answer = reply.usage();
       outcome.usage = answer.usage;
       outcome.estimate = answer.estimate;

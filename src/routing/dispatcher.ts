@@ -253,6 +253,22 @@ export class Dispatcher {
     record.keyId = keyId;
   }
 
+  /**
+   * A served stream that the upstream broke off after its first byte (it died, stalled or was cut short): too late
+   * to retry, but a transient failure of its key all the same, and a failed attempt in the error log.
+   */
+  async brokeOff(record: DispatchRecord, failure: { status: number; message: string; code: string | null }): Promise<void> {
+    const route = record.route;
+    if (!route) return;
+    record.failures.push({ provider: route.target.settings.id, model: route.upstreamModel, keyId: record.keyId, ...failure });
+    if (record.keyId === undefined || record.keyId.startsWith('byok:')) return;
+    const outcome = { kind: 'transient', status: failure.status, error: failure.message.slice(0, 300), maxFailures: this.policy.maxFailures, restMs: this.policy.transientRestMs } as const;
+    await this.pools
+      .get(route.target.settings.id)
+      ?.record(record.keyId, outcome)
+      .catch((error: unknown) => this.logRecordFailure(error));
+  }
+
   /** Counts the tokens a served call used on its key (for per-key `tpm` limits). */
   used(record: DispatchRecord, tokens: number): void {
     if (record.route && record.keyId !== undefined && !record.keyId.startsWith('byok:')) this.limits?.used(record.route.target.settings.id, record.keyId, tokens);

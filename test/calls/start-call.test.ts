@@ -31,7 +31,7 @@ async function setUp() {
   const clientKeys = new ClientKeys(new MemoryClientKeyStore(), limits);
   const authenticator = new Authenticator(new TokenVerifier([TOKEN], undefined), clientKeys, new AuthThrottle(5, 60_000));
   const meter = new UsageMeter({ limits, stats: new MemoryStatsStore(), logs: new MemoryLogStore({ retentionMs: 60_000, maxRecords: 100 }), clock: new WindowClock('UTC'), logger: createLogger('silent'), staleAfterMs: 60_000 });
-  const starter = new CallStarter({ authenticator, meter, byokProviders: new Set(['byok']), hasPoolKeys: (provider) => provider === 'pooled', logBodies: false });
+  const starter = new CallStarter({ authenticator, meter, byokProviders: new Set(['byok']), hasPoolKeys: async (provider) => provider === 'pooled', logBodies: false });
   const identify = async (token: string): Promise<Identity> => authenticator.identify(token, () => '127.0.0.1', true);
   const request = (identity: Identity, model: string | undefined, extra: Partial<CallRequest> = {}): CallRequest => ({
     requestId: 'req-1',

@@ -78,3 +78,23 @@ test('BYOK on a named OpenAI-compatible upstream, next to the gateway’s own ke
     instanceOf: OpenAI.AuthenticationError,
   });
 });
+
+test('a BYOK provider whose keys are all added or all deleted at run time is seen as such', async (t) => {
+  const fake = Object.assign(new FakeOpenAIUpstream(), { pathPrefix: '/compatible-mode/v1' });
+  const { gw } = await gatewayInFrontOf(t, fake, ({ origin }) => ({ DASHSCOPE_BASE_URL: `${origin}/compatible-mode/v1`, BYOK_PROVIDERS: 'dashscope', AUTH_TOKEN: ADMIN }));
+  const admin = adminApi(gw, ADMIN);
+  const ask = () => gw.client(CLIENT_TOKEN).chat.completions.create({ model: 'qwen-plus', messages: [{ role: 'user', content: 'hi' }] });
+  const refused = await t.throwsAsync(ask(), { instanceOf: OpenAI.AuthenticationError });
+  t.is(refused.code, 'own_key_required', 'no keys of its own: callers must bring theirs');
+
+  const POOL_KEY = 'sk-dashscope-pool-key-added-at-runtime-01';
+  t.is((await admin.post('/admin/api/upstream-keys/dashscope', { keys: [POOL_KEY] })).status, 201);
+  const served = await ask();
+  t.is(served.choices[0]!.message.content, 'You said: hi');
+  t.is(bearerKeyOf(fake.last), POOL_KEY, 'a key added at run time serves gateway tokens');
+
+  const { body } = await admin.get<{ keys: { id: string }[] }>('/admin/api/upstream-keys/dashscope');
+  t.is((await admin.delete(`/admin/api/upstream-keys/dashscope/${body.keys[0]!.id}`)).status, 200);
+  const again = await t.throwsAsync(ask(), { instanceOf: OpenAI.AuthenticationError });
+  t.is(again.code, 'own_key_required', 'every key deleted: back to bring-your-own');
+});

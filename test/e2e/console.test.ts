@@ -221,5 +221,6 @@ test('an operator signs in, manages keys, follows a call into the logs and the d
   await page.getByRole('button', { name: /Sign out|退出登录/ }).click();
   t.is((await fetch(`${gw.url}/admin/api/stats`, { headers: { cookie: cookies.map((cookie) => `${cookie.name}=${cookie.value}`).join('; ') } })).status, 401);
   t.deepEqual(pageErrors, []);
+  t.deepEqual(browser.policyViolations, [], 'the strict Content-Security-Policy refuses nothing the page needs');
   t.false(gw.rawLogs.some((line) => line.includes(ADMIN) || line.includes(secret)));
 });

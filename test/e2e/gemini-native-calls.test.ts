@@ -64,14 +64,24 @@ test('BYOK: with gemini in BYOK_PROVIDERS a caller’s own key goes upstream on 
   const reply = await genai(gw, OWN_KEY).models.generateContent({ model: 'gemini-2.5-flash', contents: 'hi' });
   t.is(reply.text, 'Answered with your own key.');
   t.is(fake.calls[0]!.apiKey, OWN_KEY);
+  // Gemini's other spelling, `?key=`, carries the caller's key the same way (and never travels upstream as a query).
+  fake.enqueue({ kind: 'text', text: 'Again with your own key.' });
+  const byQuery = await fetch(`${gw.url}/v1beta/models/gemini-2.5-flash:generateContent?key=${OWN_KEY}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }] }),
+  });
+  t.is(byQuery.status, 200);
+  t.is(fake.calls[1]!.apiKey, OWN_KEY);
+  t.is(fake.calls[1]!.keySource, 'header');
   const listing = await fetch(`${gw.url}/v1beta/models`, { headers: { 'x-goog-api-key': OWN_KEY } });
   t.is(listing.status, 401, 'an own key is good for model calls only');
   type Log = { client_key: string; upstream_key: string; endpoint: string };
   let logs: Log[] = [];
   await waitFor(async () => {
     logs = (await admin.get<{ data: Log[] }>('/admin/api/logs?provider=gemini')).body.data;
-    return logs.length === 1;
-  }, 'the call logged');
+    return logs.length === 2;
+  }, 'the calls logged');
   t.regex(logs[0]!.client_key, /^byok:[0-9a-f]{8}$/);
   t.is(logs[0]!.upstream_key, `gemini/${logs[0]!.client_key}`);
   t.false((JSON.stringify(logs) + gw.rawLogs.join('')).includes(OWN_KEY));

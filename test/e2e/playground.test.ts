@@ -131,5 +131,6 @@ test('the playground streams replies, renders them safely, stops a reply for rea
   await page.getByRole('button', { name: /Chats|对话/ }).click();
   await screenshot(page, 'chat-phone-en-dark-conversations');
   t.deepEqual(pageErrors, []);
+  t.deepEqual(browser.policyViolations, [], 'the strict Content-Security-Policy refuses nothing the page needs');
   t.false(gw.rawLogs.some((line) => line.includes(key)));
 });

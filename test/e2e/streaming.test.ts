@@ -60,7 +60,7 @@ test.serial('the first chunk reaches the client while the upstream is still stre
 
 test.serial('a client that disconnects aborts the upstream request within a second', async (t) => {
   upstream.aborted.length = 0;
-  upstream.script = () => ({ kind: 'reply', text: 'never ending story', hangAfterChunks: 1 });
+  upstream.script = () => ({ kind: 'reply', text: 'never ending story', hangAfterChunks: 2 });
   const controller = new AbortController();
   const stream = await gw.client().chat.completions.create(streamRequest, { signal: controller.signal });
   const iterator = stream[Symbol.asyncIterator]();

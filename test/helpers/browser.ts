@@ -24,6 +24,8 @@ export const SCREENSHOTS = fileURLToPath(new URL('../../../test-artifacts/screen
 export interface Browser {
   context: BrowserContext;
   page: Page;
+  /** What the pages' Content-Security-Policy refused (a script, style or image it does not allow). */
+  policyViolations: string[];
   close(): Promise<void>;
 }
 
@@ -41,9 +43,14 @@ export async function launchBrowser(origin: string): Promise<Browser> {
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
   const page = context.pages()[0] ?? (await context.newPage());
   page.setDefaultTimeout(15_000);
+  const policyViolations: string[] = [];
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) policyViolations.push(message.text());
+  });
   return {
     context,
     page,
+    policyViolations,
     close: async () => {
       await context.close();
       rmSync(profile, { recursive: true, force: true });

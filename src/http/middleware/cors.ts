@@ -8,16 +8,19 @@ export interface CorsSettings {
 const ALLOWED_METHODS = 'GET, POST, PUT, PATCH, DELETE, OPTIONS';
 const EXPOSED_HEADERS = 'X-Request-Id, Retry-After';
 
+const isAdminPath = (path: string): boolean => path === '/admin' || path.startsWith('/admin/');
+
 /**
  * CORS for browser clients (ChatGPT-Next-Web and the like). Any origin by default, without credentials; with an
- * origin list only those are echoed. Preflights are answered here, before authentication, as browsers send them
+ * origin list only those are echoed. Never for the admin routes (`/admin/…`). Preflights are answered here, before authentication, as browsers send them
  * without the Authorization header.
  */
 export function cors(settings: CorsSettings): GatewayMiddleware {
   const allowList = settings.origins === '*' ? undefined : new Set(settings.origins);
   return (ctx, next) => {
     const origin = ctx.get('origin');
-    if (origin === '') return next();
+    // The admin surface is for the console, served from the gateway's own origin: no other origin may call it.
+    if (origin === '' || isAdminPath(ctx.path)) return next();
     let allowOrigin: string | undefined;
     if (allowList === undefined) allowOrigin = settings.allowCredentials ? origin : '*';
     else if (allowList.has(origin)) allowOrigin = origin;

@@ -1,4 +1,5 @@
 import type Router from '@koa/router';
+import { pageSecurityHeaders } from '../middleware/security-headers.js';
 import { z } from 'zod';
 import type { Authenticator } from '../../access/identity/authenticator.js';
 import type { UsageReport, UsageTimeline } from '../../access/stats/usage-report.js';
@@ -28,15 +29,6 @@ const timelineQuery = z.object({ span: z.enum(['hour', 'day', 'month']).default(
 const TIMELINE_LINES = 8;
 const TIMELINE_CACHE_MS = 3000;
 
-/** The console's own pages get a policy that lets them load only the gateway's own scripts and styles. */
-const PAGE_HEADERS = {
-  'Content-Security-Policy':
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-  'X-Content-Type-Options': 'nosniff',
-  'X-Frame-Options': 'DENY',
-  'Referrer-Policy': 'no-referrer',
-};
-
 const sessionView = (csrfToken: string, expiresAt: number) => ({ object: 'console_session', csrf_token: csrfToken, expires_at: new Date(expiresAt).toISOString() });
 
 /** Sends a built file, precompressed when the browser takes it; 304 when it already has this version. */
@@ -44,7 +36,7 @@ function sendAsset(ctx: GatewayContext, asset: ConsoleAsset): void {
   ctx.set('Cache-Control', asset.immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
   ctx.set('ETag', asset.etag);
   ctx.vary('Accept-Encoding');
-  if (!asset.immutable) ctx.set(PAGE_HEADERS);
+  if (!asset.immutable) pageSecurityHeaders(ctx);
   if (ctx.get('if-none-match') === asset.etag) {
     ctx.status = 304;
     return;

@@ -2,6 +2,7 @@ import { estimatedUsage, NO_USAGE } from '../../access/metering/token-usage.js';
 import { EXCERPT_LENGTH } from '../../calls/call.js';
 import { GatewayError } from '../../core/errors.js';
 import { primeStream, type PrimedStream } from '../../core/primed-stream.js';
+import { substantialResult } from '../openai/answer-substance.js';
 import { validateRequest } from '../../core/request-validation.js';
 import { estimateTokens } from '../../core/token-estimate.js';
 import type { TokenUsage } from '../../core/usage.js';
@@ -105,7 +106,8 @@ export const anthropicMessagesProtocol: ClientProtocol<ReceivedMessagesRequest<M
           return { kind: 'bytes', answer };
         }
         const chat = toChatRequest(request.body, model);
-        const result = await route.target.provider.chatCompletions({ request: chat, rawBody: undefined, upstreamModel: route.upstreamModel, apiKey, cancellation, excerptChars: call.logBodies ? EXCERPT_LENGTH : 0 });
+        const answer = await route.target.provider.chatCompletions({ request: chat, rawBody: undefined, upstreamModel: route.upstreamModel, apiKey, cancellation, excerptChars: call.logBodies ? EXCERPT_LENGTH : 0 });
+        const result = substantialResult(answer, route.target.settings.id);
         if (call.stream) {
           if (result.kind !== 'stream') throw new GatewayError(502, `Upstream ${route.target.settings.id} did not stream.`);
           const { report } = result;

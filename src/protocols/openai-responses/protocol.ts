@@ -9,6 +9,7 @@ import type { PassthroughResult, StreamReport } from '../../providers/types.js';
 import type { ModelRoute } from '../../routing/model-resolver.js';
 import type { ClientProtocol, EventStreamReply, Reply } from '../protocol.js';
 import { openAIErrorReply } from '../openai/wire.js';
+import { substantialResult } from '../openai/answer-substance.js';
 import { passthroughReply } from '../passthrough-reply.js';
 import { responseFromChatAnswer } from './from-chat-answer.js';
 import { type ResponseItem, type ResponsesRequest, responsesRequestSchema } from './request-schema.js';
@@ -117,7 +118,8 @@ export function openAIResponsesProtocol(store: ResponseStore): ClientProtocol<Re
         const chat = toChatRequest(request, earlier, call.model);
         const frame: ResponseFrame = { id: randomId('resp'), createdAt: Math.floor(call.startedAt / 1000), model: route.answerModel ?? route.upstreamModel, request };
         const excerptChars = call.logBodies ? EXCERPT_LENGTH : 0;
-        const result = await route.target.provider.chatCompletions({ request: chat, rawBody: undefined, upstreamModel: route.upstreamModel, apiKey, cancellation, excerptChars });
+        const answer = await route.target.provider.chatCompletions({ request: chat, rawBody: undefined, upstreamModel: route.upstreamModel, apiKey, cancellation, excerptChars });
+        const result = substantialResult(answer, route.target.settings.id);
         if (call.stream) {
           if (result.kind !== 'stream') throw new GatewayError(502, `Upstream ${route.target.settings.id} did not stream.`);
           const converter = new ResponsesStreamConverter(frame, randomId);

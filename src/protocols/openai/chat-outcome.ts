@@ -7,6 +7,7 @@ import type { TokenUsage } from '../../core/usage.js';
 import type { ChatResult, JsonResult, StreamReport } from '../../providers/types.js';
 import type { ModelRoute } from '../../routing/model-resolver.js';
 import type { CallPlan, Reply } from '../protocol.js';
+import { substantialResult } from './answer-substance.js';
 import { openAIEventStream, withModel, withStreamModel } from './wire.js';
 
 /** An OpenAI-shaped answer (chat or text completion) as dispatch hands it on: JSON, or chunks whose first is in. */
@@ -14,9 +15,10 @@ export type ChatOutcome = JsonResult | { kind: 'stream'; events: PrimedStream<st
 
 /**
  * A provider's result as the call wants it: streamed when the client asked for a stream, each answer or chunk
- * showing the route's answer model (a group's name) when it has one.
+ * showing the route's answer model (a group's name) when it has one; an empty answer is refused (retried).
  */
-export async function servedOutcome(result: ChatResult, route: ModelRoute, stream: boolean): Promise<ChatOutcome> {
+export async function servedOutcome(answer: ChatResult, route: ModelRoute, stream: boolean): Promise<ChatOutcome> {
+  const result = substantialResult(answer, route.target.settings.id);
   const shown = route.answerModel;
   if (stream) {
     if (result.kind !== 'stream') throw new GatewayError(502, `Upstream ${route.target.settings.id} did not stream.`);

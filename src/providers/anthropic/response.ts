@@ -33,7 +33,7 @@ export interface ChatCompletion {
   object: 'chat.completion';
   created: number;
   model: string;
-  choices: [{ index: 0; message: ChatCompletionMessage; logprobs: null; finish_reason: OpenAIFinishReason }];
+  choices: [{ index: 0; message: ChatCompletionMessage; logprobs: null; finish_reason: OpenAIFinishReason | null }];
   usage: AnthropicClientUsage;
 }
 
@@ -99,7 +99,7 @@ export function toChatCompletion(message: AnthropicMessageResponse, options: { p
     object: 'chat.completion',
     created: options.created,
     model: message.model,
-    choices: [{ index: 0, message: chatMessage, logprobs: null, finish_reason: toOpenAIFinishReason(message.stop_reason, toolCalls.length > 0) }],
+    choices: [{ index: 0, message: chatMessage, logprobs: null, finish_reason: message.stop_reason == null && message.content.length === 0 ? null : toOpenAIFinishReason(message.stop_reason, toolCalls.length > 0) }],
     usage: toOpenAIUsage(message.usage),
   };
 }

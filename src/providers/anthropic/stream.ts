@@ -63,6 +63,10 @@ export class AnthropicStreamConverter {
   private toolCallCount = 0;
   private sentReasoning = false;
   private finishSent = false;
+  /** A message can arrive whole in message_start (a programmatic tool call), its stop reason with it. */
+  private startStopReason: string | null = null;
+  /** Chunks made, the opening role chunk included. */
+  private chunksMade = 0;
 
   constructor(private readonly options: StreamConverterOptions) {
     // With include_usage OpenAI sends `"usage": null` on every chunk but the last.
@@ -93,7 +97,7 @@ export class AnthropicStreamConverter {
       case 'message_delta':
         return this.finishMessage(data, out);
       case 'message_stop':
-        this.sendFinish(null, undefined, out);
+        this.sendFinish(this.startStopReason, undefined, out);
         if (this.options.includeUsage && this.finalUsage) out.push(`${this.chunkPrefix},"choices":[],"usage":${JSON.stringify(toOpenAIUsage(this.finalUsage))}}`);
         this.completed = true;
         return;
@@ -127,6 +131,7 @@ export class AnthropicStreamConverter {
   }
 
   private chunk(delta: Json, finishReason: OpenAIFinishReason | null = null): string {
+    this.chunksMade++;
     this.options.tally?.countDelta(delta as Parameters<StreamTally['countDelta']>[0]);
     const finish = finishReason === null ? 'null' : `"${finishReason}"`;
     return `${this.chunkPrefix},"choices":[{"index":0,"delta":${JSON.stringify(delta)},"logprobs":null,"finish_reason":${finish}}]${this.usageNull}}`;
@@ -143,6 +148,8 @@ export class AnthropicStreamConverter {
     }
     this.messageId = id;
     this.startUsage = usage ?? undefined;
+    const stopReason = (data.message as { stop_reason?: unknown } | undefined)?.stop_reason;
+    if (typeof stopReason === 'string') this.startStopReason = stopReason;
     this.chunkPrefix = `{"id":${JSON.stringify(id)},"object":"chat.completion.chunk","created":${this.options.created},"model":${JSON.stringify(model)}`;
     out.push(this.chunk({ role: 'assistant', content: '', refusal: null }));
   }
@@ -244,7 +251,8 @@ export class AnthropicStreamConverter {
     if (this.finishSent) return;
     this.finishSent = true;
     if (refusal) out.push(this.chunk({ refusal }));
-    out.push(this.chunk({}, toOpenAIFinishReason(stopReason, this.toolCallCount > 0)));
+    // A message that stopped without a reason and said nothing is an empty answer: no finish reason is made up for it.
+    if (stopReason != null || this.chunksMade > 1 || refusal) out.push(this.chunk({}, toOpenAIFinishReason(stopReason, this.toolCallCount > 0)));
     this.finalUsage ??= { ...this.startUsage };
   }
 }

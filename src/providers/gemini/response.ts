@@ -31,7 +31,7 @@ export interface OpenAIChoice {
   index: number;
   message: OpenAIAssistantMessage;
   logprobs: OpenAILogprobs | null;
-  finish_reason: OpenAIFinishReason;
+  finish_reason: OpenAIFinishReason | null;
 }
 
 export interface OpenAIChatCompletion {
@@ -83,7 +83,8 @@ function toChoice(candidate: GeminiCandidate, position: number, context: Respons
     index: candidate.index ?? position,
     message,
     logprobs: toOpenAILogprobs(candidate.logprobsResult),
-    finish_reason: mapGeminiFinishReason(candidate.finishReason, toolCalls.length > 0),
+    // A candidate with nothing in it and no reason is an empty answer, left without one so that it is seen as such.
+    finish_reason: candidate.finishReason === undefined && toolCalls.length === 0 && !message.content ? null : mapGeminiFinishReason(candidate.finishReason, toolCalls.length > 0),
   };
 }
 

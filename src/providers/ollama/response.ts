@@ -116,7 +116,8 @@ export function toChatCompletion(response: OllamaChatResponse, identity: Complet
           refusal: null,
         },
         logprobs: toOpenAILogprobs(response.logprobs),
-        finish_reason: toFinishReason(response.done_reason, toolCalls.length > 0),
+        // An unfinished answer with nothing in it is an empty one: no finish reason is made up for it.
+        finish_reason: !response.done && content === '' && toolCalls.length === 0 ? null : toFinishReason(response.done_reason, toolCalls.length > 0),
       },
     ],
     usage: toChatUsage(ollamaTokenUsage(response)),

@@ -9,7 +9,7 @@ import { parseSse } from '../../core/sse.js';
 import { readBodyText, type UpstreamHttp } from '../../upstream/http-client.js';
 import { StreamTally } from '../shared/stream-tally.js';
 import { UpstreamExchange } from '../shared/upstream-exchange.js';
-import { MAX_JSON_ANSWER_BYTES, parseJsonAnswer, readUpstreamStream } from '../shared/upstream-body.js';
+import { invalidResponse, MAX_JSON_ANSWER_BYTES, parseJsonAnswer, readUpstreamStream } from '../shared/upstream-body.js';
 import { bufferedAnswer, passedThroughAnswer } from '../shared/passthrough-answer.js';
 import type {
   ChatCall,
@@ -297,6 +297,12 @@ export class OpenAICompatibleProvider implements Provider {
           if (error) {
             if (payloads.length > 0) yield payloads;
             throw error;
+          }
+          // A cut-off or garbled event is never passed on to a client that parses every chunk.
+          if (data.trim() === '') continue;
+          if (!looksLikeJsonObject(data)) {
+            if (payloads.length > 0) yield payloads;
+            throw invalidResponse(id, 'sent a stream event that is not a JSON object');
           }
           if (skipStreamEvent?.(data)) continue;
           if (!sawFinishReason && FINISH_REASON_SET.test(data)) sawFinishReason = true;
