@@ -45,6 +45,8 @@ export interface ProviderSettings {
    * forwarded as they are; undefined keeps the provider kind's own choice.
    */
   passthroughApis?: readonly PassthroughApi[];
+  /** A key outside the rotation for calls that need billing (gemini-balance's PAID_KEY; see ProviderEnv.paidKeyVariable). */
+  paidKey?: string;
 }
 
 
@@ -252,7 +254,16 @@ export function loadConfig(env: NodeJS.ProcessEnv, definitions: Readonly<Record<
     if ((url ?? builtIn.defaultBaseUrl) === '') {
       throw new ConfigError(`invalid configuration: ${builtIn.urlVariables[0]}: required to use ${builtIn.id}`);
     }
-    providers.push({ id: builtIn.id, kind: builtIn.id, baseUrl: url ?? builtIn.defaultBaseUrl, apiKeys, models: [], ...(builtIn.limitsPerModel ? { cooldownPerModel: true } : {}) });
+    const paidKey = builtIn.paidKeyVariable === undefined ? undefined : (variables[builtIn.paidKeyVariable] as string | undefined);
+    providers.push({
+      id: builtIn.id,
+      kind: builtIn.id,
+      baseUrl: url ?? builtIn.defaultBaseUrl,
+      apiKeys,
+      models: [],
+      ...(builtIn.limitsPerModel ? { cooldownPerModel: true } : {}),
+      ...(paidKey ? { paidKey } : {}),
+    });
   }
   const seen = new Set<string>();
   raw.OPENAI_COMPATIBLE_PROVIDERS.forEach((entry, index) => {

@@ -223,6 +223,7 @@ export function envSchema(providers: Iterable<ConfigurableProvider>) {
     for (const name of env.keyVariables) shape[name] = stringList();
     for (const name of env.keyPairVariables ?? []) shape[name] = optionalText();
     for (const name of env.urlVariables) shape[name] = baseUrl(undefined, ENDPOINT_SUFFIXES);
+    if (env.paidKeyVariable) shape[env.paidKeyVariable] = optionalText();
     Object.assign(shape, env.variables);
   }
   return gatewayEnvSchema.extend(shape);

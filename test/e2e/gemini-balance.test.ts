@@ -150,3 +150,19 @@ test('STREAM_OPTIMIZER_ENABLED: a long text chunk reaches the client as several 
   t.is(deltas.length, Math.ceil(long.length / 10));
   t.true(deltas.every((delta) => delta.length <= 10));
 });
+
+test('PAID_KEY: image generation goes out with the paid key, every time; chat keeps rotating the free keys and never uses it', async (t) => {
+  const PAID = 'AIzaSyGeminiBalancePaidKey00000000000001';
+  const FREE = 'AIzaSyGeminiBalanceFreeKey00000000000002';
+  const { fake, gw } = await gatewayInFrontOf(t, new FakeGeminiUpstream(), (upstream) => ({ ...balanceEnv(upstream), API_KEYS: JSON.stringify([KEY, FREE]), PAID_KEY: PAID }));
+  const client = gw.client();
+  for (let round = 0; round < 2; round += 1) {
+    await client.images.generate({ model: 'imagen-4.0-generate-001', prompt: 'a lighthouse', n: 1 });
+    await client.chat.completions.create({ model: 'gemini-2.5-flash', messages: [{ role: 'user', content: 'hi' }] });
+  }
+  const keysOf = (action: string) => fake.requests.filter((request) => request.action === action).map((request) => request.apiKey);
+  t.deepEqual(keysOf('predict'), [PAID, PAID]);
+  t.deepEqual(new Set(keysOf('generateContent')), new Set([KEY, FREE]), 'chat rotates the free keys');
+  const warnings = gw.logs.filter((line) => String(line.msg).startsWith('gemini-balance settings'));
+  t.false(warnings.some((line) => String(line.msg).includes('PAID_KEY')), 'PAID_KEY is read, not warned about');
+});
