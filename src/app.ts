@@ -135,7 +135,7 @@ export function createApp(deps: AppDependencies): Koa<GatewayState> {
   // gemini-balance's clients call OpenAI's routes under `/hf/v1` too: each router here is served under both prefixes.
   for (const prefix of OPENAI_PREFIXES) {
     registerOpenAIInferenceRoutes(inferenceRouter, inferenceGuard, calls, modelRouter, prefix);
-    registerOpenAIMediaRoutes(router, { json: inferenceGuard, upload: uploadGuard }, calls, modelRouter, images, prefix);
+    registerOpenAIMediaRoutes(router, { json: inferenceGuard, upload: uploadGuard }, calls, modelRouter, images, deps.config.tts, prefix);
     registerModelsRoutes(router, authenticated, deps.catalog, groupNames, prefix);
   }
   registerImageFileRoutes(router, images);
