@@ -31,6 +31,7 @@ import { registerGeminiOpenAIRoutes } from './http/routes/gemini-openai.js';
 import { registerAnthropicMessagesRoutes } from './http/routes/anthropic-messages.js';
 import { registerModelsRoutes } from './http/routes/models.js';
 import { registerOpenAIInferenceRoutes } from './http/routes/openai-inference.js';
+import { urlNormalization } from './http/middleware/url-normalization.js';
 import { registerImageFileRoutes, registerOpenAIMediaRoutes } from './http/routes/openai-media.js';
 import { rawBytesBody } from './http/middleware/multipart-body.js';
 import { LocalImageStore } from './media/image-store.js';
@@ -182,6 +183,7 @@ export function createApp(deps: AppDependencies): Koa<GatewayState> {
   app.use(requestContext(deps.logger, deps.lifecycle));
   app.use(errorHandler(deps.logger, deps.config.maxRequestBodyBytes));
   app.use(cors(deps.config.cors));
+  if (deps.config.urlNormalization) app.use(urlNormalization());
   app.use(inferenceRouter.routes());
   app.use(router.routes());
   app.use(async (ctx) => {

@@ -166,3 +166,19 @@ test('PAID_KEY: image generation goes out with the paid key, every time; chat ke
   const warnings = gw.logs.filter((line) => String(line.msg).startsWith('gemini-balance settings'));
   t.false(warnings.some((line) => String(line.msg).includes('PAID_KEY')), 'PAID_KEY is read, not warned about');
 });
+
+test('URL_NORMALIZATION_ENABLED: a Gemini call on an odd path reaches generateContent; without it the path is a 404', async (t) => {
+  const call = (baseURL: string) =>
+    fetch(`${baseURL.replace(/\/v1$/, '')}/api/v1/v1beta/models/gemini-2.5-flash:generatecontent`, {
+      method: 'POST',
+      headers: { 'x-goog-api-key': CLIENT_TOKEN, 'content-type': 'application/json' },
+      body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }] }),
+    });
+  const { fake, gw } = await gatewayInFrontOf(t, new FakeGeminiUpstream(), (upstream) => ({ ...balanceEnv(upstream), URL_NORMALIZATION_ENABLED: 'true' }));
+  const response = await call(gw.baseURL);
+  t.is(response.status, 200);
+  t.is(fake.last.path, '/v1beta/models/gemini-2.5-flash:generateContent');
+  t.false(gw.logs.some((line) => String(line.msg).includes('URL_NORMALIZATION_ENABLED')), 'read, not warned about');
+  const { gw: plain } = await gatewayInFrontOf(t, new FakeGeminiUpstream(), balanceEnv);
+  t.is((await call(plain.baseURL)).status, 404);
+});
