@@ -32,6 +32,7 @@ import { registerGeminiOpenAIRoutes } from './http/routes/gemini-openai.js';
 import { registerAnthropicMessagesRoutes } from './http/routes/anthropic-messages.js';
 import { registerModelsRoutes } from './http/routes/models.js';
 import { registerOpenAIInferenceRoutes } from './http/routes/openai-inference.js';
+import { urlNormalization } from './http/middleware/url-normalization.js';
 import { registerImageFileRoutes, registerOpenAIMediaRoutes } from './http/routes/openai-media.js';
 import { rawBytesBody } from './http/middleware/multipart-body.js';
 import { LocalImageStore } from './media/image-store.js';
@@ -137,7 +138,7 @@ export function createApp(deps: AppDependencies): Koa<GatewayState> {
   // gemini-balance's clients call OpenAI's routes under `/hf/v1` too: each router here is served under both prefixes.
   for (const prefix of OPENAI_PREFIXES) {
     registerOpenAIInferenceRoutes(inferenceRouter, inferenceGuard, calls, modelRouter, prefix);
-    registerOpenAIMediaRoutes(router, { json: inferenceGuard, upload: uploadGuard }, calls, modelRouter, images, prefix);
+    registerOpenAIMediaRoutes(router, { json: inferenceGuard, upload: uploadGuard }, calls, modelRouter, images, deps.config.tts, prefix);
     registerModelsRoutes(router, authenticated, deps.catalog, groupNames, prefix);
   }
   registerImageFileRoutes(router, images);
@@ -185,6 +186,7 @@ export function createApp(deps: AppDependencies): Koa<GatewayState> {
   app.use(requestContext(deps.logger, deps.lifecycle));
   app.use(errorHandler(deps.logger, deps.config.maxRequestBodyBytes));
   app.use(cors(deps.config.cors));
+  if (deps.config.urlNormalization) app.use(urlNormalization());
   app.use(inferenceRouter.routes());
   app.use(router.routes());
   app.use(async (ctx) => {

@@ -13,7 +13,7 @@ export const GEMINI_BALANCE_ACCEPTED = [
   'TOOLS_CODE_EXECUTION_ENABLED', 'URL_CONTEXT_ENABLED', 'SHOW_SEARCH_LINK', 'SHOW_THINKING_PROCESS', 'SAFETY_SETTINGS',
   'AUTO_DELETE_ERROR_LOGS_ENABLED', 'AUTO_DELETE_ERROR_LOGS_DAYS', 'AUTO_DELETE_REQUEST_LOGS_ENABLED', 'AUTO_DELETE_REQUEST_LOGS_DAYS',
   'TTS_MODEL', 'TTS_VOICE_NAME', 'TTS_SPEED', 'FAKE_STREAM_ENABLED', 'FAKE_STREAM_EMPTY_DATA_INTERVAL_SECONDS',
-  'STREAM_OPTIMIZER_ENABLED', 'STREAM_MIN_DELAY', 'STREAM_MAX_DELAY', 'STREAM_SHORT_TEXT_THRESHOLD', 'STREAM_LONG_TEXT_THRESHOLD', 'STREAM_CHUNK_SIZE',
+  'PAID_KEY', 'URL_NORMALIZATION_ENABLED', 'STREAM_OPTIMIZER_ENABLED', 'STREAM_MIN_DELAY', 'STREAM_MAX_DELAY', 'STREAM_SHORT_TEXT_THRESHOLD', 'STREAM_LONG_TEXT_THRESHOLD', 'STREAM_CHUNK_SIZE',
 ] as const;
 
 /** gemini-balance's settings the gateway does not read, grouped by what to use instead. */
@@ -38,10 +38,9 @@ export const GEMINI_BALANCE_NOT_READ: readonly { variables: readonly string[]; i
     instead: 'keys are used in turn, with cooldowns (RATE_LIMIT_COOLDOWN_SECONDS, QUOTA_COOLDOWN_SECONDS)',
   },
   {
-    variables: ['PAID_KEY', 'VERTEX_API_KEYS', 'VERTEX_EXPRESS_BASE_URL'],
-    instead: 'not supported yet: put paid keys in API_KEYS, or name a Vertex-compatible proxy in the config file as an upstream',
+    variables: ['VERTEX_API_KEYS', 'VERTEX_EXPRESS_BASE_URL'],
+    instead: 'not supported yet: name a Vertex-compatible proxy in the config file as an upstream',
   },
-  { variables: ['URL_NORMALIZATION_ENABLED'], instead: 'not supported: call /v1, /hf/v1, /openai/v1, /v1beta or /gemini/v1beta paths as documented' },
   {
     variables: ['CREATE_IMAGE_MODEL', 'UPLOAD_PROVIDER', 'SMMS_SECRET_TOKEN', 'PICGO_API_KEY', 'PICGO_API_URL', 'CLOUDFLARE_IMGBED_URL', 'CLOUDFLARE_IMGBED_AUTH_CODE', 'CLOUDFLARE_IMGBED_UPLOAD_FOLDER', 'OSS_ENDPOINT', 'OSS_ENDPOINT_INNER', 'OSS_ACCESS_KEY', 'OSS_ACCESS_KEY_SECRET', 'OSS_BUCKET_NAME', 'OSS_REGION'],
     instead: 'images are made at /v1/images/generations by the model the client names (imagen-*, gemini-*-image*); images for response_format "url" are kept in IMAGE_UPLOAD_DIR and served by the gateway (PUBLIC_BASE_URL), not by a third-party host',

@@ -45,6 +45,8 @@ export interface ProviderSettings {
    * forwarded as they are; undefined keeps the provider kind's own choice.
    */
   passthroughApis?: readonly PassthroughApi[];
+  /** A key outside the rotation for calls that need billing (gemini-balance's PAID_KEY; see ProviderEnv.paidKeyVariable). */
+  paidKey?: string;
 }
 
 
@@ -158,6 +160,8 @@ export interface GatewayConfig {
   generatedMedia: GeneratedMediaConfig;
   /** The speech endpoint's defaults (gemini-balance's TTS_MODEL, TTS_VOICE_NAME, TTS_SPEED). */
   tts: { model: string; voice: string; speed: 'slow' | 'normal' | 'fast' };
+  /** Gemini calls on odd paths are sent to the native route they mean (gemini-balance's URL_NORMALIZATION_ENABLED). */
+  urlNormalization: boolean;
   /** What to tell the operator at start about the environment (settings of gemini-balance it does not read). */
   warnings: string[];
   metrics: MetricsConfig;
@@ -252,7 +256,16 @@ export function loadConfig(env: NodeJS.ProcessEnv, definitions: Readonly<Record<
     if ((url ?? builtIn.defaultBaseUrl) === '') {
       throw new ConfigError(`invalid configuration: ${builtIn.urlVariables[0]}: required to use ${builtIn.id}`);
     }
-    providers.push({ id: builtIn.id, kind: builtIn.id, baseUrl: url ?? builtIn.defaultBaseUrl, apiKeys, models: [], ...(builtIn.limitsPerModel ? { cooldownPerModel: true } : {}) });
+    const paidKey = builtIn.paidKeyVariable === undefined ? undefined : (variables[builtIn.paidKeyVariable] as string | undefined);
+    providers.push({
+      id: builtIn.id,
+      kind: builtIn.id,
+      baseUrl: url ?? builtIn.defaultBaseUrl,
+      apiKeys,
+      models: [],
+      ...(builtIn.limitsPerModel ? { cooldownPerModel: true } : {}),
+      ...(paidKey ? { paidKey } : {}),
+    });
   }
   const seen = new Set<string>();
   raw.OPENAI_COMPATIBLE_PROVIDERS.forEach((entry, index) => {
@@ -377,6 +390,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, definitions: Readonly<Record<
     responses: { ttlMs: raw.RESPONSES_TTL_SECONDS },
     metrics: { token: raw.METRICS_TOKEN, port: raw.METRICS_PORT, host: raw.METRICS_HOST ?? '127.0.0.1' },
     tts: { model: raw.TTS_MODEL, voice: raw.TTS_VOICE_NAME, speed: raw.TTS_SPEED },
+    urlNormalization: raw.URL_NORMALIZATION_ENABLED,
     warnings: [geminiBalanceWarning(env)].filter((warning) => warning !== undefined),
     generatedMedia: {
       imageUploadDir: path.resolve(raw.IMAGE_UPLOAD_DIR ?? 'data/images'),

@@ -17,6 +17,11 @@ export interface ProviderEnv<Options = unknown> {
   /** A key variable and a secret variable that together make one credential, `key:secret` (iFlytek Spark). */
   keyPairVariables?: readonly [string, string];
   urlVariables: readonly string[];
+  /**
+   * A key kept out of the rotation for calls that need billing (gemini-balance's PAID_KEY): calls whose endpoint
+   * needs it (see `CallPlan.needsBilling`) go out with it, every other call with the pool's keys.
+   */
+  paidKeyVariable?: string;
   defaultBaseUrl: string;
   /** Variables that enable the provider without a key. */
   enabledBy?: readonly string[];

@@ -140,6 +140,9 @@ const gatewayEnvSchema = z.object({
   AUTO_DELETE_REQUEST_LOGS_ENABLED: flag(false),
   AUTO_DELETE_REQUEST_LOGS_DAYS: integer(30, 1, 3650),
 
+  // gemini-balance's "smart routing": Gemini calls on odd paths sent to the native route they mean
+  URL_NORMALIZATION_ENABLED: flag(false),
+
   // the defaults of the speech endpoint (gemini-balance's TTS settings)
   TTS_MODEL: z.preprocess((value) => (value === undefined || String(value).trim() === '' ? 'gemini-2.5-flash-preview-tts' : String(value).trim()), z.string()),
   TTS_VOICE_NAME: z.preprocess((value) => (value === undefined || String(value).trim() === '' ? 'Zephyr' : String(value).trim()), z.string()),
@@ -223,6 +226,7 @@ export function envSchema(providers: Iterable<ConfigurableProvider>) {
     for (const name of env.keyVariables) shape[name] = stringList();
     for (const name of env.keyPairVariables ?? []) shape[name] = optionalText();
     for (const name of env.urlVariables) shape[name] = baseUrl(undefined, ENDPOINT_SUFFIXES);
+    if (env.paidKeyVariable) shape[env.paidKeyVariable] = optionalText();
     Object.assign(shape, env.variables);
   }
   return gatewayEnvSchema.extend(shape);

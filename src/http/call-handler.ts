@@ -158,6 +158,7 @@ export function callHandler<Request, Result>(protocol: ClientProtocol<Request, R
       const dispatched = await deps.dispatcher.dispatch(admitted.plan, upstream.operation, {
         ownKey: admitted.ownKey,
         pinnedKey,
+        needsBilling: upstream.needsBilling,
         holdKeyUntil: upstream.holdKeyUntil,
         discard: upstream.discard,
         observer: admitted.plan.feedback,

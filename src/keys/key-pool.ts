@@ -51,8 +51,18 @@ export class KeyPool {
     private readonly availability?: KeyAvailability,
     /** Told when a key is retired, rested after a rate limit, or recovered. */
     private readonly events?: KeyEventObserver,
+    /** A key kept out of the rotation for calls that need billing (PAID_KEY); its state is not kept. */
+    paidKey?: string,
   ) {
     for (const secret of configuredKeys) this.secrets.set(keyId(secret), secret);
+    this.paid = paidKey === undefined ? undefined : { id: keyId(paidKey), secret: paidKey, failures: 0 };
+  }
+
+  private readonly paid: KeyLease | undefined;
+
+  /** The paid key, for a call that needs billing; undefined when the pool has none (the rotation serves it). */
+  paidKey(): KeyLease | undefined {
+    return this.paid;
   }
 
   async init(): Promise<void> {
@@ -121,6 +131,8 @@ export class KeyPool {
 
   /** Records what a call taught about a key; with a `model` (see `acquire`), a rate limit rests it for that model only. */
   async record(id: string, outcome: KeyOutcome, model = ''): Promise<void> {
+    // The paid key is one key kept apart: nothing to rotate away from, so it is never benched or retired.
+    if (id === this.paid?.id) return;
     const retired = await this.store.record(this.provider, id, outcome, Date.now(), model);
     if (outcome.kind === 'cooldown') this.events?.keyEvent(this.provider, 'rate_limited');
     else if (retired) this.events?.keyEvent(this.provider, 'invalidated');

@@ -12,6 +12,8 @@ export interface PoolSpec {
   keyless: boolean;
   /** Keys at their rate limit are passed over (per-key limits apply to this provider). */
   availability: KeyAvailability | undefined;
+  /** A key outside the rotation for calls that need billing (ProviderSettings.paidKey). */
+  paidKey?: string | undefined;
 }
 
 /**
@@ -38,10 +40,10 @@ export class KeyPools {
    * and this one has not leave the store; keys it adds join it, even if an earlier config had dropped them.
    */
   async poolFor(spec: PoolSpec): Promise<KeyPool> {
-    const signature = JSON.stringify([spec.keyless, spec.availability !== undefined, spec.apiKeys]);
+    const signature = JSON.stringify([spec.keyless, spec.availability !== undefined, spec.apiKeys, spec.paidKey]);
     const known = this.pools.get(spec.provider);
     if (known?.signature === signature) return known.pool;
-    const pool = new KeyPool(spec.provider, this.store, spec.apiKeys, spec.keyless, this.logger, spec.availability, this.events);
+    const pool = new KeyPool(spec.provider, this.store, spec.apiKeys, spec.keyless, this.logger, spec.availability, this.events, spec.paidKey);
     const keys = new Set(spec.apiKeys.map(keyId));
     if (known) {
       const dropped = [...known.keys].filter((id) => !keys.has(id));

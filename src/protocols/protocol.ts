@@ -44,6 +44,8 @@ export interface RequestSize {
 /** How a call runs upstream: one operation per target and key; a stream resolves once its first event is in. */
 export interface CallPlan<Result> {
   operation: UpstreamOperation<Result>;
+  /** The call needs billing (image generation, as gemini-balance's PAID_KEY): a provider's paid key serves it. */
+  needsBilling?: boolean;
   /** For results that go on after the operation returns (streams): the key is in use until this settles. */
   holdKeyUntil?: (result: Result) => Promise<void>;
   /** Lets go of a result nobody will read (a hedged attempt's late answer): closes a stream. */

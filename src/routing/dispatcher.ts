@@ -94,6 +94,8 @@ export interface DispatchOptions<T> {
    * no longer has the key, the pool's rotation applies.
    */
   pinnedKey?: PinnedKey | undefined;
+  /** The call needs billing (image generation): a provider with a paid key (PAID_KEY) serves it with that key. */
+  needsBilling?: boolean | undefined;
 }
 
 
@@ -298,7 +300,7 @@ export class Dispatcher {
     const limitedModel = route.target.settings.cooldownPerModel ? route.upstreamModel : '';
     const tried: string[] = [];
     let lastError: unknown;
-    const pinned = options.pinnedKey?.provider === providerId ? await pool.pinned(options.pinnedKey.keyId) : undefined;
+    const pinned = (options.pinnedKey?.provider === providerId ? await pool.pinned(options.pinnedKey.keyId) : undefined) ?? (options.needsBilling ? pool.paidKey() : undefined);
     for (let attempt = 1; attempt <= this.policy.maxAttempts; attempt++) {
       const acquisition: Acquisition = pinned ? { kind: 'leased', lease: pinned } : await pool.acquire(tried, limitedModel);
       if (acquisition.kind === 'busy') return { kind: 'failed', error: lastError ?? this.busy(providerId), final: false };

@@ -97,6 +97,7 @@ export class RoutingTables {
       const pool = await parts.pools.poolFor({
         provider: settings.id,
         apiKeys: settings.apiKeys,
+        paidKey: settings.paidKey,
         keyless: definition.allowsKeyless === true && settings.apiKeys.length === 0,
         availability: limited ? { isFull: parts.limits.isFull.bind(parts.limits), maxWaitMs: parts.rateLimitMaxWaitMs } : undefined,
       });

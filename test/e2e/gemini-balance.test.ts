@@ -150,3 +150,35 @@ test('STREAM_OPTIMIZER_ENABLED: a long text chunk reaches the client as several 
   t.is(deltas.length, Math.ceil(long.length / 10));
   t.true(deltas.every((delta) => delta.length <= 10));
 });
+
+test('PAID_KEY: image generation goes out with the paid key, every time; chat keeps rotating the free keys and never uses it', async (t) => {
+  const PAID = 'AIzaSyGeminiBalancePaidKey00000000000001';
+  const FREE = 'AIzaSyGeminiBalanceFreeKey00000000000002';
+  const { fake, gw } = await gatewayInFrontOf(t, new FakeGeminiUpstream(), (upstream) => ({ ...balanceEnv(upstream), API_KEYS: JSON.stringify([KEY, FREE]), PAID_KEY: PAID }));
+  const client = gw.client();
+  for (let round = 0; round < 2; round += 1) {
+    await client.images.generate({ model: 'imagen-4.0-generate-001', prompt: 'a lighthouse', n: 1 });
+    await client.chat.completions.create({ model: 'gemini-2.5-flash', messages: [{ role: 'user', content: 'hi' }] });
+  }
+  const keysOf = (action: string) => fake.requests.filter((request) => request.action === action).map((request) => request.apiKey);
+  t.deepEqual(keysOf('predict'), [PAID, PAID]);
+  t.deepEqual(new Set(keysOf('generateContent')), new Set([KEY, FREE]), 'chat rotates the free keys');
+  const warnings = gw.logs.filter((line) => String(line.msg).startsWith('gemini-balance settings'));
+  t.false(warnings.some((line) => String(line.msg).includes('PAID_KEY')), 'PAID_KEY is read, not warned about');
+});
+
+test('URL_NORMALIZATION_ENABLED: a Gemini call on an odd path reaches generateContent; without it the path is a 404', async (t) => {
+  const call = (baseURL: string) =>
+    fetch(`${baseURL.replace(/\/v1$/, '')}/api/v1/v1beta/models/gemini-2.5-flash:generatecontent`, {
+      method: 'POST',
+      headers: { 'x-goog-api-key': CLIENT_TOKEN, 'content-type': 'application/json' },
+      body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }] }),
+    });
+  const { fake, gw } = await gatewayInFrontOf(t, new FakeGeminiUpstream(), (upstream) => ({ ...balanceEnv(upstream), URL_NORMALIZATION_ENABLED: 'true' }));
+  const response = await call(gw.baseURL);
+  t.is(response.status, 200);
+  t.is(fake.last.path, '/v1beta/models/gemini-2.5-flash:generateContent');
+  t.false(gw.logs.some((line) => String(line.msg).includes('URL_NORMALIZATION_ENABLED')), 'read, not warned about');
+  const { gw: plain } = await gatewayInFrontOf(t, new FakeGeminiUpstream(), balanceEnv);
+  t.is((await call(plain.baseURL)).status, 404);
+});

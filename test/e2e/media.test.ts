@@ -9,6 +9,7 @@ import { adminApi } from '../helpers/admin-api.js';
 import { CLIENT_TOKEN, gatewayInFrontOf, type RunningGateway } from '../helpers/gateway.js';
 import { readFixture } from '../helpers/fixtures.js';
 import { waitFor } from '../helpers/wait.js';
+import { mp3Frames } from '../helpers/mp3-frames.js';
 
 // Images, speech and transcription end to end: the official SDK against the gateway, fakes speaking Gemini's and
 // OpenAI's wire protocols behind it.
@@ -175,7 +176,7 @@ test('speech from a Gemini TTS model: the OpenAI voice mapped, the PCM wrapped i
   t.is(logged.cost_usd, Number(((4 * 0.5 + 13 * 10) / 1e6).toFixed(9)));
 });
 
-test('speech: a Gemini voice name is used as it is; pcm comes back raw; no format asked gives WAV', async (t) => {
+test('speech: a Gemini voice name is used as it is; pcm comes back raw; no format asked gives MP3, as OpenAI does', async (t) => {
   const { fake, gw } = await geminiGateway(t);
   const pcm = pcmSamples(100);
   fake.script = () => geminiAnswer([{ inlineData: { mimeType: 'audio/L16;codec=pcm;rate=24000', data: pcm.toString('base64') } }], { promptTokenCount: 2, totalTokenCount: 2 });
@@ -184,8 +185,41 @@ test('speech: a Gemini voice name is used as it is; pcm comes back raw; no forma
   t.is(raw.headers.get('content-type'), 'audio/pcm');
   t.deepEqual(Buffer.from(await raw.arrayBuffer()), pcm);
   const byDefault = await post(gw, '/audio/speech', JSON.stringify({ model: 'gemini-2.5-flash-preview-tts', voice: 'nova', input: 'Hi' }), 'application/json');
-  t.is(byDefault.headers.get('content-type'), 'audio/wav');
-  t.is(Buffer.from(await byDefault.arrayBuffer()).length, 44 + pcm.length);
+  t.is(byDefault.headers.get('content-type'), 'audio/mpeg');
+  t.deepEqual(mp3FrameSync(Buffer.from(await byDefault.arrayBuffer())), [0xff, 0xe0]);
+});
+
+/** The first two bytes of an MP3 stream, masked to the 11-bit frame sync. */
+const mp3FrameSync = (bytes: Buffer) => [bytes[0], bytes[1]! & 0xe0];
+
+test('speech as mp3 through the SDK: MPEG audio frames at the PCM’s rate, as long as the PCM', async (t) => {
+  const { fake, gw } = await geminiGateway(t);
+  const pcm = pcmSamples(48_000);
+  fake.script = () => geminiAnswer([{ inlineData: { mimeType: 'audio/L16;codec=pcm;rate=24000', data: pcm.toString('base64') } }], { promptTokenCount: 2, totalTokenCount: 2 });
+  const response = await gw.client().audio.speech.create({ model: 'gemini-2.5-flash-preview-tts', voice: 'alloy', input: 'Two seconds', response_format: 'mp3' });
+  t.is(response.headers.get('content-type'), 'audio/mpeg');
+  const mp3 = Buffer.from(await response.arrayBuffer());
+  t.deepEqual(mp3FrameSync(mp3), [0xff, 0xe0]);
+  const frames = mp3Frames(mp3);
+  t.is(frames.sampleRate, 24_000);
+  // 2 s of PCM; the encoder adds its delay and pads the last frame: a few frames (24 ms each) more at most.
+  t.true(frames.seconds >= 2 && frames.seconds < 2.2, `${frames.seconds} s`);
+  t.true(mp3.length < pcm.length / 4, 'compressed');
+});
+
+test('gemini-balance’s speech defaults: no model takes TTS_MODEL, no voice TTS_VOICE_NAME; TTS_SPEED asks for the pace before the client’s instructions', async (t) => {
+  const { fake, gw } = await geminiGateway(t, { TTS_VOICE_NAME: 'Charon', TTS_SPEED: 'slow' });
+  fake.script = () => geminiAnswer([{ inlineData: { mimeType: 'audio/L16;codec=pcm;rate=24000', data: pcmSamples(10).toString('base64') } }], { promptTokenCount: 2, totalTokenCount: 2 });
+  const response = await post(gw, '/audio/speech', JSON.stringify({ input: 'Hello', instructions: 'Whisper.', response_format: 'wav' }), 'application/json');
+  t.is(response.status, 200);
+  t.is(fake.last.path, '/v1beta/models/gemini-2.5-flash-preview-tts:generateContent', 'TTS_MODEL by default');
+  t.deepEqual(fake.last.body, {
+    contents: [{ role: 'user', parts: [{ text: 'Speak in a slow speed voice. Whisper.\n\nHello' }] }],
+    generationConfig: { responseModalities: ['AUDIO'], speechConfig: { voiceConfig: { prebuiltVoiceConfig: { voiceName: 'Charon' } } } },
+  });
+  await gw.client().audio.speech.create({ model: 'gemini-2.5-flash-preview-tts', voice: 'alloy', input: 'Hi', response_format: 'pcm' });
+  t.is((fake.last.body!.contents as { parts: { text: string }[] }[])[0]!.parts[0]!.text, 'Speak in a slow speed voice.\n\nHi', 'a named voice wins; the pace is still asked');
+  t.is((fake.last.body!.generationConfig as { speechConfig: { voiceConfig: { prebuiltVoiceConfig: { voiceName: string } } } }).speechConfig.voiceConfig.prebuiltVoiceConfig.voiceName, 'Kore');
 });
 
 test('transcription: the SDK uploads a file, Gemini gets it as inline audio after the instruction, and the text comes back', async (t) => {
@@ -284,9 +318,9 @@ test('bad input is a 400 in OpenAI’s shape: no prompt, an unknown size, a form
   t.regex(size.message, /1024x1024, 1792x1024, 1024x1792/);
   t.like(await status(client.images.generate({ model: 'imagen-4.0-generate-001', prompt: 'x', n: 5 })), { status: 400, param: 'n' });
   t.like(await status(client.images.generate({ model: 'gemini-2.5-flash-image', prompt: 'x', n: 2 })), { status: 400, param: 'n' });
-  const mp3 = await status(client.audio.speech.create({ model: 'gemini-2.5-flash-preview-tts', voice: 'alloy', input: 'Hi', response_format: 'mp3' }));
-  t.like(mp3, { status: 400, param: 'response_format' });
-  t.regex(mp3.message, /wav, pcm/);
+  const opus = await status(client.audio.speech.create({ model: 'gemini-2.5-flash-preview-tts', voice: 'alloy', input: 'Hi', response_format: 'opus' }));
+  t.like(opus, { status: 400, param: 'response_format' });
+  t.regex(opus.message, /mp3, wav, pcm/);
   t.like(await status(client.audio.speech.create({ model: 'gemini-2.5-flash-preview-tts', voice: 'nobody' as 'alloy', input: 'Hi' })), { status: 400, param: 'voice' });
   t.like(await status(client.audio.speech.create({ model: 'gemini-2.5-flash-preview-tts', voice: 'alloy', input: '' })), { status: 400, param: 'input' });
   t.like(await status(client.images.edit({ model: 'gemini-2.5-flash-image', image: await toFile(fakePng('x', 0), 'in.png'), prompt: 'hat' })), { status: 400, param: 'model' });

@@ -2,7 +2,9 @@ import test from 'ava';
 import { GatewayError } from '../../src/core/errors.js';
 import { encodeMultipart, multipartBoundary, parseMultipart, withField } from '../../src/media/multipart.js';
 import { toSrt, toVtt } from '../../src/media/subtitles.js';
+import { pcmToMp3 } from '../../src/media/mp3.js';
 import { pcmFormatOf, pcmSeconds, pcmToWav, wavSeconds } from '../../src/media/wav.js';
+import { mp3Frames } from '../helpers/mp3-frames.js';
 
 const body = (boundary: string, parts: string[]) => Buffer.from(`${parts.map((part) => `--${boundary}\r\n${part}\r\n`).join('')}--${boundary}--\r\n`, 'latin1');
 
@@ -65,4 +67,16 @@ test('subtitles: SRT numbers its cues with commas, VTT has its header and dots; 
   ];
   t.is(toSrt(cues), '1\n00:00:00,000 --> 00:00:01,500\nHello\n\n2\n01:01:01,001 --> 01:01:02,000\nlater\n');
   t.is(toVtt(cues), 'WEBVTT\n\n00:00:00.000 --> 00:00:01.500\nHello\n\n01:01:01.001 --> 01:01:02.000\nlater\n');
+});
+
+test('MP3: 16-bit PCM becomes Layer III frames at its rate, mono or stereo, as long as the PCM; other widths are refused', (t) => {
+  const second = Buffer.alloc(24_000 * 2);
+  for (let index = 0; index < 24_000; index += 1) second.writeInt16LE(Math.round(8000 * Math.sin(index / 10)), index * 2);
+  const mono = mp3Frames(pcmToMp3(second, { sampleRate: 24_000, channels: 1, bitsPerSample: 16 }));
+  t.is(mono.sampleRate, 24_000);
+  t.true(mono.seconds >= 1 && mono.seconds < 1.2, `${mono.seconds} s`);
+  const stereo = mp3Frames(pcmToMp3(second, { sampleRate: 44_100, channels: 2, bitsPerSample: 16 }));
+  t.is(stereo.sampleRate, 44_100);
+  t.true(stereo.seconds >= 12_000 / 44_100 && stereo.seconds < 12_000 / 44_100 + 0.1, `${stereo.seconds} s`);
+  t.throws(() => pcmToMp3(second, { sampleRate: 24_000, channels: 1, bitsPerSample: 24 }), { instanceOf: RangeError });
 });

@@ -3,7 +3,7 @@ import { GatewayError } from '../../core/errors.js';
 import { IMAGE_FILES_PATH, type LocalImageStore } from '../../media/image-store.js';
 import { openAIImageEditsProtocol } from '../../protocols/openai-media/image-edits.js';
 import { openAIImagesProtocol } from '../../protocols/openai-media/images.js';
-import { openAISpeechProtocol } from '../../protocols/openai-media/speech.js';
+import { openAISpeechProtocol, type SpeechDefaults } from '../../protocols/openai-media/speech.js';
 import { openAITranscriptionsProtocol } from '../../protocols/openai-media/transcriptions.js';
 import { type CallHandlerDependencies, callHandler, type CallRouteOptions } from '../call-handler.js';
 import type { GatewayMiddleware, GatewayState } from '../context.js';
@@ -26,11 +26,12 @@ export function registerOpenAIMediaRoutes(
   deps: CallHandlerDependencies,
   options: CallRouteOptions,
   images: LocalImageStore,
+  speech: SpeechDefaults,
   prefix = '/v1',
 ): void {
   router.post(`${prefix}/images/generations`, ...guards.json, callHandler(openAIImagesProtocol(images), deps, options));
   router.post(`${prefix}/images/edits`, ...guards.upload, callHandler(openAIImageEditsProtocol, deps, options));
-  router.post(`${prefix}/audio/speech`, ...guards.json, callHandler(openAISpeechProtocol, deps, options));
+  router.post(`${prefix}/audio/speech`, ...guards.json, callHandler(openAISpeechProtocol(speech), deps, options));
   router.post(`${prefix}/audio/transcriptions`, ...guards.upload, callHandler(openAITranscriptionsProtocol, deps, options));
 }
 

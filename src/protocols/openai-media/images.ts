@@ -79,6 +79,8 @@ export function openAIImagesProtocol(store: LocalImageStore): ClientProtocol<Rec
     plan(received, call) {
       const { request, origin } = received;
       return {
+        // gemini-balance made its images with PAID_KEY (Imagen has no free tier); a provider without one rotates.
+        needsBilling: true,
         operation: async (route, apiKey, cancellation = call.cancellation) => {
           const provider = route.target.provider;
           if (servesOwnApi(provider, 'images')) return forwardJson(received, call, route, { apiKey, cancellation }, '/images/generations', 'application/json');

@@ -10,6 +10,7 @@ import { LocalImageStore } from '../../media/image-store.js';
 export const geminiEnv = providerEnv({
   keyVariables: ['API_KEYS', 'GEMINI_API_KEYS', 'GEMINI_API_KEY', 'GOOGLE_API_KEY'],
   urlVariables: ['BASE_URL', 'GEMINI_BASE_URL'],
+  paidKeyVariable: 'PAID_KEY',
   defaultBaseUrl: DEFAULT_GEMINI_BASE_URL,
   variables: {
     SHOW_THINKING_PROCESS: flag(true),
