@@ -98,7 +98,7 @@ test.serial('SIGTERM lets an in-flight stream finish, refuses new connections, t
 });
 
 test.serial('a stream still running when the grace period ends is cut off and the process exits', async (t) => {
-  upstream.script = () => ({ kind: 'reply', text: 'never finishes', hangAfterChunks: 1 });
+  upstream.script = () => ({ kind: 'reply', text: 'never finishes', hangAfterChunks: 2 });
   const gateway = await spawnGateway({
     ALLOWED_TOKENS: TOKEN,
     OPENAI_API_KEY: 'sk-shutdown-0000000002',

@@ -32,13 +32,15 @@ export function isEmptyAnswer(body: string): boolean {
 
 /**
  * Holds a stream's leading batches until one carries something, then sends them together: an answer that turns
- * out empty (a role chunk, then the end) fails before anything has reached the client, so it is retried.
+ * out empty (a role chunk, then the end) fails before anything has reached the client, so it is retried. Keep-alives
+ * are not held: a client waiting on a fake stream must hear them, and once one is out the call cannot be retried.
  */
 async function* heldUntilSubstance(provider: string, events: AsyncIterable<string[]>): AsyncGenerator<string[]> {
   let substantial = false;
   const held: string[] = [];
   for await (const batch of events) {
-    if (substantial) {
+    // An empty batch is a keep-alive (FAKE_STREAM_ENABLED, while a whole answer is awaited): it goes out at once.
+    if (substantial || batch.length === 0) {
       yield batch;
       continue;
     }
