@@ -65,11 +65,6 @@ export function subscriberOf(redis: RedisConnection): RedisConnection {
   return subscriber;
 }
 
-/** The servers holding data: every master of a cluster, or the one server. SCAN sees one server's keys only. */
-export function dataNodes(redis: RedisConnection): Redis[] {
-  return redis instanceof Cluster ? redis.nodes('master') : [redis];
-}
-
 /** Resolves once the connection is ready, or after `timeoutMs` (the stores then start on their fallbacks). */
 export async function readyWithin(redis: RedisConnection, timeoutMs: number): Promise<void> {
   if (redis.status === 'ready') return;
