@@ -41,8 +41,10 @@ export async function openAccessStores(config: GatewayConfig): Promise<AccessSto
   }
   const redis = createRedisClient(redisUrl);
   await readyWithin(redis, CONNECT_WAIT_MS);
+  const clientKeys = new RedisClientKeyStore(redis, prefix);
+  await clientKeys.adoptLegacyKeys();
   return {
-    clientKeys: new RedisClientKeyStore(redis, prefix),
+    clientKeys,
     limits: new RedisLimitStore(redis, prefix),
     stats: new RedisStatsStore(redis, prefix),
     logs: new RedisLogStore(redis, prefix, logOptions),

@@ -4,6 +4,7 @@ import { assertTimeZone } from '../access/limits/time-windows.js';
 import { baseUrl, byteSize, flag, integer, jsonValue, optionalInteger, optionalText, positiveNumber, proxyUrlList, proxyUrlText, secondsAsMs, stringList } from './env-values.js';
 import type { ConfigurableProvider } from './provider-env.js';
 import { PASSTHROUGH_APIS } from './passthrough-apis.js';
+import { parseRedisUrl } from '../storage/redis-url.js';
 
 const LOG_LEVEL_ALIASES: Record<string, string> = { warning: 'warn', critical: 'fatal' };
 const logLevel = z.preprocess(
@@ -183,7 +184,16 @@ const gatewayEnvSchema = z.object({
   // key pools
   REDIS_URL: z.preprocess(
     (value) => (value === undefined || String(value).trim() === '' ? undefined : String(value).trim()),
-    z.string().regex(/^rediss?:\/\/\S+$/, 'expected a redis:// or rediss:// URL').optional(),
+    z
+      .string()
+      .superRefine((url, ctx) => {
+        try {
+          parseRedisUrl(url);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        }
+      })
+      .optional(),
   ),
   REDIS_KEY_PREFIX: z.preprocess((value) => (value === undefined || String(value).trim() === '' ? 'llmgw:' : String(value).trim()), z.string()),
   MAX_FAILURES: integer(3, 1, 1000),

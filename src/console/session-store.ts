@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../storage/redis-client.js';
 
 /** A signed-in console session, filed under the SHA-256 of its id (the id itself lives only in the browser's cookie). */
 export interface SessionRecord {
@@ -53,7 +53,7 @@ export class MemorySessionStore implements SessionStore {
 /** Sessions shared by every instance on one Redis, each a key expiring with its session. */
 export class RedisSessionStore implements SessionStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly prefix: string,
     private readonly now: () => number = Date.now,
   ) {}

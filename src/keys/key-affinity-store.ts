@@ -1,6 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { Logger } from '../logging/logger.js';
-import { createRedisClient } from '../storage/redis-client.js';
+import { createRedisClient, type RedisConnection } from '../storage/redis-client.js';
 
 /**
  * What is remembered about resources that live under one upstream key (a Gemini file, an upload in progress):
@@ -49,7 +48,7 @@ export class MemoryKeyAffinityStore implements KeyAffinityStore {
  */
 export class RedisKeyAffinityStore implements KeyAffinityStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly prefix: string,
     private readonly logger: Logger,
   ) {}

@@ -1,7 +1,7 @@
 import Bottleneck from 'bottleneck';
-import { Redis } from 'ioredis';
 import type { Logger } from '../logging/logger.js';
 import { KeyTokenCounts } from './token-counts.js';
+import { createRedisClient, type RedisConnection } from '../storage/redis-client.js';
 
 export interface KeyLimit {
   /** Requests per minute per key. */
@@ -29,7 +29,7 @@ export class KeyRateLimits {
   private readonly clusteredLimiters = new Map<string, Bottleneck>();
   private readonly localLimiters = new Map<string, Bottleneck>();
   private connection: Bottleneck.IORedisConnection | undefined;
-  private client: Redis | undefined;
+  private client: RedisConnection | undefined;
   private readonly tokens: KeyTokenCounts;
 
   /**
@@ -73,8 +73,7 @@ export class KeyRateLimits {
   private clusterConnection(): Bottleneck.IORedisConnection | undefined {
     if (!this.redis) return undefined;
     if (!this.connection) {
-      this.client = new Redis(this.redis.url, { maxRetriesPerRequest: 1, retryStrategy: (attempt) => Math.min(attempt * 200, 2000) });
-      this.client.on('error', () => undefined);
+      this.client = createRedisClient(this.redis.url, { queueWhileOffline: true });
       this.connection = new Bottleneck.IORedisConnection({ client: this.client });
       this.connection.on('error', () => undefined);
     }
@@ -90,7 +89,8 @@ export class KeyRateLimits {
     let limiter = limiters.get(name);
     if (!limiter) {
       limiter = new Bottleneck({
-        id: `${this.redis?.prefix ?? 'llmgw:'}limit:${name}`,
+        // bottleneck names its keys `b_<id>_…` and its scripts take several: the hash tag keeps them in one slot.
+        id: `${this.redis?.prefix ?? 'llmgw:'}limit:{${name}}`,
         maxConcurrent: limit.maxConcurrent ?? null,
         ...(limit.rpm === undefined ? {} : { reservoir: limit.rpm, reservoirRefreshAmount: limit.rpm, reservoirRefreshInterval: 60_000 }),
         ...(clustered ? { datastore: 'ioredis', connection: this.connection!, clearDatastore: false, timeout: CLUSTER_STATE_TTL_MS } : {}),

@@ -1,8 +1,7 @@
-import type { Redis } from 'ioredis';
 import type { KeyOutcome, KeyState } from './key-state.js';
 import type { PoolMember, PoolStore, Selection } from './pool-store.js';
 import { ADD_KEYS, MERGE_STATE, RECORD_OUTCOME, REGISTER_IDS, RELEASE_LOCK, REMOVE_KEYS, RESET_KEYS, SELECT_KEY } from './redis-scripts.js';
-import { withScripts } from '../storage/redis-client.js';
+import { withScripts, type RedisConnection } from '../storage/redis-client.js';
 
 type Reply = string | number | null | Reply[];
 
@@ -45,7 +44,7 @@ export class RedisPoolStore implements PoolStore {
   private readonly scripts: PoolScripts;
 
   constructor(
-    readonly redis: Redis,
+    readonly redis: RedisConnection,
     private readonly prefix: string,
   ) {
     this.scripts = withScripts<PoolScripts>(redis, SCRIPTS);

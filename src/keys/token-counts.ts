@@ -1,5 +1,4 @@
-import type { Redis } from 'ioredis';
-import { createRedisClient } from '../storage/redis-client.js';
+import { createRedisClient, type RedisConnection } from '../storage/redis-client.js';
 
 /** How old the view of a shared count may be before it is read again. */
 const REFRESH_MS = 250;
@@ -20,14 +19,14 @@ export class KeyTokenCounts {
   private readonly unsent = new Map<string, number>();
   private readonly remote = new Map<string, { tokens: number; at: number }>();
   private readonly reading = new Set<string>();
-  private client: Redis | undefined;
+  private client: RedisConnection | undefined;
 
   constructor(
     private readonly redis?: { url: string; prefix: string; available: () => boolean },
     private readonly now: () => number = Date.now,
   ) {}
 
-  private shared(): Redis | undefined {
+  private shared(): RedisConnection | undefined {
     if (!this.redis?.available()) return undefined;
     if (!this.client) {
       const client = createRedisClient(this.redis.url);
@@ -58,17 +57,23 @@ export class KeyTokenCounts {
     if (client.status === 'ready') this.send(client);
   }
 
-  private send(client: Redis): void {
+  private send(client: RedisConnection): void {
     const batch = [...this.unsent];
     this.unsent.clear();
-    const transaction = client.multi();
-    for (const [name, tokens] of batch) transaction.incrby(name, tokens).pexpire(name, COUNT_TTL_MS);
-    transaction.exec().then(
-      (results) => {
-        if (results?.some(([error]) => error)) this.keep(batch);
-      },
-      () => this.keep(batch),
-    );
+    // One transaction per count: on a cluster the counts of different keys live in different slots.
+    for (const [name, tokens] of batch) {
+      client
+        .multi()
+        .incrby(name, tokens)
+        .pexpire(name, COUNT_TTL_MS)
+        .exec()
+        .then(
+          (results) => {
+            if (results?.some(([error]) => error)) this.keep([[name, tokens]]);
+          },
+          () => this.keep([[name, tokens]]),
+        );
+    }
   }
 
   /** Puts back counts a write lost, unless their minute is over. */
@@ -92,7 +97,7 @@ export class KeyTokenCounts {
     return Math.max(own, seen?.tokens ?? 0);
   }
 
-  private refresh(client: Redis, name: string): void {
+  private refresh(client: RedisConnection, name: string): void {
     this.reading.add(name);
     client
       .get(name)

@@ -1,8 +1,7 @@
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { CALL_ENDPOINTS, type ErrorLogQuery, type LogPage, type LogStore, type RequestLogQuery, type RequestRecord, type UpstreamErrorRecord } from './log-store.js';
 import { clampLimit, idTime, idWindow, matchesError, matchesRequest, parseCursor, type LogStoreLimits, type StreamId } from './log-query.js';
-import { withScripts } from '../storage/redis-client.js';
+import { withScripts, type RedisConnection } from '../storage/redis-client.js';
 
 /**
  * Appends records to a stream, each with the id `<time>-*`, so ids follow the records' times and retention can trim
@@ -127,7 +126,7 @@ export class RedisLogStore implements LogStore {
   private readonly maxRecords: number;
 
   constructor(
-    readonly redis: Redis,
+    readonly redis: RedisConnection,
     prefix: string,
     { retentionMs, errorRetentionMs = retentionMs, maxRecords }: LogStoreLimits,
   ) {
@@ -163,9 +162,8 @@ export class RedisLogStore implements LogStore {
     const requestCutoffMs = Math.ceil(now - this.retentionMs);
     const errorCutoffMs = Math.ceil(now - this.errorRetentionMs);
     if (!(requestCutoffMs > 0) || !(errorCutoffMs > 0)) return;
-    const results = await this.redis.pipeline().xtrim(this.streams.requests, 'MINID', requestCutoffMs).xtrim(this.streams.errors, 'MINID', errorCutoffMs).exec();
-    const failure = results?.find(([error]) => error)?.[0];
-    if (failure) throw failure;
+    // Two commands rather than one pipeline: on a cluster the two streams may live on different nodes.
+    await Promise.all([this.redis.xtrim(this.streams.requests, 'MINID', requestCutoffMs), this.redis.xtrim(this.streams.errors, 'MINID', errorCutoffMs)]);
   }
 
   private async append(stream: string, records: readonly { time: number }[]): Promise<void> {

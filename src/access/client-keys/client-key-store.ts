@@ -1,5 +1,4 @@
-import type { Redis } from 'ioredis';
-import { withScripts } from '../../storage/redis-client.js';
+import { renameLegacyKeys, withScripts, type RedisConnection } from '../../storage/redis-client.js';
 import type { ClientKey } from './client-key.js';
 
 /** Where client keys live: Redis when REDIS_URL is set (every instance sees the same keys), memory otherwise. */
@@ -79,22 +78,33 @@ interface ClientKeyScripts {
   llmgwClientKeyFind(records: string, hashes: string, hash: string): Promise<string | null>;
 }
 
-/** Client keys in two Redis hashes: id → record JSON, and secret hash → id. */
+/**
+ * Client keys in two Redis hashes: id → record JSON, and secret hash → id. Both names carry the `{client-keys}`
+ * hash tag, so the scripts and the MULTI that touch both stay in one slot of a cluster.
+ */
 export class RedisClientKeyStore implements ClientKeyStore {
   private readonly records: string;
   private readonly hashes: string;
   private readonly scripts: ClientKeyScripts;
 
   constructor(
-    private readonly redis: Redis,
-    prefix: string,
+    private readonly redis: RedisConnection,
+    private readonly prefix: string,
   ) {
-    this.records = `${prefix}client-keys`;
-    this.hashes = `${prefix}client-key-hashes`;
+    this.records = `${prefix}{client-keys}`;
+    this.hashes = `${prefix}{client-keys}:hashes`;
     this.scripts = withScripts<ClientKeyScripts>(redis, [
       ['llmgwClientKeyCreate', 2, CREATE],
       ['llmgwClientKeyReplace', 1, REPLACE],
       ['llmgwClientKeyFind', 2, FIND_BY_HASH],
+    ]);
+  }
+
+  /** Takes over the keys stored under the names used before the hash tag (`client-keys`, `client-key-hashes`). */
+  async adoptLegacyKeys(): Promise<void> {
+    await renameLegacyKeys(this.redis, [
+      [`${this.prefix}client-keys`, this.records],
+      [`${this.prefix}client-key-hashes`, this.hashes],
     ]);
   }
 

@@ -1,9 +1,8 @@
-import type { Redis } from 'ioredis';
 import { COST_LIMITS, LIMIT_ORDER, type AdmissionResult, type ClientLimits, type KeyCounters, type LimitName, type LimitStore } from './limit-store.js';
 import { assertTokenCount, refusal } from './memory-limit-store.js';
 import { ADMIT, COUNTERS, FORGET, SETTLE } from './redis-limit-scripts.js';
 import type { TimeWindows } from './time-windows.js';
-import { withScripts } from '../../storage/redis-client.js';
+import { withScripts, type RedisConnection } from '../../storage/redis-client.js';
 
 type Reply = string | number | null | Reply[];
 
@@ -55,7 +54,7 @@ export class RedisLimitStore implements LimitStore {
   private readonly scripts: LimitScripts;
 
   constructor(
-    readonly redis: Redis,
+    readonly redis: RedisConnection,
     private readonly prefix: string,
   ) {
     this.scripts = withScripts<LimitScripts>(redis, SCRIPTS);

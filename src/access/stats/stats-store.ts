@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../../storage/redis-client.js';
 import type { Period } from '../limits/time-windows.js';
 
 /** Counts to add: per window (`minute:202611221430`) the amounts per field (`m|gpt-4o|tt`). */
@@ -55,32 +55,30 @@ export class MemoryStatsStore implements StatsStore {
 /** One Redis hash per window (`<prefix>stats:minute:202611221430`), expiring when no span reads it any more. */
 export class RedisStatsStore implements StatsStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly prefix: string,
   ) {}
 
+  /** One pipeline per window: a window's hash is one key, and on a cluster windows live on different nodes. */
   async add(increments: StatsIncrements): Promise<void> {
-    if (increments.size === 0) return;
-    const pipeline = this.redis.pipeline();
-    for (const [window, fields] of increments) {
-      const key = `${this.prefix}stats:${window}`;
-      for (const [field, amount] of fields) pipeline.hincrby(key, field, amount);
-      const period = window.slice(0, window.indexOf(':')) as Period;
-      pipeline.expire(key, KEPT_WINDOWS[period] * SECONDS[period]);
-    }
-    const results = await pipeline.exec();
-    const failure = results?.find(([error]) => error);
-    if (failure) throw failure[0]!;
+    await Promise.all(
+      [...increments].map(async ([window, fields]) => {
+        const key = `${this.prefix}stats:${window}`;
+        const pipeline = this.redis.pipeline();
+        for (const [field, amount] of fields) pipeline.hincrby(key, field, amount);
+        const period = window.slice(0, window.indexOf(':')) as Period;
+        pipeline.expire(key, KEPT_WINDOWS[period] * SECONDS[period]);
+        const failure = (await pipeline.exec())?.find(([error]) => error);
+        if (failure) throw failure[0]!;
+      }),
+    );
   }
 
   async read(period: Period, windowIds: readonly string[]): Promise<Map<string, number>> {
-    const pipeline = this.redis.pipeline();
-    for (const id of windowIds) pipeline.hgetall(`${this.prefix}stats:${period}:${id}`);
-    const results = (await pipeline.exec()) ?? [];
+    const hashes = await Promise.all(windowIds.map((id) => this.redis.hgetall(`${this.prefix}stats:${period}:${id}`)));
     const sums = new Map<string, number>();
-    for (const [error, hash] of results) {
-      if (error) throw error;
-      for (const [field, amount] of Object.entries(hash as Record<string, string>)) addInto(sums, field, Number(amount) || 0);
+    for (const hash of hashes) {
+      for (const [field, amount] of Object.entries(hash)) addInto(sums, field, Number(amount) || 0);
     }
     return sums;
   }

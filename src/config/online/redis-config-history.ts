@@ -1,9 +1,8 @@
-import type { Redis } from 'ioredis';
-import { createRedisClient, readyWithin, withScripts } from '../../storage/redis-client.js';
+import { createRedisClient, readyWithin, renameLegacyKeys, subscriberOf, withScripts, type RedisConnection } from '../../storage/redis-client.js';
 import { type ConfigHistoryStore, type ConfigRevision, HISTORY_LIMIT, type NewRevision } from './config-history.js';
 
 /**
- * KEYS: latest, revisions (hash), order (list), channel. ARGV: expected, new revision's JSON, limit.
+ * KEYS: latest, revisions (hash), order (list). ARGV: expected, new revision's JSON, limit, channel.
  * Sets the new revision only if the latest is still `expected`; trims the history; tells every instance.
  */
 const COMMIT = `
@@ -17,14 +16,14 @@ local limit = tonumber(ARGV[3])
 local old = redis.call('LRANGE', KEYS[3], limit, -1)
 for _, gone in ipairs(old) do redis.call('HDEL', KEYS[2], gone) end
 redis.call('LTRIM', KEYS[3], 0, limit - 1)
-redis.call('PUBLISH', KEYS[4], revision)
+redis.call('PUBLISH', ARGV[4], revision)
 return revision
 `;
 
 const CONNECT_WAIT_MS = 3_000;
 
 interface Scripts {
-  llmgwConfigCommit(latest: string, revisions: string, order: string, channel: string, expected: number, entry: string, limit: number): Promise<number>;
+  llmgwConfigCommit(latest: string, revisions: string, order: string, expected: number, entry: string, limit: number, channel: string): Promise<number>;
 }
 
 /**
@@ -34,20 +33,28 @@ interface Scripts {
  */
 export class RedisConfigHistory implements ConfigHistoryStore {
   readonly shared = true;
-  private readonly redis: Redis;
-  private subscriber: Redis | undefined;
+  private readonly redis: RedisConnection;
+  private subscriber: RedisConnection | undefined;
   private readonly keys: { latest: string; revisions: string; order: string; channel: string };
   /** The first commands wait for the connection (at start); later ones fail fast while Redis is away. */
   private readonly connected: Promise<void>;
 
   constructor(url: string, prefix: string) {
     this.redis = createRedisClient(url);
-    this.connected = readyWithin(this.redis, CONNECT_WAIT_MS);
-    this.keys = { latest: `${prefix}config:latest`, revisions: `${prefix}config:revisions`, order: `${prefix}config:order`, channel: `${prefix}config:changed` };
+    // The commit script's keys share the `{config}` hash tag, so they live in one slot of a cluster.
+    this.keys = { latest: `${prefix}{config}:latest`, revisions: `${prefix}{config}:revisions`, order: `${prefix}{config}:order`, channel: `${prefix}config:changed` };
+    const { latest, revisions, order } = this.keys;
+    this.connected = readyWithin(this.redis, CONNECT_WAIT_MS).then(() =>
+      renameLegacyKeys(this.redis, [
+        [`${prefix}config:latest`, latest],
+        [`${prefix}config:revisions`, revisions],
+        [`${prefix}config:order`, order],
+      ]),
+    );
   }
 
   private get scripts(): Scripts {
-    return withScripts<Scripts>(this.redis, [['llmgwConfigCommit', 4, COMMIT]]);
+    return withScripts<Scripts>(this.redis, [['llmgwConfigCommit', 3, COMMIT]]);
   }
 
   async latest(): Promise<ConfigRevision | undefined> {
@@ -74,13 +81,12 @@ export class RedisConfigHistory implements ConfigHistoryStore {
     await this.connected;
     const stored: ConfigRevision = { revision: expected + 1, ...entry };
     const { latest, revisions, order, channel } = this.keys;
-    const revision = await this.scripts.llmgwConfigCommit(latest, revisions, order, channel, expected, JSON.stringify(stored), HISTORY_LIMIT);
+    const revision = await this.scripts.llmgwConfigCommit(latest, revisions, order, expected, JSON.stringify(stored), HISTORY_LIMIT, channel);
     return revision === 0 ? undefined : stored;
   }
 
   subscribe(listener: (revision: number) => void): void {
-    this.subscriber ??= this.redis.duplicate({ enableOfflineQueue: true });
-    this.subscriber.on('error', () => undefined);
+    this.subscriber ??= subscriberOf(this.redis);
     this.subscriber.on('message', (channel: string, message: string) => {
       if (channel === this.keys.channel) listener(Number(message));
     });

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../../storage/redis-client.js';
 import { GatewayError } from '../../core/errors.js';
 import type { Logger } from '../../logging/logger.js';
 import { MAX_STORED_RESPONSE_BYTES, type ResponseStore, type StoredResponse } from './response-store.js';
@@ -8,7 +8,7 @@ const storeUnavailable = () => new GatewayError(503, 'The store of responses is 
 /** Responses in Redis, one key each with the store's time to live, shared by every instance. */
 export class RedisResponseStore implements ResponseStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly prefix: string,
     private readonly ttlMs: number,
     private readonly logger: Logger,

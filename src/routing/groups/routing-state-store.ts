@@ -1,5 +1,4 @@
-import type { Redis } from 'ioredis';
-import { withScripts } from '../../storage/redis-client.js';
+import { withScripts, type RedisConnection } from '../../storage/redis-client.js';
 import type { Ejection, RoutingStateStore, RoutingStateUpdate, SharedRoutingView } from './target-board.js';
 
 /** An instance that has not reported for this long is gone; its calls in flight no longer count. */
@@ -81,19 +80,22 @@ const pairs = (flat: readonly string[]): [string, string][] => {
   return result;
 };
 
-/** Routing state in Redis, shared by every gateway instance on it; one script call per background exchange. */
+/**
+ * Routing state in Redis, shared by every gateway instance on it; one script call per background exchange. Its keys
+ * share the `{routing}` hash tag: the script reads reports it finds by name, so on a cluster they must be in its slot.
+ */
 export class RedisRoutingStateStore implements RoutingStateStore {
   private readonly scripts: RoutingScripts;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly prefix: string,
   ) {
     this.scripts = withScripts<RoutingScripts>(redis, [['llmgwRoutingExchange', 4, EXCHANGE]]);
   }
 
   async exchange(update: RoutingStateUpdate): Promise<SharedRoutingView> {
-    const base = `${this.prefix}routing:`;
+    const base = `${this.prefix}{routing}:`;
     const report = JSON.stringify({ f: Object.fromEntries(update.inFlight), l: Object.fromEntries(update.latencyMs) });
     const [others, tokens, ejections] = await this.scripts.llmgwRoutingExchange(
       `${base}instances`,
@@ -127,7 +129,7 @@ export class RedisRoutingStateStore implements RoutingStateStore {
   }
 
   async setEjection(targetId: string, ejection: Ejection | undefined): Promise<void> {
-    const key = `${this.prefix}routing:ejections`;
+    const key = `${this.prefix}{routing}:ejections`;
     if (ejection) await this.redis.hset(key, targetId, `${ejection.until}:${ejection.count}`);
     else await this.redis.hdel(key, targetId);
   }

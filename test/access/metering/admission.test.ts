@@ -7,7 +7,7 @@ import { MemoryLimitStore } from '../../../src/access/limits/memory-limit-store.
 import { RedisLimitStore } from '../../../src/access/limits/redis-limit-store.js';
 import { WindowClock } from '../../../src/access/limits/time-windows.js';
 import { GatewayError } from '../../../src/core/errors.js';
-import { createRedisClient } from '../../../src/storage/redis-client.js';
+import { createRedisClient, type RedisConnection } from '../../../src/storage/redis-client.js';
 import { clientCaller, TOKEN_CALLER } from '../../helpers/callers.js';
 import { capturedLogger } from '../../helpers/logger.js';
 import { deleteKeys, freePort, TEST_REDIS_URL, uniquePrefix } from '../../helpers/redis.js';
@@ -17,7 +17,7 @@ const NOW = Date.parse('2026-11-22T14:30:15Z');
 const clock = new WindowClock('UTC', () => NOW);
 
 const prefixes: string[] = [];
-const connections: Redis[] = [];
+const connections: RedisConnection[] = [];
 test.after.always(async () => {
   for (const redis of connections) redis.disconnect();
   for (const prefix of prefixes) await deleteKeys(TEST_REDIS_URL, prefix);
