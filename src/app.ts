@@ -157,16 +157,12 @@ export function createApp(deps: AppDependencies): Koa<GatewayState> {
     maxBodyBytes: deps.config.maxRequestBodyBytes,
     logger: deps.logger,
   });
-  registerGeminiNativeRoutes(router, {
-    ...calls,
-    gemini,
-    authenticator: deps.authenticator,
-    // Only the environment's providers take callers' own keys; its Gemini provider is `gemini`.
-    byok: byokProviders.has('gemini'),
-    maxBodyBytes: deps.config.maxRequestBodyBytes,
-    intake,
-    logger: deps.logger,
-  });
+  const native = { ...calls, authenticator: deps.authenticator, maxBodyBytes: deps.config.maxRequestBodyBytes, intake, logger: deps.logger };
+  // Only the environment's providers take callers' own keys; they are named by their kind.
+  registerGeminiNativeRoutes(router, { prefix: '(?:/gemini)?/v1beta', provider: gemini, name: 'Gemini', models: gemini, modelsName: 'Gemini', byok: byokProviders.has('gemini') }, native);
+  // Vertex express has no model list: gemini-balance lists Gemini's there, and so does this.
+  const vertexExpress = () => deps.routing.table.providers.find((target) => target.settings.kind === 'vertex-express');
+  registerGeminiNativeRoutes(router, { prefix: '/vertex-express/v1beta', provider: vertexExpress, name: 'Vertex AI express mode', models: gemini, modelsName: 'Gemini (whose model list is served here)', byok: byokProviders.has('vertex-express') }, native);
   if (deps.geminiOpenAI) registerGeminiOpenAIRoutes(router, { authenticated, inference: inferenceGuard }, deps.geminiOpenAI, calls);
   const admin = [requireAdminToken(deps.authenticator, deps.sessions), adminBody];
   registerConsoleRoutes(router, admin, {

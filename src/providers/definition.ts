@@ -44,6 +44,13 @@ export interface ProviderDefinition<Options = unknown> {
    * rests for that model only and still serves the others (a config file upstream says so with `cooldown_per_model`).
    */
   limitsPerModel?: boolean;
+  /**
+   * Reached only through routes of its own (`/vertex-express/v1beta/...`): no model name on the shared routes, bare or
+   * `provider/model`, resolves to it, and the model list leaves it out.
+   */
+  nativeRoutesOnly?: boolean;
+  /** The model a key is checked with (a one-token call) when the upstream has no model list to check it with. */
+  probeModel?: string;
   /** Built on the OpenAI-compatible base: an upstream's `passthrough` setting may name OpenAI's other APIs it serves. */
   openAICompatible?: boolean;
   /** `options` are the provider's own settings, as its `env.options` read them. */

@@ -8,6 +8,7 @@ import { huggingfaceDefinition } from './huggingface/definition.js';
 import { minimaxDefinition } from './minimax/definition.js';
 import { ollamaDefinition } from './ollama/definition.js';
 import { sparkDefinition } from './spark/definition.js';
+import { vertexExpressDefinition } from './vertex-express/definition.js';
 import { zhipuDefinition } from './zhipu/definition.js';
 import type { ProviderDefinition, ProviderDependencies } from './definition.js';
 import { openaiCompatibleDefinition } from './openai-compatible/definition.js';
@@ -20,6 +21,7 @@ import type { Provider } from './types.js';
  */
 export const PROVIDER_DEFINITIONS: Readonly<Record<string, ProviderDefinition>> = {
   gemini: geminiDefinition,
+  'vertex-express': vertexExpressDefinition,
   dashscope: dashscopeDefinition,
   zhipu: zhipuDefinition,
   openai: openaiDefinition,

@@ -7,7 +7,8 @@ const PROBE_TIMEOUT_MS = 20_000;
 
 /**
  * How a key is checked: a one-token chat with TEST_MODEL when that model belongs to the key's provider (the
- * gemini-balance way), otherwise the provider's model list, which every supported upstream guards with the key.
+ * gemini-balance way), or with the provider's own probe model when it has no model list (Vertex express),
+ * otherwise the provider's model list, which every supported upstream guards with the key.
  */
 export function createKeyProbe(routes: () => { providers: readonly ConfiguredProvider[]; resolver: ModelResolver }, testModel: string | undefined): KeyProbe {
   return async (providerId, secret) => {
@@ -21,11 +22,12 @@ export function createKeyProbe(routes: () => { providers: readonly ConfiguredPro
     } catch {
       route = undefined;
     }
-    if (testModel !== undefined && route?.target === target) {
+    const probeModel = testModel !== undefined && route?.target === target ? route.upstreamModel : target.definition.probeModel;
+    if (probeModel !== undefined) {
       const result = await target.provider.chatCompletions({
-        request: { model: testModel, messages: [{ role: 'user', content: 'hi' }], max_tokens: 1 },
+        request: { model: probeModel, messages: [{ role: 'user', content: 'hi' }], max_tokens: 1 },
         rawBody: undefined,
-        upstreamModel: route.upstreamModel,
+        upstreamModel: probeModel,
         apiKey: secret,
         cancellation,
       });

@@ -42,7 +42,9 @@ export class ModelCatalog {
 
   async list(): Promise<ListedModel[]> {
     const { providers, resolver } = this.routes();
-    const perProvider = await Promise.all(providers.map(async (target) => ({ target, models: await this.modelsOf(target) })));
+    // An upstream served only on routes of its own (Vertex express) is not in the list.
+    const listable = providers.filter((target) => target.definition.nativeRoutesOnly !== true);
+    const perProvider = await Promise.all(listable.map(async (target) => ({ target, models: await this.modelsOf(target) })));
     const listed: ListedModel[] = [];
     const seen = new Set<string>();
     for (const { target, models } of perProvider) {

@@ -41,14 +41,16 @@ export class ModelResolver {
   private readonly families: { pattern: RegExp; kind: string; target: ConfiguredProvider | undefined }[] = [];
   private readonly plans = new Map<string, RoutePlan>();
 
-  constructor(configured: readonly ConfiguredProvider[]) {
+  constructor(all: readonly ConfiguredProvider[]) {
+    // An upstream served only on routes of its own (Vertex express) is no model name's route.
+    const configured = all.filter((target) => target.definition.nativeRoutesOnly !== true);
     for (const target of configured) {
       this.byPrefix.set(target.settings.id.toLowerCase(), target);
       for (const alias of target.definition.aliases) this.byPrefix.set(alias, target);
     }
     for (const definition of Object.values(PROVIDER_DEFINITIONS)) {
       const target = configured.find((entry) => entry.definition === definition && entry.settings.kind !== 'openai-compatible');
-      if (definition.kind !== 'openai-compatible' && !target) {
+      if (definition.kind !== 'openai-compatible' && definition.nativeRoutesOnly !== true && !target) {
         this.unconfiguredPrefixes.add(definition.kind);
         for (const alias of definition.aliases) this.unconfiguredPrefixes.add(alias);
       }

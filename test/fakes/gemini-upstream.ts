@@ -8,7 +8,8 @@ import { FakeServer, type IncomingCall, sleep, writeScriptedStream } from './fak
  * where it is known: `POST /v1beta/models/{model}:generateContent`, `:streamGenerateContent?alt=sse` (each event
  * `data: <json>` + CRLF CRLF, Google's compact `"key": value` spelling, no `[DONE]`; the stream just ends),
  * `:embedContent`, `:batchEmbedContents` (at most 100 requests), `:countTokens`, `GET /v1beta/models` (paginated
- * with `pageSize` / `pageToken` / `nextPageToken`) and `GET /v1beta/models/{model}`. The key is read from
+ * with `pageSize` / `pageToken` / `nextPageToken`) and `GET /v1beta/models/{model}`; the model calls also under
+ * Vertex AI express mode's `/v1beta1/publishers/google/models/…` (`vertexUrl`). The key is read from
  * `x-goog-api-key` or `?key=`; errors are Google RPC bodies with Google's statuses (400 API_KEY_INVALID for a
  * wrong key, 403 for a missing one, 404 for an unknown model, 429 with RetryInfo …).
  *
@@ -19,6 +20,9 @@ import { FakeServer, type IncomingCall, sleep, writeScriptedStream } from './fak
  * Behaviour is scripted per request (`script`, or `enqueue` for a sequence); every request is recorded with its
  * path, query, headers and body; aborted responses are recorded too.
  */
+
+/** Gemini's model paths, and Vertex AI express mode's (`/v1beta1/publishers/google/models/{model}:generateContent`). */
+const MODEL_ROUTE = /^\/(?:v1beta|v1beta1\/publishers\/google)\/models(?:\/([^:/]+)(?::([A-Za-z]+))?)?$/;
 
 export interface RecordedGeminiRequest {
   method: string;
@@ -628,8 +632,12 @@ export class FakeGeminiUpstream extends FakeServer<RecordedGeminiRequest> {
   /** Gemini's Files API: uploads in progress and files, each owned by the key that uploaded it. */
   readonly files = new FakeGeminiFiles(() => this.origin);
 
+  /** The base URL of the same models on Vertex AI's express-mode path: `http://127.0.0.1:<port>/v1beta1/publishers/google`. */
+  vertexUrl = '';
+
   protected override started(): void {
     this.url = `${this.origin}/v1beta`;
+    this.vertexUrl = `${this.origin}/v1beta1/publishers/google`;
   }
 
   /** Behaviours for the next model calls (generate, stream, embed, count), consumed in order. */
@@ -647,7 +655,7 @@ export class FakeGeminiUpstream extends FakeServer<RecordedGeminiRequest> {
     const query = Object.fromEntries(url.searchParams.entries());
     const headerKey = req.headers['x-goog-api-key'];
     const fromHeader = typeof headerKey === 'string' && headerKey !== '';
-    const route = /^\/v1beta\/models(?:\/([^:/]+)(?::([A-Za-z]+))?)?$/.exec(decodeURIComponent(url.pathname));
+    const route = MODEL_ROUTE.exec(decodeURIComponent(url.pathname));
     const method = req.method ?? 'GET';
     let action: GeminiAction = 'unknown';
     const filePath = /^\/v1beta\/files(?:\/([a-z0-9-]+))?$/.exec(url.pathname);

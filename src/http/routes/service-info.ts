@@ -35,6 +35,7 @@ const ENDPOINTS = [
   'POST /v1/messages (Anthropic Messages API)',
   'POST /v1/messages/count_tokens',
   'GET /v1beta/models, POST /v1beta/models/{model}:{action} (Gemini API; also under /gemini/v1beta)',
+  'GET /vertex-express/v1beta/models, POST /vertex-express/v1beta/models/{model}:{action} (Gemini API on the Vertex AI express-mode keys)',
   'POST /upload/v1beta/files, GET /v1beta/files, GET|DELETE /v1beta/files/{id} (Gemini Files API with key affinity; also under /gemini)',
   'GET /openai/v1/models, POST /openai/v1/chat/completions, POST /openai/v1/embeddings (Gemini\'s OpenAI surface, when Gemini is configured)',
   'GET /v1/keys/list (admin)',
