@@ -9,6 +9,9 @@
  * Then a Responses API call passed through to the same upstream, next to the chat call, on the direct, bare-proxy
  * and gateway targets. BENCH_ONLY=responses runs that measure alone; BENCH_ONLY=console measures the gateway's
  * throughput with and without an open admin dashboard.
+ * The gateways and the bare proxy (undici, the thinnest Node proxy) run pinned to one core, the upstream and the
+ * load to the others (BENCH_PIN=0: not pinned); the gateway's CPU per request is compared with the bare proxy's
+ * round by round (paired A/B), with every feature of a call on (token, pool routing, metering, access log, metrics).
  * Settings: BENCH_SECONDS per throughput run (3), BENCH_ROUNDS of throughput runs (5), BENCH_LATENCY_REQUESTS (2000).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -19,7 +22,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { ConfiguredProvider } from '../src/providers/registry.js';
 import type { RoutePlan } from '../src/routing/dispatcher.js';
-import { cpuTimeMs, killChildren, median, percentile, startChild, startFlags } from './bench/processes.js';
+import { benchCores, cpuTimeMs, killChildren, median, percentile, pinSelf, startChild, startFlags } from './bench/processes.js';
 import { GroupRouter } from '../src/routing/groups/group-router.js';
 import type { GroupFallbacks, ModelGroup } from '../src/routing/groups/model-group.js';
 import { MemoryRoutingStateStore } from '../src/routing/groups/routing-state-store.js';
@@ -219,9 +222,15 @@ async function main() {
   const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 5));
   if (process.env.BENCH_ONLY === 'responses') return responsesOnly(seconds, latencyCount, rounds);
   if (process.env.BENCH_ONLY === 'console') return consoleOnly(seconds, rounds);
-  const upstream = await startChild(here('./bench/upstream.js'));
+  // The proxies compared run on one core, the load and the upstream on the others (see benchCores).
+  const cores = benchCores();
+  if (cores) pinSelf(cores.load);
+  else console.log('(processes not pinned to cores: BENCH_PIN=0, a single core, or no taskset)');
+  const upstream = await startChild(here('./bench/upstream.js'), [], {}, [], cores?.load);
   const upstreamPort = upstream.port;
-  const bareProxy = await startChild(here('./bench/bare-proxy.js'), [String(upstreamPort)]);
+  const bareProxy = await startChild(here('./bench/bare-proxy.js'), [String(upstreamPort)], {}, [], cores?.measured);
+  // Everything a call goes through is on: the client's token, routing over a key pool, metering, the access log
+  // at info level, and the Prometheus metrics.
   const gatewayEnv = {
     PORT: '0',
     HOST: '127.0.0.1',
@@ -230,14 +239,15 @@ async function main() {
     ANTHROPIC_BASE_URL: `http://127.0.0.1:${upstreamPort}`,
     ANTHROPIC_API_KEY: 'sk-ant-bench-upstream-key',
     LOG_LEVEL: 'info',
+    METRICS_TOKEN: 'sk-bench-metrics-token',
   };
   const tenKeys = JSON.stringify(Array.from({ length: 10 }, (_, index) => `sk-bench-upstream-key-${index}`));
   const gatewayFlags = startFlags();
-  const gateway = await startChild(here('../src/main.js'), [], { ...gatewayEnv, OPENAI_API_KEYS: tenKeys }, gatewayFlags);
+  const gateway = await startChild(here('../src/main.js'), [], { ...gatewayEnv, OPENAI_API_KEYS: tenKeys }, gatewayFlags, cores?.measured);
   const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
   const redisPrefix = `llmgw-bench-${process.pid}:`;
   const gatewayOnRedis = (await redisAnswers(redisUrl))
-    ? await startChild(here('../src/main.js'), [], { ...gatewayEnv, OPENAI_API_KEYS: tenKeys, REDIS_URL: redisUrl, REDIS_KEY_PREFIX: redisPrefix }, gatewayFlags)
+    ? await startChild(here('../src/main.js'), [], { ...gatewayEnv, OPENAI_API_KEYS: tenKeys, REDIS_URL: redisUrl, REDIS_KEY_PREFIX: redisPrefix }, gatewayFlags, cores?.measured)
     : undefined;
   // The same model as a model group of two deployments (both the fake upstream, each with its own ten keys), to
   // price routing: choosing a target, feeding the routing state, and the group's headers.
@@ -245,7 +255,7 @@ async function main() {
   const routingFile = join(routingDir, 'gateway.yaml');
   const deployment = `{ type: openai-compatible, base_url: "http://127.0.0.1:${upstreamPort}/v1", api_keys: ${tenKeys} }`;
   writeFileSync(routingFile, `upstreams:\n  east: ${deployment}\n  west: ${deployment}\nroutes:\n  gpt-4o-mini:\n    strategy: weighted\n    targets: [{ upstream: east }, { upstream: west }]\n`);
-  const routedGateway = await startChild(here('../src/main.js'), [], { ...gatewayEnv, CONFIG_FILE: routingFile }, gatewayFlags);
+  const routedGateway = await startChild(here('../src/main.js'), [], { ...gatewayEnv, CONFIG_FILE: routingFile }, gatewayFlags, cores?.measured);
 
   const targets: Target[] = [
     { name: 'direct', port: upstreamPort, pid: upstream.pid, agent: new Agent({ keepAlive: true, maxSockets: 64 }) },
@@ -331,6 +341,13 @@ async function main() {
     `gateway stream throughput: ${percent(roundRatio(streamRuns, 'gateway', 'direct'))} of direct, ${percent(roundRatio(streamRuns, 'gateway', 'bare proxy'))} of the bare proxy ` +
       `(rounds: ${perRound(streamRuns)}; target: >= 50% of the bare proxy)`,
   );
+  // Paired A/B: within each round the bare proxy and the gateway run back to back on the same core, so each
+  // round's ratio compares them at the same machine speed; the figure is the median of those ratios.
+  const cpuRatio = (runs: Map<string, { cpuPerRequestUs: number }[]>) => {
+    const ratios = runs.get('gateway')!.map((run, round) => run.cpuPerRequestUs / runs.get('bare proxy')![round]!.cpuPerRequestUs);
+    return `${median(ratios).toFixed(2)}× (rounds: ${ratios.map((ratio) => ratio.toFixed(2)).join(', ')})`;
+  };
+  console.log(`gateway CPU per request against the bare proxy's, paired by round: non-stream ${cpuRatio(plainRuns)}, stream ${cpuRatio(streamRuns)} (target: <= 1.5×)`);
   const routed = results['gw routed']!;
   console.log(
     `model group (weighted over two deployments) against the direct model: ${(routed.cpu - gatewayResult.cpu).toFixed(0)} µs CPU per request (non-stream), ` +

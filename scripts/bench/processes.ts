@@ -1,6 +1,7 @@
 /** Child processes for the benchmark and the soak: started, found listening, measured, and killed at the end. */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const children: ChildProcess[] = [];
@@ -24,8 +25,35 @@ export function startFlags(): string[] {
   return command[1]!.trim().split(/\s+/).filter(Boolean);
 }
 
-export function startChild(script: string, args: string[] = [], env: Record<string, string> = {}, nodeFlags: string[] = []): Promise<{ port: number; pid: number | undefined; child: ChildProcess }> {
-  const child = spawn(process.execPath, [...nodeFlags, script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+/**
+ * The cores the benchmark pins its processes to (`taskset`), so that the proxies compared never share a core with
+ * the load or the upstream, and each runs on the same core as the other: `measured` for the proxies under test,
+ * `load` for the upstream and the benchmark's own client. Undefined (no pinning) with BENCH_PIN=0, on a single
+ * core, or where taskset is missing.
+ */
+export function benchCores(): { measured: string; load: string } | undefined {
+  const cores = availableParallelism();
+  if (process.env.BENCH_PIN === '0' || cores < 2 || !existsSync('/usr/bin/taskset')) return undefined;
+  return { measured: String(cores - 1), load: cores === 2 ? '0' : `0-${cores - 2}` };
+}
+
+/** Pins this process (the benchmark's load) to `cores`. */
+export function pinSelf(cores: string): void {
+  spawnSync('/usr/bin/taskset', ['-a', '-p', '-c', cores, String(process.pid)], { stdio: 'ignore' });
+}
+
+export function startChild(
+  script: string,
+  args: string[] = [],
+  env: Record<string, string> = {},
+  nodeFlags: string[] = [],
+  cores?: string,
+): Promise<{ port: number; pid: number | undefined; child: ChildProcess }> {
+  // taskset execs the command: the child's pid stays the one whose CPU time is read.
+  const command = [process.execPath, ...nodeFlags, script, ...args];
+  const child = cores === undefined
+    ? spawn(command[0]!, command.slice(1), { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
+    : spawn('/usr/bin/taskset', ['-c', cores, ...command], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   return new Promise((resolve, reject) => {
     let output = '';

@@ -25,6 +25,8 @@ export interface CallCost {
   tier: number | null;
 }
 
+const partCost = (tokens: number, usdPerMillion: number) => (tokens === 0 ? 0 : tokensCost(tokens, usdPerMillion));
+
 /**
  * What a call cost at `price`. Plain input is the prompt less its priced parts, plain output the completion less
  * its own; each part is priced at its rate, searches per search (free when the price has no `per_search`).
@@ -35,22 +37,24 @@ export function callCost(usage: TokenUsage, price: ModelPrice): CallCost {
   // tokenUsage() already caps the parts; a usage built by hand must not make a plain part negative either.
   const plainInput = Math.max(0, usage.prompt - usage.cached - usage.cacheWrite - usage.cacheWriteLong - usage.audioInput - usage.imageInput);
   const plainOutput = Math.max(0, usage.completion - usage.reasoning - usage.audioOutput - usage.imageOutput);
-  const tokens: Record<TokenPart, number> = {
-    input: plainInput,
-    cached: usage.cached,
-    cacheWrite: usage.cacheWrite,
-    cacheWriteLong: usage.cacheWriteLong,
-    audioInput: usage.audioInput,
-    imageInput: usage.imageInput,
-    output: plainOutput,
-    reasoning: usage.reasoning,
-    audioOutput: usage.audioOutput,
-    imageOutput: usage.imageOutput,
+  // Written out rather than mapped over the parts: this runs on every call, and a part not used costs nothing.
+  const parts: CostBreakdown = {
+    input: partCost(plainInput, rates.input),
+    cached: partCost(usage.cached, rates.cached),
+    cacheWrite: partCost(usage.cacheWrite, rates.cacheWrite),
+    cacheWriteLong: partCost(usage.cacheWriteLong, rates.cacheWriteLong),
+    audioInput: partCost(usage.audioInput, rates.audioInput),
+    imageInput: partCost(usage.imageInput, rates.imageInput),
+    output: partCost(plainOutput, rates.output),
+    reasoning: partCost(usage.reasoning, rates.reasoning),
+    audioOutput: partCost(usage.audioOutput, rates.audioOutput),
+    imageOutput: partCost(usage.imageOutput, rates.imageOutput),
+    searches: usage.searches === 0 ? 0 : unitsCost(usage.searches, price.per_search ?? 0),
+    media: usage.media ? mediaCost(usage.media, price) : 0,
   };
-  const parts = Object.fromEntries(Object.entries(tokens).map(([part, count]) => [part, tokensCost(count, rates[part as TokenPart])])) as CostBreakdown;
-  parts.searches = unitsCost(usage.searches, price.per_search ?? 0);
-  parts.media = usage.media ? mediaCost(usage.media, price) : 0;
-  const total = Object.values(parts).reduce((sum, part) => sum + part, 0);
+  const total =
+    parts.input + parts.cached + parts.cacheWrite + parts.cacheWriteLong + parts.audioInput + parts.imageInput +
+    parts.output + parts.reasoning + parts.audioOutput + parts.imageOutput + parts.searches + parts.media;
   return { total, parts, tier: tier?.above_input_tokens ?? null };
 }
 

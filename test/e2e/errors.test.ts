@@ -1,4 +1,5 @@
 import test from 'ava';
+import { gzipSync } from 'node:zlib';
 import OpenAI from 'openai';
 import { FakeGeminiUpstream } from '../fakes/gemini-upstream.js';
 import { FakeOpenAIUpstream } from '../fakes/openai-upstream.js';
@@ -129,6 +130,43 @@ test.serial('an oversized body is a 413', async (t) => {
   const body = (await response.json()) as { error: { message: string } };
   assertOpenAIErrorShape(t, body);
   t.regex(body.error.message, /4096 bytes/);
+});
+
+test.serial('a body declaring a Content-Length beyond the limit is a 413 before it is read', async (t) => {
+  const { request } = await import('node:http');
+  const url = new URL(gw.baseURL);
+  const status = await new Promise<number | undefined>((resolve, reject) => {
+    const outgoing = request({ host: url.hostname, port: url.port, method: 'POST', path: '/v1/chat/completions', headers: { authorization: `Bearer ${CLIENT_TOKEN}`, 'content-length': '100000' } }, (response) => {
+      response.resume();
+      resolve(response.statusCode);
+    });
+    outgoing.on('error', reject);
+    outgoing.write('{"model":');
+  });
+  t.is(status, 413);
+});
+
+test.serial('a body with a prototype-poisoning key is a 400 invalid_json and never reaches the upstream', async (t) => {
+  const before = upstream.requests.length;
+  const response = await post('/chat/completions', '{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"__proto__":{"admin":true}}');
+  t.is(response.status, 400);
+  t.is(((await response.json()) as { error: { code: string } }).error.code, 'invalid_json');
+  t.is(upstream.requests.length, before);
+});
+
+test.serial('a body that starts with a byte order mark, or comes gzip-compressed, is read as the JSON it holds', async (t) => {
+  const before = upstream.requests.length;
+  const withBom = await post('/chat/completions', `\ufeff${JSON.stringify(chatRequest)}`);
+  t.is(withBom.status, 200);
+  await withBom.arrayBuffer();
+  const compressed = await fetch(`${gw.baseURL}/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${CLIENT_TOKEN}`, 'content-type': 'application/json', 'content-encoding': 'gzip' },
+    body: gzipSync(JSON.stringify(chatRequest)),
+  });
+  t.is(compressed.status, 200);
+  await compressed.arrayBuffer();
+  t.is(upstream.requests.length, before + 2);
 });
 
 test.serial('an unknown model is a 404 model_not_found', async (t) => {

@@ -1,4 +1,6 @@
+import bourne from '@hapi/bourne';
 import bodyParser from 'koa-bodyparser';
+import type { IncomingMessage } from 'node:http';
 import { GatewayError, payloadTooLarge } from '../../core/errors.js';
 import type { GatewayContext, GatewayMiddleware } from '../context.js';
 
@@ -17,13 +19,90 @@ const bodyTimedOut = (timeoutMs: number) =>
     headers: { Connection: 'close' },
   });
 
+/** A failure the way raw-body words it (status, `type`), for the error handler to map. */
+const readFailure = (status: number, message: string, type: string) => Object.assign(new Error(message), { status, type, expose: true });
+
+/** A body that is not a JSON object or array, as co-body throws it (the error handler makes it `invalid_json`). */
+const notJson = (message: string) => Object.assign(new SyntaxError(message), { status: 400 });
+
+/** Only an object or an array is accepted at the top (whitespace as RFC 8259 allows it before). */
+const STRICT_JSON = /^[\x20\x09\x0a\x0d]*(\[|\{)/;
+
+/**
+ * Reads a body sent without Content-Encoding as UTF-8 text (a byte order mark dropped), within `maxBytes` and
+ * `timeoutMs`. What koa-bodyparser does for such a body, without its layers (co-body, raw-body, inflation,
+ * iconv, ee-first) and their promises and listeners, which cost more than the rest of reading a small body.
+ */
+function readText(req: IncomingMessage, maxBytes: number, timeoutMs: number): Promise<string> {
+  const declared = req.headers['content-length'];
+  const length = declared === undefined ? undefined : Number(declared);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const finish = (error: Error | undefined, text?: string) => {
+      clearTimeout(timer);
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('aborted', onAborted);
+      if (error === undefined) return resolve(text!);
+      // The rest of the body is left unread, as raw-body leaves it.
+      req.unpipe();
+      req.pause();
+      reject(error);
+    };
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > maxBytes) finish(payloadTooLarge(maxBytes));
+      else chunks.push(chunk);
+    };
+    const onEnd = () => {
+      if (length !== undefined && received !== length) return finish(readFailure(400, 'request size did not match content length', 'request.size.invalid'));
+      const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8');
+      finish(undefined, text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    };
+    const onError = (error: Error) => finish(error);
+    const onAborted = () => finish(readFailure(400, 'request aborted', 'request.aborted'));
+    if (length !== undefined && length > maxBytes) return finish(payloadTooLarge(maxBytes));
+    if (timeoutMs > 0) timer = setTimeout(() => finish(bodyTimedOut(timeoutMs)), timeoutMs);
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('aborted', onAborted);
+  });
+}
+
+/** The parsed body: an object or an array; `{}` for an empty body; prototype poisoning refused. */
+function parseStrictJson(text: string): unknown {
+  if (text === '') return {};
+  if (!STRICT_JSON.test(text)) throw notJson('invalid JSON, only supports object and array');
+  try {
+    return bourne.parse(text, { protoAction: 'error' });
+  } catch (error) {
+    throw Object.assign(error as Error, { status: 400 });
+  }
+}
+
+/** koa-bodyparser's wait for a body sent compressed (Content-Encoding: gzip, deflate or br), bounded in time. */
+async function withinTime<T>(reading: Promise<T>, timeoutMs: number): Promise<T> {
+  if (timeoutMs === 0) return reading;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([reading, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(bodyTimedOut(timeoutMs)), timeoutMs)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Parses the request body as JSON whatever its Content-Type (curl users often omit it), keeps the raw text for
  * untouched pass-through, and bounds what a client can hold: the size (413 beyond it) and the time it takes to
- * send (408 past it, so a client trickling its body cannot pin a connection and its buffer).
+ * send (408 past it, so a client trickling its body cannot pin a connection and its buffer). A body sent as it is
+ * (nearly all of them) is read here; a compressed one is left to koa-bodyparser, which inflates it.
  */
 export function jsonBody({ maxBytes, timeoutMs }: JsonBodyLimits): GatewayMiddleware {
-  const parse = bodyParser({
+  const parseCompressed = bodyParser({
     enableTypes: ['json'],
     jsonLimit: String(maxBytes),
     strict: true,
@@ -31,17 +110,18 @@ export function jsonBody({ maxBytes, timeoutMs }: JsonBodyLimits): GatewayMiddle
   }) as unknown as GatewayMiddleware;
   const parsed = async () => undefined;
   return async (ctx, next) => {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const reading = parse(ctx, parsed);
-      await (timeoutMs === 0
-        ? reading
-        : Promise.race([reading, new Promise((_, reject) => (timer = setTimeout(() => reject(bodyTimedOut(timeoutMs)), timeoutMs)))]));
-    } catch (error) {
-      if ((error as { type?: unknown } | undefined)?.type === 'entity.too.large') throw payloadTooLarge(maxBytes);
-      throw error;
-    } finally {
-      clearTimeout(timer);
+    const encoding = ctx.req.headers['content-encoding'];
+    if (encoding === undefined || encoding === 'identity') {
+      const text = await readText(ctx.req, maxBytes, timeoutMs);
+      ctx.request.body = parseStrictJson(text);
+      ctx.request.rawBody = text;
+    } else {
+      try {
+        await withinTime(parseCompressed(ctx, parsed), timeoutMs);
+      } catch (error) {
+        if ((error as { type?: unknown } | undefined)?.type === 'entity.too.large') throw payloadTooLarge(maxBytes);
+        throw error;
+      }
     }
     await next();
   };
