@@ -4,20 +4,12 @@ import type { ErrorLogQuery, RequestLogQuery, RequestRecord, UpstreamErrorRecord
 /*
  * Query rules shared by the memory store and the Redis store, so both answer alike.
  *
- * Entry ids are Redis stream ids, `<ms>-<seq>`, increasing in append order. The `ms` part is the record's `time`
- * unless a newer record was appended before it (a long request finishing after shorter, later ones; another
- * instance; a skewed clock); then it is the newest id's `ms`, so ids stay increasing. Hence id ms >= time, always,
- * and id ms - time is the record's lateness: how long after newer records it was appended.
+ * Entry ids are `<ms>-<seq>`: `ms` is the record's `time` (when the call arrived), `seq` a counter in append order
+ * for ties. Both stores list entries by id, newest first, so a call that finished late is still listed where it
+ * arrived.
  */
 
 export const MAX_PAGE_SIZE = 1000;
-
-/**
- * How late a record may be appended and still be found by a query with `to`: the walk starts at ids up to this
- * much past `to`. Records appended more than this after newer ones (requests running over an hour) are missed by
- * queries with `to`, never by the others.
- */
-export const LATE_APPEND_MARGIN_MS = 60 * 60_000;
 
 export interface StreamId {
   ms: number;
@@ -39,22 +31,22 @@ export function parseCursor(cursor: string): StreamId {
 
 export const compareIds = (a: StreamId, b: StreamId): number => a.ms - b.ms || a.seq - b.seq;
 
-/** The millisecond part a record's id gets before any clamping to the stream's newest id. */
+/** The millisecond part of a record's id. */
 export const idTime = (time: number): number => (Number.isFinite(time) && time > 0 ? Math.floor(time) : 0);
 
 export const clampLimit = (limit: number): number => Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(limit) || 1));
 
 export interface IdWindow {
-  /** Entries with a smaller id ms cannot match `from` (id ms >= time). */
+  /** Entries with a smaller id ms cannot match `from`. */
   oldestMs?: number;
-  /** Entries with a larger id ms cannot match `to`, unless appended later than LATE_APPEND_MARGIN_MS. */
+  /** Entries with a larger id ms cannot match `to`. */
   newestMs?: number;
 }
 
 export function idWindow({ from, to }: { from?: number; to?: number }): IdWindow {
   const window: IdWindow = {};
   if (from !== undefined && Number.isFinite(from)) window.oldestMs = idTime(from);
-  if (to !== undefined && Number.isFinite(to)) window.newestMs = Math.ceil(to) - 1 + LATE_APPEND_MARGIN_MS;
+  if (to !== undefined && Number.isFinite(to)) window.newestMs = Math.ceil(to) - 1;
   return window;
 }
 

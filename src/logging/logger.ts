@@ -24,6 +24,17 @@ export function isoTimestamp(now = Date.now()): string {
   return lastTimestamp;
 }
 
+/**
+ * Ends the process once every log line written so far is out, in order: the batch already being written finishes
+ * before the rest goes. (Exiting at once would leave the `exit` hook to write the rest synchronously, possibly ahead
+ * of that batch or with it lost.) After `maxWaitMs` it exits anyway, should the output be stuck.
+ */
+export function exitAfterLogs(logger: Logger, code: number, maxWaitMs = 2000): void {
+  const exit = () => process.exit(code);
+  setTimeout(exit, maxWaitMs);
+  logger.flush(exit);
+}
+
 /** Standard output as a batched line writer, flushed when the process exits. */
 function stdoutWriter(): LineWriter {
   const writer = new LineWriter(1);

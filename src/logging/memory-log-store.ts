@@ -17,6 +17,10 @@ class Ring<T> {
     return this.items[(this.head + index) % this.capacity] as T;
   }
 
+  set(index: number, item: T): void {
+    this.items[(this.head + index) % this.capacity] = item;
+  }
+
   push(item: T): void {
     if (this.size < this.capacity) {
       this.items[(this.head + this.size) % this.capacity] = item;
@@ -46,23 +50,25 @@ interface PageQuery {
   cursor?: string;
 }
 
-/** One log: entries in id order, at most `maxRecords` of them. */
+/** One log: entries in arrival order (the records' times, ties in append order), at most `maxRecords` of them. */
 class MemoryLog<T extends { time: number }> {
   private readonly entries: Ring<Entry<T>>;
-  private lastMs = -1;
   private lastSeq = 0;
 
   constructor(maxRecords: number) {
     this.entries = new Ring(maxRecords);
   }
 
-  /** Takes the record as it is: the meter hands over records it no longer touches. */
+  /**
+   * Takes the record as it is: the meter hands over records it no longer touches. A call is appended when it
+   * finishes, so a long one goes back past the shorter calls that arrived after it (a few steps, usually none).
+   */
   append(record: T): void {
-    const ms = Math.max(idTime(record.time), this.lastMs);
-    const seq = ms === this.lastMs ? this.lastSeq + 1 : 0;
-    this.lastMs = ms;
-    this.lastSeq = seq;
-    this.entries.push({ ms, seq, record });
+    const entry = { ms: idTime(record.time), seq: ++this.lastSeq, record };
+    this.entries.push(entry);
+    let index = this.entries.length - 1;
+    for (; index > 0 && compareIds(this.entries.at(index - 1), entry) > 0; index--) this.entries.set(index, this.entries.at(index - 1));
+    this.entries.set(index, entry);
   }
 
   dropBefore(cutoffMs: number): void {

@@ -4,31 +4,75 @@ import { clampLimit, idTime, idWindow, matchesError, matchesRequest, parseCursor
 import { withScripts, type RedisConnection } from '../storage/redis-client.js';
 
 /**
- * Appends records to a stream, each with the id `<time>-*`, so ids follow the records' times and retention can trim
- * by id. A record older than the stream's newest id would be rejected; it gets `<newest ms>-*` instead, keeping
- * id ms >= time (the read side relies on it). One call appends a whole batch, in one round trip.
- * KEYS[1] the stream; ARGV[1] maxRecords; then a time (integer ms) and a JSON record per entry.
+ * Appends records to a log kept as a sorted set of ids scored by the records' times (arrival, not finish) and a
+ * hash id → record. Ids are `<time>-<seq>`, the seq zero-padded from one counter, so ids of the same millisecond
+ * sort in append order. The oldest records beyond maxRecords are dropped. One call appends a whole batch.
+ * KEYS: the index, the records, the counter; ARGV[1] maxRecords; then a time (integer ms) and a JSON record per entry.
  */
 const APPEND_RECORDS = `
-local stream, maxRecords = KEYS[1], ARGV[1]
-local function newestMs()
-  local info = redis.call('XINFO', 'STREAM', stream)
-  for i = 1, #info, 2 do
-    if info[i] == 'last-generated-id' then return string.match(info[i + 1], '^(%d+)-') end
-  end
-end
+local index, records, counter, maxRecords = KEYS[1], KEYS[2], KEYS[3], tonumber(ARGV[1])
 for i = 2, #ARGV, 2 do
-  local added = redis.pcall('XADD', stream, 'MAXLEN', '~', maxRecords, ARGV[i] .. '-*', 'r', ARGV[i + 1])
-  if type(added) == 'table' and added.err then
-    redis.call('XADD', stream, 'MAXLEN', '~', maxRecords, newestMs() .. '-*', 'r', ARGV[i + 1])
-  end
+  local id = ARGV[i] .. '-' .. string.format('%016d', redis.call('INCR', counter))
+  redis.call('ZADD', index, ARGV[i], id)
+  redis.call('HSET', records, id, ARGV[i + 1])
+end
+local excess = redis.call('ZCARD', index) - maxRecords
+if excess > 0 then
+  local dropped = redis.call('ZRANGE', index, 0, excess - 1)
+  redis.call('HDEL', records, unpack(dropped))
+  redis.call('ZREMRANGEBYRANK', index, 0, excess - 1)
 end
 return (#ARGV - 1) / 2
 `;
 
+/** Drops up to ARGV[2] records older than ARGV[1] (ms); returns how many. KEYS: the index, the records. */
+const PRUNE_RECORDS = `
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+if #ids > 0 then
+  redis.call('HDEL', KEYS[2], unpack(ids))
+  redis.call('ZREM', KEYS[1], unpack(ids))
+end
+return #ids
+`;
+
+/**
+ * Up to ARGV[5] entries newest first, as id, record pairs: after the cursor id ARGV[1] (its position now, so records
+ * appended meanwhile do not shift the page; by its time when it is gone), not newer than ARGV[3] and down to
+ * ARGV[4] (scores, `+inf`/`-inf` when unbounded). ARGV[2] is the cursor's time. KEYS: the index, the records.
+ */
+const PAGE_RECORDS = `
+local index, records = KEYS[1], KEYS[2]
+local cursor, cursorMs, newest, oldest, count = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
+local start = redis.call('ZCOUNT', index, '(' .. newest, '+inf')
+if cursor ~= '' then
+  local rank = redis.call('ZREVRANK', index, cursor)
+  local afterCursor = rank and rank + 1 or redis.call('ZCOUNT', index, cursorMs, '+inf')
+  if afterCursor > start then start = afterCursor end
+end
+local entries = redis.call('ZREVRANGE', index, start, start + count - 1, 'WITHSCORES')
+local out = {}
+for i = 1, #entries, 2 do
+  if tonumber(entries[i + 1]) < oldest then break end
+  out[#out + 1] = entries[i]
+  out[#out + 1] = redis.call('HGET', records, entries[i]) or ''
+end
+return out
+`;
+
 interface LogScripts {
-  llmgwAppendLog(stream: string, maxRecords: number, ...timesAndRecords: (string | number)[]): Promise<number>;
+  llmgwAppendLogRecords(index: string, records: string, counter: string, maxRecords: number, ...timesAndRecords: (string | number)[]): Promise<number>;
+  llmgwPruneLogRecords(index: string, records: string, cutoffMs: number, count: number): Promise<number>;
+  llmgwPageLogRecords(index: string, records: string, cursor: string, cursorMs: string, newest: string, oldest: string, count: number): Promise<string[]>;
 }
+
+/** The keys of one log. */
+interface LogKeys {
+  index: string;
+  records: string;
+  counter: string;
+}
+
+const PRUNE_BATCH = 5000;
 
 /** Entries a query examines at most before it returns what it has, with a cursor to go on from. */
 const MAX_SCANNED_PER_QUERY = 20_000;
@@ -82,29 +126,18 @@ const errorRecordSchema: z.ZodType<UpstreamErrorRecord> = z.object({
   message: z.string(),
 });
 
-/** The record in an entry's `r` field, or undefined when the entry is not one this store wrote. */
-function decodeEntry<T>(fields: string[], schema: z.ZodType<T>): T | undefined {
-  for (let index = 0; index + 1 < fields.length; index += 2) {
-    if (fields[index] !== 'r') continue;
-    try {
-      const parsed = schema.safeParse(JSON.parse(fields[index + 1]!));
-      return parsed.success ? parsed.data : undefined;
-    } catch {
-      return undefined;
-    }
+/** The record in an entry, or undefined when it is not one this store wrote. */
+function decodeRecord<T>(json: string, schema: z.ZodType<T>): T | undefined {
+  try {
+    const parsed = schema.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
   }
-  return undefined;
 }
 
-/** The XREVRANGE `end` argument for the first batch, or undefined when nothing can match. */
-function newestBound(after: StreamId | undefined, newestMs: number | undefined): string | undefined {
-  if (newestMs !== undefined && newestMs < 0) return undefined;
-  if (after !== undefined) {
-    if (after.ms === 0 && after.seq === 0) return undefined; // Nothing precedes 0-0; Redis rejects `(0-0`.
-    if (newestMs === undefined || after.ms <= newestMs) return `(${after.ms}-${after.seq}`;
-  }
-  return newestMs === undefined ? '+' : String(newestMs);
-}
+/** A cursor as the id it names (seq zero-padded as stored, whatever the client sent). */
+const idOf = ({ ms, seq }: StreamId): string => `${ms}-${String(seq).padStart(16, '0')}`;
 
 interface PageQuery {
   from?: number;
@@ -114,13 +147,13 @@ interface PageQuery {
 }
 
 /**
- * Both logs in Redis streams (`<prefix>log:requests`, `<prefix>log:errors`), shared by every gateway instance.
- * Each entry holds its record as JSON in the field `r`. Appends trim approximately to `maxRecords`; `prune` trims
- * by id, which follows the records' times.
+ * Both logs in Redis (`<prefix>log:{requests}:*`, `<prefix>log:{errors}:*`), shared by every gateway instance, each a
+ * sorted set of ids by arrival time and a hash of the records as JSON, so a long call is listed where it arrived,
+ * not where it finished. Appends trim to `maxRecords`; `prune` drops by time.
  */
 export class RedisLogStore implements LogStore {
   private readonly scripts: LogScripts;
-  private readonly streams: { requests: string; errors: string };
+  private readonly logs: { requests: LogKeys; errors: LogKeys };
   private readonly retentionMs: number;
   private readonly errorRetentionMs: number;
   private readonly maxRecords: number;
@@ -131,78 +164,84 @@ export class RedisLogStore implements LogStore {
     { retentionMs, errorRetentionMs = retentionMs, maxRecords }: LogStoreLimits,
   ) {
     if (!Number.isSafeInteger(maxRecords) || maxRecords < 1) throw new RangeError(`maxRecords must be a positive integer, not ${maxRecords}`);
-    this.scripts = withScripts<LogScripts>(redis, [['llmgwAppendLog', 1, APPEND_RECORDS]]);
-    this.streams = { requests: `${prefix}log:requests`, errors: `${prefix}log:errors` };
+    this.scripts = withScripts<LogScripts>(redis, [
+      ['llmgwAppendLogRecords', 3, APPEND_RECORDS],
+      ['llmgwPruneLogRecords', 2, PRUNE_RECORDS],
+      ['llmgwPageLogRecords', 2, PAGE_RECORDS],
+    ]);
+    // One hash tag per log: its scripts touch all three keys, which on a Redis Cluster must share a slot.
+    const keys = (name: string): LogKeys => ({ index: `${prefix}log:{${name}}:index`, records: `${prefix}log:{${name}}:records`, counter: `${prefix}log:{${name}}:seq` });
+    this.logs = { requests: keys('requests'), errors: keys('errors') };
     this.retentionMs = retentionMs;
     this.errorRetentionMs = errorRetentionMs;
     this.maxRecords = maxRecords;
   }
 
   async appendRequests(records: readonly RequestRecord[]): Promise<void> {
-    await this.append(this.streams.requests, records);
+    await this.append(this.logs.requests, records);
   }
 
   async appendErrors(records: readonly UpstreamErrorRecord[]): Promise<void> {
-    await this.append(this.streams.errors, records);
+    await this.append(this.logs.errors, records);
   }
 
   async requests(query: RequestLogQuery): Promise<LogPage<RequestRecord>> {
-    return this.page(this.streams.requests, query, requestRecordSchema, (record) => matchesRequest(record, query));
+    return this.page(this.logs.requests, query, requestRecordSchema, (record) => matchesRequest(record, query));
   }
 
   async errors(query: ErrorLogQuery): Promise<LogPage<UpstreamErrorRecord>> {
-    return this.page(this.streams.errors, query, errorRecordSchema, (record) => matchesError(record, query));
+    return this.page(this.logs.errors, query, errorRecordSchema, (record) => matchesError(record, query));
   }
 
-  /**
-   * Exact trimming (no `~`): approximate trimming only drops whole stream nodes, so a quiet log could keep expired
-   * records indefinitely. Prune runs now and then, where the little extra work of exactness does not matter.
-   */
   async prune(now: number): Promise<void> {
-    const requestCutoffMs = Math.ceil(now - this.retentionMs);
-    const errorCutoffMs = Math.ceil(now - this.errorRetentionMs);
-    if (!(requestCutoffMs > 0) || !(errorCutoffMs > 0)) return;
-    // Two commands rather than one pipeline: on a cluster the two streams may live on different nodes.
-    await Promise.all([this.redis.xtrim(this.streams.requests, 'MINID', requestCutoffMs), this.redis.xtrim(this.streams.errors, 'MINID', errorCutoffMs)]);
+    for (const [log, retentionMs] of [
+      [this.logs.requests, this.retentionMs],
+      [this.logs.errors, this.errorRetentionMs],
+    ] as const) {
+      const cutoffMs = Math.ceil(now - retentionMs);
+      if (!(cutoffMs > 0)) continue;
+      while ((await this.scripts.llmgwPruneLogRecords(log.index, log.records, cutoffMs, PRUNE_BATCH)) === PRUNE_BATCH);
+    }
   }
 
-  private async append(stream: string, records: readonly { time: number }[]): Promise<void> {
+  private async append(log: LogKeys, records: readonly { time: number }[]): Promise<void> {
     if (records.length === 0) return;
     const timesAndRecords = records.flatMap((record) => [idTime(record.time), JSON.stringify(record)]);
-    await this.scripts.llmgwAppendLog(stream, this.maxRecords, ...timesAndRecords);
+    await this.scripts.llmgwAppendLogRecords(log.index, log.records, log.counter, this.maxRecords, ...timesAndRecords);
   }
 
   /**
-   * Walks the stream newest first from the cursor (or the `to` bound) down to the `from` bound, in growing batches,
+   * Walks the log newest first from the cursor (or the `to` bound) down to the `from` bound, in growing batches,
    * until `limit` records match or MAX_SCANNED_PER_QUERY entries were examined; `next` is then the last entry
    * examined, so the next page goes on from there.
    */
-  private async page<T>(stream: string, query: PageQuery, schema: z.ZodType<T>, matches: (record: T) => boolean): Promise<LogPage<T>> {
+  private async page<T>(log: LogKeys, query: PageQuery, schema: z.ZodType<T>, matches: (record: T) => boolean): Promise<LogPage<T>> {
     const limit = clampLimit(query.limit);
     const after = query.cursor === undefined ? undefined : parseCursor(query.cursor);
     const { oldestMs, newestMs } = idWindow(query);
-    let end = newestBound(after, newestMs);
-    if (end === undefined) return { records: [] };
-    const start = oldestMs === undefined ? '-' : String(oldestMs);
+    if (newestMs !== undefined && newestMs < 0) return { records: [] };
+    const newest = newestMs === undefined ? '+inf' : String(newestMs);
+    const oldest = oldestMs === undefined ? '-inf' : String(oldestMs);
     const records: (T & { id: string })[] = [];
+    let cursor = after === undefined ? '' : idOf(after);
     let batch = Math.max(limit, FIRST_BATCH);
     let scanned = 0;
-    let lastId: string | undefined;
     while (scanned < MAX_SCANNED_PER_QUERY) {
       const count = Math.min(batch, MAX_BATCH, MAX_SCANNED_PER_QUERY - scanned);
-      const entries = await this.redis.xrevrange(stream, end, start, 'COUNT', count);
-      for (const [id, fields] of entries) {
+      const cursorMs = cursor === '' ? '0' : cursor.slice(0, cursor.indexOf('-'));
+      const entries = await this.scripts.llmgwPageLogRecords(log.index, log.records, cursor, cursorMs, newest, oldest, count);
+      for (let index = 0; index + 1 < entries.length; index += 2) {
+        const id = entries[index]!;
         scanned += 1;
-        lastId = id;
-        const record = decodeEntry(fields, schema);
+        cursor = id;
+        const record = decodeRecord(entries[index + 1]!, schema);
         if (record === undefined || !matches(record)) continue;
         records.push({ ...record, id });
         if (records.length === limit) return { records, next: id };
       }
-      if (entries.length < count || lastId === undefined) return { records };
-      end = `(${lastId}`;
+      if (entries.length < count * 2) return { records };
       batch *= 2;
     }
-    return { records, next: lastId };
+    return { records, next: cursor };
   }
 }

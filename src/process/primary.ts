@@ -1,6 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { GatewayConfig } from '../config/load.js';
-import type { Logger } from '../logging/logger.js';
+import { exitAfterLogs, type Logger } from '../logging/logger.js';
 
 /** A worker that dies sooner than this after it started counts as a crash in a row (the restart waits longer). */
 const STABLE_AFTER_MS = 10_000;
@@ -30,7 +30,7 @@ export function runPrimary(config: GatewayConfig, logger: Logger): void {
       logger.info({ host: config.metrics.host, port }, 'metrics listening (GET /metrics, every worker summed)');
     })().catch((error: unknown) => {
       logger.fatal({ error: error instanceof Error ? error.message : String(error) }, 'the metrics port could not be opened');
-      process.exit(1);
+      exitAfterLogs(logger, 1);
     });
   }
   const startedAt = new Map<Worker, number>();
@@ -75,8 +75,7 @@ export function runPrimary(config: GatewayConfig, logger: Logger): void {
     if (stopping) {
       if (startedAt.size === 0) {
         logger.info('all workers stopped: shutdown complete');
-        logger.flush();
-        process.exit(0);
+        exitAfterLogs(logger, 0);
       }
       return;
     }
@@ -87,7 +86,7 @@ export function runPrimary(config: GatewayConfig, logger: Logger): void {
       stopping = true;
       for (const other of startedAt.keys()) other.process.kill('SIGTERM');
       process.exitCode = 1;
-      if (startedAt.size === 0) process.exit(1);
+      if (startedAt.size === 0) exitAfterLogs(logger, 1);
       return;
     }
     crashes = lived < STABLE_AFTER_MS ? crashes + 1 : 0;
@@ -102,7 +101,7 @@ export function runPrimary(config: GatewayConfig, logger: Logger): void {
     if (stopping) return;
     stopping = true;
     logger.info({ signal, workers: startedAt.size }, 'draining the workers');
-    if (startedAt.size === 0) process.exit(0);
+    if (startedAt.size === 0) exitAfterLogs(logger, 0);
     for (const worker of startedAt.keys()) worker.process.kill('SIGTERM');
     setTimeout(() => {
       logger.warn({ workers: startedAt.size }, 'workers still running after the grace period: killing them');

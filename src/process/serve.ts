@@ -2,7 +2,7 @@ import cluster from 'node:cluster';
 import { createServer, type RequestListener } from 'node:http';
 import type { GatewayConfig } from '../config/load.js';
 import { createGateway } from '../gateway.js';
-import type { Logger } from '../logging/logger.js';
+import { exitAfterLogs, type Logger } from '../logging/logger.js';
 
 /** How long a client may take to send its request headers. */
 const HEADERS_TIMEOUT_MS = 60_000;
@@ -48,7 +48,7 @@ export async function serve(config: GatewayConfig, logger: Logger, details: { do
 
   server.on('error', (error) => {
     logger.fatal({ error: error.message }, 'server error');
-    process.exit(1);
+    exitAfterLogs(logger, 1);
   });
   server.listen(config.port, config.host, () => {
     const address = server.address();
@@ -62,7 +62,7 @@ export async function serve(config: GatewayConfig, logger: Logger, details: { do
   if (workerId === undefined) {
     const metricsPort = await gateway.serveMetricsPort().catch((error: unknown) => {
       logger.fatal({ error: error instanceof Error ? error.message : String(error) }, 'the metrics port could not be opened');
-      process.exit(1);
+      exitAfterLogs(logger, 1);
     });
     if (metricsPort !== undefined) logger.info({ host: config.metrics.host, port: metricsPort }, 'metrics listening (GET /metrics)');
   }
@@ -84,8 +84,7 @@ export async function serve(config: GatewayConfig, logger: Logger, details: { do
       server.closeIdleConnections();
       await gateway.close();
       logger.info('shutdown complete');
-      logger.flush();
-      process.exit(0);
+      exitAfterLogs(logger, 0);
     });
   };
   process.on('SIGHUP', () => {

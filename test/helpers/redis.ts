@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
@@ -38,20 +38,29 @@ export async function freePort(): Promise<number> {
 export class OwnRedisServer {
   private child: ChildProcess | undefined;
 
-  constructor(readonly port: number) {}
+  constructor(
+    readonly port: number,
+    private readonly extraArgs: readonly string[] = [],
+  ) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
 
-  static async start(): Promise<OwnRedisServer> {
-    const server = new OwnRedisServer(await freePort());
+  /** False when the machine has no redis-server to start (the tests that need one then skip, saying why). */
+  static available(): boolean {
+    return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
+  }
+
+  /** `extraArgs` are more redis-server options, e.g. `['--maxmemory', '1mb']`. */
+  static async start(extraArgs: readonly string[] = []): Promise<OwnRedisServer> {
+    const server = new OwnRedisServer(await freePort(), extraArgs);
     await server.start();
     return server;
   }
 
   async start(): Promise<void> {
-    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...this.extraArgs], { stdio: 'ignore' });
     for (let attempt = 0; attempt < 100; attempt++) {
       const redis = new Redis(this.url, { lazyConnect: true, retryStrategy: () => null, enableOfflineQueue: false });
       redis.on('error', () => undefined);

@@ -97,8 +97,39 @@ test.serial('SIGTERM lets an in-flight stream finish, refuses new connections, t
   }
 });
 
+test.serial('the last log lines are all written, in order, before the process exits', async (t) => {
+  const gateway = await spawnGateway({ ALLOWED_TOKENS: TOKEN, OPENAI_API_KEY: 'sk-shutdown-0000000002', OPENAI_BASE_URL: upstream.url });
+  const ended = new Promise((resolve) => gateway.child.stdout!.once('end', resolve));
+  try {
+    // A burst of calls right before the signal, so their access-log lines are still being written at exit.
+    const calls = 40;
+    await Promise.all(
+      Array.from({ length: calls }, () =>
+        fetch(`${gateway.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] }),
+        }).then((response) => response.text()),
+      ),
+    );
+    gateway.child.kill('SIGTERM');
+    t.is(await gateway.exited, 0);
+    await ended;
+    const messages = gateway.logs.map((line) => line.msg);
+    t.is(gateway.logs.filter((line) => line.path === '/v1/chat/completions').length, calls, 'every access-log line was written');
+    const down = messages.indexOf('shutting down');
+    t.true(down > 0, 'the shutdown is logged');
+    t.is(messages.at(-1), 'shutdown complete', 'the last line written is the last line logged');
+    t.true(messages.slice(0, down).every((message) => message !== 'shutdown complete'), 'in order');
+    const times = gateway.logs.map((line) => Date.parse(String(line.time)));
+    t.true(times.every((time, index) => index === 0 || time >= times[index - 1]!), 'lines in the order they were logged');
+  } finally {
+    await gateway.stop();
+  }
+});
+
 test.serial('a stream still running when the grace period ends is cut off and the process exits', async (t) => {
-  upstream.script = () => ({ kind: 'reply', text: 'never finishes', hangAfterChunks: 2 });
+  upstream.script = () => ({ kind: 'reply', text: 'never finishes', hangAfterChunks: 2 }); // the role chunk, then one with text: the gateway holds a stream until it has substance
   const gateway = await spawnGateway({
     ALLOWED_TOKENS: TOKEN,
     OPENAI_API_KEY: 'sk-shutdown-0000000002',

@@ -1,3 +1,4 @@
+import { isStoreUnavailable, storeUnavailable } from '../../storage/store-unavailable.js';
 import { z } from 'zod';
 import { mappedModel } from '../identity/token-routes.js';
 import { GatewayError, invalidRequest } from '../../core/errors.js';
@@ -231,15 +232,13 @@ export class ClientKeys {
   }
 }
 
-const storeUnavailable = () =>
-  new GatewayError(503, 'The gateway cannot reach its key store right now; try again shortly.', { code: 'key_store_unavailable', headers: { 'Retry-After': '5' } });
-
-/** A store operation whose failure (Redis unreachable) is the client's 503, not an internal error. */
+/** A store operation whose failure (Redis unreachable, slow or full) is the client's 503, not an internal error. */
 async function stored<T>(operation: Promise<T>): Promise<T> {
   try {
     return await operation;
-  } catch {
-    throw storeUnavailable();
+  } catch (thrown) {
+    if (isStoreUnavailable(thrown)) throw storeUnavailable();
+    throw thrown;
   }
 }
 

@@ -1,5 +1,6 @@
 import { clientClosedRequest, GatewayError, payloadTooLarge, invalidRequest, RequestAbortedError } from '../../core/errors.js';
 import type { Logger } from '../../logging/logger.js';
+import { isStoreUnavailable, storeUnavailable } from '../../storage/store-unavailable.js';
 import type { ErrorReply } from '../../protocols/protocol.js';
 import { openAIErrorReply } from '../../protocols/openai/wire.js';
 import type { GatewayMiddleware } from '../context.js';
@@ -14,8 +15,8 @@ interface HttpLikeError {
 
 /**
  * Maps whatever a handler threw to an error in the client protocol's shape (OpenAI's unless the routes speak
- * another). Body-parser failures become 400/413; anything unexpected becomes a 500 whose details go to the log,
- * never to the client.
+ * another). Body-parser failures become 400/413; a Redis that is down, slow or full becomes a 503 saying so;
+ * anything unexpected becomes a 500 whose details go to the log, never to the client.
  */
 export function errorHandler(
   logger: Logger,
@@ -27,7 +28,9 @@ export function errorHandler(
       await next();
     } catch (thrown) {
       const error = toGatewayError(thrown, maxBodyBytes);
-      if (error.status >= 500 && !(thrown instanceof GatewayError)) {
+      if (error.code === 'store_unavailable') {
+        (ctx.state.logger ?? logger).warn({ reqId: ctx.state.requestId, cause: thrown instanceof Error ? thrown.message : String(thrown) }, 'state store unavailable');
+      } else if (error.status >= 500 && !(thrown instanceof GatewayError)) {
         const cause = thrown instanceof Error ? { name: thrown.name, message: thrown.message, stack: thrown.stack } : { value: String(thrown) };
         (ctx.state.logger ?? logger).error({ reqId: ctx.state.requestId, cause }, 'unexpected error');
       }
@@ -46,6 +49,7 @@ export function errorHandler(
 export function toGatewayError(thrown: unknown, maxBodyBytes: number): GatewayError {
   if (thrown instanceof GatewayError) return thrown;
   if (thrown instanceof RequestAbortedError) return clientClosedRequest();
+  if (isStoreUnavailable(thrown)) return storeUnavailable();
   const error = (thrown ?? {}) as HttpLikeError;
   switch (error.type) {
     case 'entity.too.large':

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import test, { type ExecutionContext } from 'ava';
-import { GatewayError } from '../../../src/core/errors.js';
-import { createMediaFetcher, isPublicAddress, type MediaFetcherOptions, sniffMediaType } from '../../../src/upstream/media-fetcher.js';
+import { GatewayError } from '../../src/core/errors.js';
+import { createMediaFetcher, isPublicAddress, type MediaFetcherOptions, sniffMediaType } from '../../src/upstream/media-fetcher.js';
 
 const PNG = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(64, 7)]);
 
@@ -12,14 +12,19 @@ interface MediaServer {
   hits: { path: string; host: string | undefined }[];
 }
 
-async function mediaServer(t: ExecutionContext, handle: (req: IncomingMessage, res: ServerResponse, port: number) => void): Promise<MediaServer> {
+async function mediaServer(
+  t: ExecutionContext,
+  handle: (req: IncomingMessage, res: ServerResponse, port: number) => void,
+  host = '127.0.0.1',
+  listenPort = 0,
+): Promise<MediaServer> {
   const hits: MediaServer['hits'] = [];
   let port = 0;
   const server = createServer((req, res) => {
     hits.push({ path: req.url ?? '', host: req.headers.host });
     handle(req, res, port);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(listenPort, host, resolve));
   port = (server.address() as AddressInfo).port;
   t.teardown(() => {
     server.closeAllConnections();
@@ -61,6 +66,13 @@ test('public and non-public addresses', (t) => {
     'fe80::1',
     'fd00::1',
     '::ffff:7f00:1',
+    '::ffff:127.0.0.1',
+    '::ffff:10.0.0.1',
+    '::ffff:169.254.169.254',
+    'fc00::1',
+    'fd12:3456::1',
+    'febf::1',
+    '::127.0.0.1',
     '64:ff9b::a00:1',
     'not-an-ip',
   ]) {
@@ -75,7 +87,19 @@ test('loopback and private addresses are refused by default, before any connecti
   t.regex(loopback.message, /non-public address \(127\.0\.0\.1\)/);
   const byName = await refusal(t, fetchMedia(`http://localhost:${server.port}/cat.png`));
   t.regex(byName.message, /localhost resolves to a non-public address/);
-  for (const url of ['http://10.0.0.1/a.png', 'http://169.254.169.254/latest/meta-data', 'http://[::1]/a.png', 'http://[::ffff:127.0.0.1]/a.png']) {
+  for (const url of [
+    'http://10.0.0.1/a.png',
+    'http://169.254.169.254/latest/meta-data',
+    'http://0.0.0.0/a.png',
+    'http://[::1]/a.png',
+    'http://[::ffff:127.0.0.1]/a.png',
+    'http://[::ffff:7f00:1]/a.png',
+    'http://[fc00::1]/a.png',
+    'http://[fd00:ec2::254]/latest/meta-data',
+    'http://[fe80::1]/a.png',
+    'http://2130706433/a.png', // 127.0.0.1 written as one number
+    'http://0x7f.1/a.png',
+  ]) {
     await refusal(t, fetchMedia(url));
   }
   t.deepEqual(server.hits, []);
@@ -188,4 +212,65 @@ test('sniffing knows the common media formats', (t) => {
   t.is(sniffMediaType(Buffer.from('ID3\x04\0\0\0\0')), 'audio/mp3');
   t.is(sniffMediaType(Buffer.from('\0\0\0\x18ftypmp42')), 'video/mp4');
   t.is(sniffMediaType(Buffer.from('hello')), undefined);
+});
+
+/**
+ * 127.0.0.2 stands in for a public host (the only address the fetcher may reach besides the public ones, which a
+ * test cannot serve); 127.0.0.1 is the private service an attacker wants to reach.
+ */
+const standInPublic: MediaFetcherOptions = { isAllowedAddress: (address) => address === '127.0.0.2' || isPublicAddress(address) };
+
+const png = (_req: IncomingMessage, res: ServerResponse) => {
+  res.writeHead(200, { 'content-type': 'image/png' });
+  res.end(PNG);
+};
+
+test('a redirect from a public host into loopback or private space is refused at that hop, however the address is written', async (t) => {
+  const secret = await mediaServer(t, png);
+  const publicHost = await mediaServer(
+    t,
+    (req, res) => {
+      res.writeHead(302, { location: decodeURIComponent(req.url!.slice('/go?'.length)) });
+      res.end();
+    },
+    '127.0.0.2',
+  );
+  const resolveHost: MediaFetcherOptions['resolveHost'] = async (hostname) =>
+    hostname === 'cdn.example' ? [{ address: '127.0.0.2', family: 4 }] : [{ address: '127.0.0.1', family: 4 }];
+  const fetchMedia = createMediaFetcher({ ...standInPublic, resolveHost });
+  for (const target of [
+    `http://127.0.0.1:${secret.port}/secret.png`,
+    `http://[::ffff:127.0.0.1]:${secret.port}/secret.png`,
+    `http://[::ffff:7f00:1]:${secret.port}/secret.png`,
+    `http://2130706433:${secret.port}/secret.png`,
+    `http://internal.example:${secret.port}/secret.png`,
+    `http://[::1]:${secret.port}/secret.png`,
+  ]) {
+    const refused = await refusal(t, fetchMedia(`http://cdn.example:${publicHost.port}/go?${encodeURIComponent(target)}`));
+    t.regex(refused.message, /non-public address/, target);
+  }
+  t.is(publicHost.hits.length, 6, 'every first hop was made');
+  t.deepEqual(secret.hits, [], 'no hop reached the private service');
+});
+
+test('DNS answers are checked all at once and connected to as checked: a public answer beside a loopback one, or a name that rebinds after the check, never reaches loopback', async (t) => {
+  const secret = await mediaServer(t, png);
+  const publicHost = await mediaServer(t, png, '127.0.0.2', secret.port);
+  let lookups = 0;
+  const resolveHost: MediaFetcherOptions['resolveHost'] = async (hostname) => {
+    lookups++;
+    if (hostname === 'mixed.example') return [{ address: '127.0.0.2', family: 4 }, { address: '127.0.0.1', family: 4 }];
+    // A rebinding DNS server: public at the first question, loopback at any later one.
+    return lookups === 1 ? [{ address: '127.0.0.2', family: 4 }] : [{ address: '127.0.0.1', family: 4 }];
+  };
+  const fetchMedia = createMediaFetcher({ ...standInPublic, resolveHost });
+
+  t.deepEqual(await fetchMedia(`http://rebind.example:${secret.port}/cat.png`), { mimeType: 'image/png', data: PNG.toString('base64') });
+  t.is(lookups, 1, 'one resolution per connection: the one that was checked');
+  t.is(publicHost.hits.length, 1, 'the connection went to the checked address');
+
+  const mixed = await refusal(t, fetchMedia(`http://mixed.example:${secret.port}/cat.png`));
+  t.regex(mixed.message, /mixed\.example resolves to a non-public address \(127\.0\.0\.1\)/);
+  t.regex((await refusal(t, fetchMedia(`http://rebind.example:${secret.port}/cat.png`))).message, /non-public address \(127\.0\.0\.1\)/);
+  t.deepEqual(secret.hits, [], 'loopback was never reached');
 });
