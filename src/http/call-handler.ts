@@ -27,7 +27,7 @@ export interface CallHandlerDependencies {
   /** Told of every call's start and finish (the metrics). */
   observer?: CallObserver | undefined;
   /** The key a call must use because of what its body names (a file uploaded with that key), if any. */
-  affinity?: { pinFor(rawBody: string | undefined): Promise<PinnedKey | undefined> };
+  affinity?: { mayPin(rawBody: string | undefined): boolean; pinFor(rawBody: string | undefined): Promise<PinnedKey | undefined> };
 }
 
 export interface CallRouteOptions {
@@ -89,13 +89,20 @@ export async function writePassthrough(ctx: GatewayContext, reply: Pick<Passthro
   }
 }
 
-/** Writes a reply; JSON is left to Koa, streams and passed-through bytes are written here. */
+/** A JSON answer, written at once with its length: Koa's own response path costs more than the answer needs. */
+function writeJson(ctx: GatewayContext, body: string): StreamEnding {
+  ctx.respond = false;
+  setServerTiming(ctx);
+  ctx.res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+  ctx.res.end(body);
+  return { brokenOff: undefined, error: undefined };
+}
+
+/** Writes a reply: JSON at once, streams and passed-through bytes as they come. */
 async function writeReply(ctx: GatewayContext, reply: Reply, cancellation: Cancellation): Promise<StreamEnding> {
   switch (reply.kind) {
     case 'json':
-      ctx.type = 'application/json';
-      ctx.body = reply.body;
-      return { brokenOff: undefined, error: undefined };
+      return writeJson(ctx, reply.body);
     case 'events':
       setServerTiming(ctx);
       return writeEventStream(ctx, reply, cancellation);
@@ -154,7 +161,7 @@ export function callHandler<Request, Result>(protocol: ClientProtocol<Request, R
     try {
       admitted = await deps.starter.admit(call, () => pricing.reservation(call.plan, parsed.size?.(), call.model));
       const upstream = protocol.plan(parsed.request, admitted);
-      const pinnedKey = admitted.ownKey ? undefined : await deps.affinity?.pinFor(rawBody);
+      const pinnedKey = admitted.ownKey || !deps.affinity?.mayPin(rawBody) ? undefined : await deps.affinity.pinFor(rawBody);
       const dispatched = await deps.dispatcher.dispatch(admitted.plan, upstream.operation, {
         ownKey: admitted.ownKey,
         pinnedKey,
@@ -176,20 +183,27 @@ export function callHandler<Request, Result>(protocol: ClientProtocol<Request, R
       const costOf = (usage: TokenUsage) => (isEmptyUsage(usage) ? 0 : pricing.cost(served, usage));
       const reply = protocol.reply(dispatched.value, parsed.request, admitted, costOf);
       outcome.firstByteMs = Date.now() - call.startedAt;
+      // A JSON answer's usage is known before it is written, and its cost goes out in its headers.
+      let answer = reply.kind === 'json' ? reply.usage() : undefined;
+      let used = answer ? (answer.usage ?? answer.estimate()) : undefined;
+      if (used) {
+        outcome.cost = costOf(used);
+        if (outcome.cost !== null) ctx.set('x-gateway-cost', nanoToUsd(outcome.cost).toFixed(9));
+      }
       const ending = await writeReply(ctx, reply, cancellation);
       if (reply.kind === 'bytes') outcome.status = reply.status;
       const brokenOff = brokenOffOutcome(ending);
       Object.assign(outcome, brokenOff);
       outcome.brokenOff = ending.brokenOff;
       if (ending.brokenOff === 'upstream_error') await deps.dispatcher.brokeOff(dispatched, brokenOff!.error!);
-      const answer = reply.usage();
+      answer ??= reply.usage();
       outcome.usage = answer.usage;
       outcome.estimate = answer.estimate;
       outcome.responseExcerpt = answer.responseExcerpt;
-      const used = answer.usage ?? answer.estimate();
-      outcome.cost = costOf(used);
-      // A JSON answer's headers are still unsent here (Koa writes the body once the handler returns).
-      if (reply.kind === 'json' && outcome.cost !== null) ctx.set('x-gateway-cost', nanoToUsd(outcome.cost).toFixed(9));
+      if (!used) {
+        used = answer.usage ?? answer.estimate();
+        outcome.cost = costOf(used);
+      }
       admitted.plan.feedback?.used(served, used.total);
       deps.dispatcher.used(dispatched, used.total);
     } catch (error) {

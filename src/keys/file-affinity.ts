@@ -49,6 +49,11 @@ export class FileKeyAffinity {
   }
 
   /** The key of the first file the body names that the gateway uploaded; undefined when it names none. */
+  /** Whether a body names any file at all: most do not, and they need no look-up. */
+  mayPin(rawBody: string | undefined): boolean {
+    return rawBody !== undefined && rawBody.includes('files/');
+  }
+
   async pinFor(rawBody: string | undefined): Promise<PinnedKey | undefined> {
     for (const file of referencedFiles(rawBody)) {
       const key = await this.keyOf(file);
