@@ -6,7 +6,7 @@ import type { CallStarter, ModelRouter } from '../calls/start-call.js';
 import type { CallObserver } from '../calls/finish-call.js';
 import type { Cancellation } from '../core/cancellation.js';
 import { CLIENT_CLOSED_REQUEST, GatewayError, RequestAbortedError } from '../core/errors.js';
-import type { ClientProtocol, PassthroughReply, Reply } from '../protocols/protocol.js';
+import type { AnswerUsage, ClientProtocol, PassthroughReply, Reply } from '../protocols/protocol.js';
 import type { Dispatcher } from '../routing/dispatcher.js';
 import type { PinnedKey } from '../keys/key-pool.js';
 import type { CallPricing } from '../calls/call-pricing.js';
@@ -27,7 +27,7 @@ export interface CallHandlerDependencies {
   /** Told of every call's start and finish (the metrics). */
   observer?: CallObserver | undefined;
   /** The key a call must use because of what its body names (a file uploaded with that key), if any. */
-  affinity?: { mayPin(rawBody: string | undefined): boolean; pinFor(rawBody: string | undefined): Promise<PinnedKey | undefined> };
+  affinity?: { pinFor(rawBody: string | undefined): Promise<PinnedKey | undefined> | undefined };
 }
 
 export interface CallRouteOptions {
@@ -67,16 +67,23 @@ function brokenOffOutcome(ending: StreamEnding): Ended | undefined {
   return undefined;
 }
 
-/** Writes an upstream's answer as it came: its status, its content type, its bytes. */
-export async function writePassthrough(ctx: GatewayContext, reply: Pick<PassthroughReply, 'status' | 'contentType' | 'first' | 'body'>, cancellation: Cancellation): Promise<StreamEnding> {
+/**
+ * A whole answer, written at once with its length: no pipe to set up and tear down, and none of Koa's response
+ * path, which costs more than the answer needs.
+ */
+function writeWhole(ctx: GatewayContext, status: number, contentType: string, body: string | Buffer | undefined): StreamEnding {
   ctx.respond = false;
   setServerTiming(ctx);
-  if (reply.body === undefined) {
-    // A whole answer: written at once, without a pipe to set up and tear down.
-    ctx.res.writeHead(reply.status, { 'Content-Type': reply.contentType, 'Content-Length': reply.first?.length ?? 0 });
-    ctx.res.end(reply.first);
-    return { brokenOff: undefined, error: undefined };
-  }
+  ctx.res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': body === undefined ? 0 : Buffer.byteLength(body) });
+  ctx.res.end(body);
+  return { brokenOff: undefined, error: undefined };
+}
+
+/** Writes an upstream's answer as it came: its status, its content type, its bytes. */
+export async function writePassthrough(ctx: GatewayContext, reply: Pick<PassthroughReply, 'status' | 'contentType' | 'first' | 'body'>, cancellation: Cancellation): Promise<StreamEnding> {
+  if (reply.body === undefined) return writeWhole(ctx, reply.status, reply.contentType, reply.first);
+  ctx.respond = false;
+  setServerTiming(ctx);
   const streaming = reply.contentType.startsWith('text/event-stream');
   ctx.res.writeHead(reply.status, { 'Content-Type': reply.contentType, ...(streaming ? { 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no' } : {}) });
   if (reply.first) ctx.res.write(reply.first);
@@ -89,20 +96,21 @@ export async function writePassthrough(ctx: GatewayContext, reply: Pick<Passthro
   }
 }
 
-/** A JSON answer, written at once with its length: Koa's own response path costs more than the answer needs. */
-function writeJson(ctx: GatewayContext, body: string): StreamEnding {
-  ctx.respond = false;
-  setServerTiming(ctx);
-  ctx.res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
-  ctx.res.end(body);
-  return { brokenOff: undefined, error: undefined };
+/** What metering learns from the answer, in the call's outcome; returns the usage it was priced on. */
+function recordAnswer(outcome: CallOutcome, answer: AnswerUsage, costOf: (usage: TokenUsage) => number | null): TokenUsage {
+  outcome.usage = answer.usage;
+  outcome.estimate = answer.estimate;
+  outcome.responseExcerpt = answer.responseExcerpt;
+  const used = answer.usage ?? answer.estimate();
+  outcome.cost = costOf(used);
+  return used;
 }
 
 /** Writes a reply: JSON at once, streams and passed-through bytes as they come. */
 async function writeReply(ctx: GatewayContext, reply: Reply, cancellation: Cancellation): Promise<StreamEnding> {
   switch (reply.kind) {
     case 'json':
-      return writeJson(ctx, reply.body);
+      return writeWhole(ctx, 200, 'application/json; charset=utf-8', reply.body);
     case 'events':
       setServerTiming(ctx);
       return writeEventStream(ctx, reply, cancellation);
@@ -161,7 +169,8 @@ export function callHandler<Request, Result>(protocol: ClientProtocol<Request, R
     try {
       admitted = await deps.starter.admit(call, () => pricing.reservation(call.plan, parsed.size?.(), call.model));
       const upstream = protocol.plan(parsed.request, admitted);
-      const pinnedKey = admitted.ownKey || !deps.affinity?.mayPin(rawBody) ? undefined : await deps.affinity.pinFor(rawBody);
+      const pinning = admitted.ownKey ? undefined : deps.affinity?.pinFor(rawBody);
+      const pinnedKey = pinning && (await pinning);
       const dispatched = await deps.dispatcher.dispatch(admitted.plan, upstream.operation, {
         ownKey: admitted.ownKey,
         pinnedKey,
@@ -184,26 +193,15 @@ export function callHandler<Request, Result>(protocol: ClientProtocol<Request, R
       const reply = protocol.reply(dispatched.value, parsed.request, admitted, costOf);
       outcome.firstByteMs = Date.now() - call.startedAt;
       // A JSON answer's usage is known before it is written, and its cost goes out in its headers.
-      let answer = reply.kind === 'json' ? reply.usage() : undefined;
-      let used = answer ? (answer.usage ?? answer.estimate()) : undefined;
-      if (used) {
-        outcome.cost = costOf(used);
-        if (outcome.cost !== null) ctx.set('x-gateway-cost', nanoToUsd(outcome.cost).toFixed(9));
-      }
+      let used = reply.kind === 'json' ? recordAnswer(outcome, reply.usage(), costOf) : undefined;
+      if (used && outcome.cost !== null) ctx.set('x-gateway-cost', nanoToUsd(outcome.cost).toFixed(9));
       const ending = await writeReply(ctx, reply, cancellation);
       if (reply.kind === 'bytes') outcome.status = reply.status;
       const brokenOff = brokenOffOutcome(ending);
       Object.assign(outcome, brokenOff);
       outcome.brokenOff = ending.brokenOff;
       if (ending.brokenOff === 'upstream_error') await deps.dispatcher.brokeOff(dispatched, brokenOff!.error!);
-      answer ??= reply.usage();
-      outcome.usage = answer.usage;
-      outcome.estimate = answer.estimate;
-      outcome.responseExcerpt = answer.responseExcerpt;
-      if (!used) {
-        used = answer.usage ?? answer.estimate();
-        outcome.cost = costOf(used);
-      }
+      used ??= recordAnswer(outcome, reply.usage(), costOf);
       admitted.plan.feedback?.used(served, used.total);
       deps.dispatcher.used(dispatched, used.total);
     } catch (error) {

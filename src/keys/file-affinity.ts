@@ -48,14 +48,17 @@ export class FileKeyAffinity {
     return readPinned(await this.store.get(fileRecord(file)));
   }
 
-  /** The key of the first file the body names that the gateway uploaded; undefined when it names none. */
-  /** Whether a body names any file at all: most do not, and they need no look-up. */
-  mayPin(rawBody: string | undefined): boolean {
-    return rawBody !== undefined && rawBody.includes('files/');
+  /**
+   * The key of the first file the body names that the gateway uploaded; undefined when it names none. A body that
+   * names no file at all (nearly every call) is answered at once, without a look-up to await.
+   */
+  pinFor(rawBody: string | undefined): Promise<PinnedKey | undefined> | undefined {
+    const files = referencedFiles(rawBody);
+    return files.length === 0 ? undefined : this.firstPinned(files);
   }
 
-  async pinFor(rawBody: string | undefined): Promise<PinnedKey | undefined> {
-    for (const file of referencedFiles(rawBody)) {
+  private async firstPinned(files: readonly string[]): Promise<PinnedKey | undefined> {
+    for (const file of files) {
       const key = await this.keyOf(file);
       if (key) return key;
     }
