@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
- * An upstream handler for silence-watchdog tests: an event stream of 8 chunks 100 ms apart, or, when the path
+ * An upstream handler for TIME_OUT tests: an event stream of 8 chunks 100 ms apart, or, when the path
  * contains `silent`, one chunk and then silence.
  */
 export function tickingStream(request: IncomingMessage, response: ServerResponse): void {

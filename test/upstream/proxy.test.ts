@@ -179,7 +179,11 @@ test('connections through a proxy are kept alive and reused', async (t) => {
   const target = await upstream(t, echo());
   const proxy = await started(t, new FakeConnectProxy());
   const http = client(t, new ProxySelector(settings({ httpProxy: proxy.url() })));
-  for (let i = 0; i < 5; i += 1) t.is((await http.request('fake', call(`http://127.0.0.1:${portOf(target)}/${i}`))).status, 200);
+  for (let i = 0; i < 5; i += 1) {
+    t.is((await http.request('fake', call(`http://127.0.0.1:${portOf(target)}/${i}`))).status, 200);
+    // a connection takes its next call one turn of the event loop after its answer ended
+    await new Promise((resolve) => setImmediate(resolve));
+  }
   t.is(proxy.connections, 1);
   t.is(proxy.tunnels.length, 1);
 });
@@ -278,7 +282,7 @@ test('a cancelled stream through a tunnel stops at once and closes the tunnel', 
   t.true(upstreamClosed);
 });
 
-test('the silence watchdog works through a tunnel: a steady stream outlives the timeout, a silent one is a 504', async (t) => {
+test('TIME_OUT works through a tunnel: a steady stream outlives it, a silent one is a 504', async (t) => {
   const target = await upstream(t, tickingStream, { tls: true });
   const proxy = await started(t, new FakeConnectProxy({ tls: TLS }));
   const http = client(t, new ProxySelector(settings({ httpsProxy: proxy.url() })), 400);
@@ -288,11 +292,11 @@ test('the silence watchdog works through a tunnel: a steady stream outlives the 
   const started_ = Date.now();
   await readBodyText(silent.body);
   const stoppedBy = silent.body.errored;
-  t.true(stoppedBy instanceof Error && stoppedBy.name === 'UpstreamTimeoutError', String(stoppedBy));
+  t.true(stoppedBy instanceof UpstreamError && stoppedBy.status === 504, String(stoppedBy));
   t.true(Date.now() - started_ < 2000);
 });
 
-test('a proxy that never answers the handshake is stopped by the silence watchdog as a 504', async (t) => {
+test('a proxy that never answers the handshake is given up after TIME_OUT as a 504', async (t) => {
   const { port, accepted } = await silentProxy(t);
   const http = client(t, new ProxySelector(settings({ pool: [`socks5://127.0.0.1:${port}`] })), 300);
   const error = await t.throwsAsync(http.request('fake', call('http://127.0.0.1:9/')), { instanceOf: UpstreamError });

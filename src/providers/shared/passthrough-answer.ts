@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import { pipeline, type Readable, Transform, type TransformCallback } from 'node:stream';
 import type { TokenUsage } from '../../core/usage.js';
 import { toTransportError, type UpstreamHttp, type UpstreamRequest, type UpstreamResponse } from '../../upstream/http-client.js';
@@ -73,7 +73,7 @@ function firstChunk(body: Readable): Promise<Buffer | undefined> {
   });
 }
 
-const closed = (body: IncomingMessage): Promise<void> =>
+const closed = (body: Readable): Promise<void> =>
   new Promise((resolve) => {
     if (body.destroyed || body.readableEnded) resolve();
     else body.once('close', () => resolve());
@@ -92,7 +92,7 @@ export interface PassedThroughOptions {
  * An upstream's 2xx answer handed back as bytes: the first chunk read before returning (so a failure before the
  * first byte can still be retried), the rest as it comes, and the usage read from the kept ends once it is over.
  */
-export async function passedThroughAnswer(provider: string, answer: UpstreamResponse<IncomingMessage>, options: PassedThroughOptions): Promise<PassthroughResult> {
+export async function passedThroughAnswer(provider: string, answer: UpstreamResponse<Readable>, options: PassedThroughOptions): Promise<PassthroughResult> {
   let first: Buffer | undefined;
   try {
     first = await firstChunk(answer.body);

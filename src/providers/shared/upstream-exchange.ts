@@ -1,4 +1,5 @@
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
 import type { UpstreamError } from '../../core/errors.js';
 import type { UpstreamHttp, UpstreamResponse } from '../../upstream/http-client.js';
 import type { UpstreamCall } from '../types.js';
@@ -33,7 +34,7 @@ export class UpstreamExchange {
   }
 
   /** A streaming POST: resolves once the upstream's headers are in, with the body still to read. */
-  stream(url: string, body: string, call: UpstreamCall, accept: string): Promise<UpstreamResponse<IncomingMessage>> {
+  stream(url: string, body: string, call: UpstreamCall, accept: string): Promise<UpstreamResponse<Readable>> {
     return this.http.stream(this.provider, {
       method: 'POST',
       url,

@@ -1,14 +1,18 @@
 import { lookup } from 'node:dns/promises';
-import http from 'node:http';
-import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
+import type { buildConnector } from 'undici';
 import type { ProxyEndpoint } from './selection.js';
 
 /** A proxy that cannot be reached, refuses the tunnel or breaks the handshake; the message names it by host:port only. */
 export class ProxyError extends Error {
   override name = 'ProxyError';
+}
+
+/** A proxy, or TLS to the target through it, still not through its handshake after TIME_OUT. */
+export class ProxyTimeoutError extends ProxyError {
+  override name = 'ProxyTimeoutError';
 }
 
 /** Bytes read off a socket during a handshake, handed out as the handshake asks for them. */
@@ -163,18 +167,18 @@ function ipv6Bytes(address: string): Buffer {
 interface TunnelOptions {
   /** Extra certificates to trust, for TLS to an https:// proxy and to the target. */
   ca: string | Buffer | undefined;
-  /** TIME_OUT: the silence watchdog stops the call then; the handshake's own deadline only cleans up after it. */
+  /** TIME_OUT: a handshake still unfinished after that is given up. */
   timeoutMs: number;
 }
 
 /** Opens a tunnel through `proxy` to host:port: a socket that speaks to the target as if connected directly. */
-async function openTunnel(proxy: ProxyEndpoint, host: string, port: number, options: TunnelOptions): Promise<Duplex> {
+async function openTunnel(proxy: ProxyEndpoint, host: string, port: number, options: TunnelOptions): Promise<net.Socket> {
   const socket: net.Socket =
     proxy.protocol === 'https:'
       ? tls.connect({ host: proxy.host, port: proxy.port, servername: net.isIP(proxy.host) ? undefined : proxy.host, ca: options.ca })
       : net.connect({ host: proxy.host, port: proxy.port });
   socket.setNoDelay(true);
-  socket.setTimeout(2 * options.timeoutMs, () => socket.destroy(new ProxyError(`proxy ${proxy.label} did not complete the handshake in time`)));
+  socket.setTimeout(options.timeoutMs, () => socket.destroy(new ProxyTimeoutError(`proxy ${proxy.label} did not complete the handshake in time`)));
   const reader = new HandshakeReader(socket, proxy);
   try {
     if (proxy.protocol === 'http:' || proxy.protocol === 'https:') await httpConnect(socket, reader, proxy, host, port);
@@ -189,31 +193,35 @@ async function openTunnel(proxy: ProxyEndpoint, host: string, port: number, opti
   return socket;
 }
 
-type CreateConnectionCallback = (error: Error | null, socket?: Duplex) => void;
-
-function tunnelConnection(proxy: ProxyEndpoint, tlsToTarget: boolean, tunnelOptions: TunnelOptions, options: http.ClientRequestArgs, callback: CreateConnectionCallback): undefined {
-  const host = String(options.host ?? options.hostname ?? 'localhost');
-  const port = Number(options.port ?? (tlsToTarget ? 443 : 80));
-  openTunnel(proxy, host, port, tunnelOptions).then(
-    (tunnel) => {
-      if (!tlsToTarget) {
-        tunnel.resume();
-        callback(null, tunnel);
-        return;
-      }
-      const secure = tls.connect({ socket: tunnel, servername: net.isIP(host) ? undefined : host, ca: tunnelOptions.ca });
-      callback(null, secure);
-    },
-    (error: unknown) => callback(error instanceof Error ? error : new ProxyError(String(error))),
-  );
-  return undefined;
-}
-
-/** Keep-alive agents whose connections are tunnels through one proxy, one agent per target protocol. */
-export function tunnelAgents(proxy: ProxyEndpoint, options: TunnelOptions): { 'http:': http.Agent; 'https:': https.Agent } {
-  const plain = new http.Agent({ keepAlive: true, scheduling: 'lifo' });
-  plain.createConnection = (connectOptions, callback) => tunnelConnection(proxy, false, options, connectOptions, callback as CreateConnectionCallback);
-  const secure = new https.Agent({ keepAlive: true, scheduling: 'lifo' });
-  secure.createConnection = (connectOptions, callback) => tunnelConnection(proxy, true, options, connectOptions, callback as CreateConnectionCallback);
-  return { 'http:': plain, 'https:': secure };
+/**
+ * An undici connector whose connections are tunnels through one proxy: the tunnel is opened, then TLS to the
+ * target is spoken through it for an https:// target, and the socket is handed over once it is ready.
+ */
+export function tunnelConnector(proxy: ProxyEndpoint, options: TunnelOptions): buildConnector.connector {
+  return (target, callback) => {
+    const host = target.hostname.replace(/^\[(.*)\]$/, '$1');
+    const secure = target.protocol === 'https:';
+    const port = Number(target.port || (secure ? 443 : 80));
+    openTunnel(proxy, host, port, options).then(
+      (tunnel) => {
+        if (!secure) {
+          callback(null, tunnel);
+          return;
+        }
+        const socket = tls.connect({ socket: tunnel, servername: target.servername ?? (net.isIP(host) ? undefined : host), ca: options.ca, ALPNProtocols: ['http/1.1'] });
+        const failed = (error: Error) => {
+          socket.destroy();
+          callback(error, null);
+        };
+        socket.once('error', failed);
+        socket.setTimeout(options.timeoutMs, () => failed(new ProxyTimeoutError(`TLS to ${host} through proxy ${proxy.label} did not complete in time`)));
+        socket.once('secureConnect', () => {
+          socket.off('error', failed);
+          socket.setTimeout(0);
+          callback(null, socket);
+        });
+      },
+      (error: unknown) => callback(error instanceof Error ? error : new ProxyError(String(error)), null),
+    );
+  };
 }
