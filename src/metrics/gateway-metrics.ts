@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import cluster from 'node:cluster';
-import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { LimitRefusalObserver } from '../access/metering/admission.js';
 import type { LimitName } from '../access/limits/limit-store.js';
 import type { AdmittedCall, CallOutcome } from '../calls/call.js';
@@ -12,6 +12,7 @@ import { keyStatus, type KeyStatus } from '../keys/key-state.js';
 import type { StoreHealth } from '../keys/open-pool-store.js';
 import type { RequestRecord } from '../logging/log-store.js';
 import { BoundedLabel, LabelledChildren } from './bounded-label.js';
+import { type CounterSeries, type HistogramSeries, InPlaceCounter, InPlaceHistogram } from './in-place-metrics.js';
 
 /** Distinct values kept per label before the rest are folded into `other`. */
 export const LABEL_CAPS = { model: 100, upstream: 100, client: 100 } as const;
@@ -32,9 +33,6 @@ const ROUTE_FAMILY: Record<RequestRecord['endpoint'], string> = {
 const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
 const statusClass = (status: number) => STATUS_CLASSES[Math.min(4, Math.max(0, Math.floor(status / 100) - 1))]!;
 
-const CALL_LABELS = ['route', 'model', 'upstream', 'status_class'] as const;
-const TOKEN_LABELS = ['model', 'upstream', 'client'] as const;
-const DISPATCH_LABELS = ['route', 'model'] as const;
 const KEY_STATUSES: readonly KeyStatus[] = ['valid', 'cooling', 'invalid'];
 
 /** Where the gauges read at scrape time come from. */
@@ -45,20 +43,20 @@ export interface MetricsSources {
 }
 
 interface CallChildren {
-  requests: { inc(value?: number): void };
-  duration: { observe(value: number): void };
-  firstByte: { observe(value: number): void };
+  requests: CounterSeries;
+  duration: HistogramSeries;
+  firstByte: HistogramSeries;
 }
 
 interface TokenChildren {
-  input: { inc(value?: number): void };
-  output: { inc(value?: number): void };
+  input: CounterSeries;
+  output: CounterSeries;
 }
 
 interface DispatchChildren {
-  retries: { inc(value?: number): void };
-  fallbacks: { inc(value?: number): void };
-  hedges: { inc(value?: number): void };
+  retries: CounterSeries;
+  fallbacks: CounterSeries;
+  hedges: CounterSeries;
 }
 
 /** The key pools' states and how long reading them took, read once per scrape for every gauge that needs them. */
@@ -95,8 +93,9 @@ export class GatewayMetrics implements CallObserver, KeyEventObserver, LimitRefu
       new AggregatorRegistry();
     }
     collectDefaultMetrics({ register: this.registry });
-    const requests = new Counter({ name: 'llm_gateway_requests_total', help: 'Inference calls, by route family, model (or group), upstream and status class.', labelNames: CALL_LABELS, registers });
-    const callHistogram = (name: string, help: string, buckets: number[]) => new Histogram({ name, help, labelNames: CALL_LABELS, buckets, registers });
+    // What every call counts is counted in place (see InPlaceMetric); rarer events use prom-client's own metrics.
+    const requests = new InPlaceCounter('llm_gateway_requests_total', 'Inference calls, by route family, model (or group), upstream and status class.', registers);
+    const callHistogram = (name: string, help: string, buckets: number[]) => new InPlaceHistogram(name, help, buckets, registers);
     const duration = callHistogram('llm_gateway_request_duration_seconds', 'Inference calls from arrival to the end of the answer (a stream: its last byte).', [
       0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300,
     ]);
@@ -107,15 +106,15 @@ export class GatewayMetrics implements CallObserver, KeyEventObserver, LimitRefu
       const labels = { route: route!, model: model!, upstream: upstream!, status_class: status! };
       return { requests: requests.labels(labels), duration: duration.labels(labels), firstByte: firstByte.labels(labels) };
     });
-    const input = new Counter({ name: 'llm_gateway_input_tokens_total', help: 'Input (prompt) tokens, by model, upstream and client key name.', labelNames: TOKEN_LABELS, registers });
-    const output = new Counter({ name: 'llm_gateway_output_tokens_total', help: 'Output (completion) tokens, by model, upstream and client key name.', labelNames: TOKEN_LABELS, registers });
+    const input = new InPlaceCounter('llm_gateway_input_tokens_total', 'Input (prompt) tokens, by model, upstream and client key name.', registers);
+    const output = new InPlaceCounter('llm_gateway_output_tokens_total', 'Output (completion) tokens, by model, upstream and client key name.', registers);
     this.tokens = new LabelledChildren(([model, upstream, client]) => {
       const labels = { model: model!, upstream: upstream!, client: client! };
       return { input: input.labels(labels), output: output.labels(labels) };
     });
-    const retries = new Counter({ name: 'llm_gateway_retries_total', help: 'Attempts on a target after one of its attempts failed (another key where there is one).', labelNames: DISPATCH_LABELS, registers });
-    const fallbacks = new Counter({ name: 'llm_gateway_fallbacks_total', help: 'Targets tried after another failed: a group’s next target or a fallback’s.', labelNames: DISPATCH_LABELS, registers });
-    const hedges = new Counter({ name: 'llm_gateway_hedges_total', help: 'Hedged calls whose second attempt was started.', labelNames: DISPATCH_LABELS, registers });
+    const retries = new InPlaceCounter('llm_gateway_retries_total', 'Attempts on a target after one of its attempts failed (another key where there is one).', registers);
+    const fallbacks = new InPlaceCounter('llm_gateway_fallbacks_total', 'Targets tried after another failed: a group’s next target or a fallback’s.', registers);
+    const hedges = new InPlaceCounter('llm_gateway_hedges_total', 'Hedged calls whose second attempt was started.', registers);
     this.dispatches = new LabelledChildren(([route, model]) => {
       const labels = { route: route!, model: model! };
       return { retries: retries.labels(labels), fallbacks: fallbacks.labels(labels), hedges: hedges.labels(labels) };
