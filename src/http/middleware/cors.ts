@@ -1,4 +1,4 @@
-import type { GatewayMiddleware } from '../context.js';
+import type { GatewayContext } from '../context.js';
 
 export interface CorsSettings {
   origins: '*' | string[];
@@ -12,19 +12,20 @@ const isAdminPath = (path: string): boolean => path === '/admin' || path.startsW
 
 /**
  * CORS for browser clients (ChatGPT-Next-Web and the like). Any origin by default, without credentials; with an
- * origin list only those are echoed. Never for the admin routes (`/admin/…`). Preflights are answered here, before authentication, as browsers send them
- * without the Authorization header.
+ * origin list only those are echoed. Never for the admin routes (`/admin/…`). The request frame applies it before
+ * routing, so preflights (sent without the Authorization header) are answered before authentication. The function
+ * returned sets an answer's CORS headers, and says true when it answered a preflight.
  */
-export function cors(settings: CorsSettings): GatewayMiddleware {
+export function corsHeaders(settings: CorsSettings): (ctx: GatewayContext) => boolean {
   const allowList = settings.origins === '*' ? undefined : new Set(settings.origins);
-  return (ctx, next) => {
-    const origin = ctx.get('origin');
+  return (ctx) => {
+    const origin = ctx.req.headers.origin;
     // The admin surface is for the console, served from the gateway's own origin: no other origin may call it.
-    if (origin === '' || isAdminPath(ctx.path)) return next();
+    if (origin === undefined || origin === '' || isAdminPath(ctx.path)) return false;
     let allowOrigin: string | undefined;
     if (allowList === undefined) allowOrigin = settings.allowCredentials ? origin : '*';
     else if (allowList.has(origin)) allowOrigin = origin;
-    if (allowOrigin === undefined) return next();
+    if (allowOrigin === undefined) return false;
 
     ctx.vary('Origin');
     ctx.set('Access-Control-Allow-Origin', allowOrigin);
@@ -36,9 +37,9 @@ export function cors(settings: CorsSettings): GatewayMiddleware {
       ctx.set('Access-Control-Allow-Headers', requestedHeaders || 'Authorization, Content-Type');
       ctx.set('Access-Control-Max-Age', '86400');
       ctx.status = 204;
-      return;
+      return true;
     }
     ctx.set('Access-Control-Expose-Headers', EXPOSED_HEADERS);
-    return next();
+    return false;
   };
 }

@@ -3,7 +3,7 @@ import type { Logger } from '../../logging/logger.js';
 import { isStoreUnavailable, storeUnavailable } from '../../storage/store-unavailable.js';
 import type { ErrorReply } from '../../protocols/protocol.js';
 import { openAIErrorReply } from '../../protocols/openai/wire.js';
-import type { GatewayMiddleware } from '../context.js';
+import type { GatewayContext, GatewayMiddleware } from '../context.js';
 
 interface HttpLikeError {
   status?: number;
@@ -27,22 +27,33 @@ export function errorHandler(
     try {
       await next();
     } catch (thrown) {
-      const error = toGatewayError(thrown, maxBodyBytes);
-      if (error.code === 'store_unavailable') {
-        (ctx.state.logger ?? logger).warn({ reqId: ctx.state.requestId, cause: thrown instanceof Error ? thrown.message : String(thrown) }, 'state store unavailable');
-      } else if (error.status >= 500 && !(thrown instanceof GatewayError)) {
-        const cause = thrown instanceof Error ? { name: thrown.name, message: thrown.message, stack: thrown.stack } : { value: String(thrown) };
-        (ctx.state.logger ?? logger).error({ reqId: ctx.state.requestId, cause }, 'unexpected error');
-      }
-      ctx.state.error = { status: error.status, message: error.message, code: error.code };
-      if (ctx.headerSent || !ctx.writable) return;
-      const answer = reply(thrown, error);
-      ctx.status = answer.status;
-      ctx.set(answer.headers);
-      if (answer.contentType !== undefined) ctx.type = answer.contentType;
-      ctx.body = answer.body;
+      answerError(ctx, thrown, logger, maxBodyBytes, reply);
     }
   };
+}
+
+/** Answers what a handler threw (see errorHandler), unless the answer has begun; notes it for the access log. */
+export function answerError(
+  ctx: GatewayContext,
+  thrown: unknown,
+  logger: Logger,
+  maxBodyBytes: number,
+  reply: (thrown: unknown, error: GatewayError) => ErrorReply = (_thrown, error) => openAIErrorReply(error),
+): void {
+  const error = toGatewayError(thrown, maxBodyBytes);
+  if (error.code === 'store_unavailable') {
+    (ctx.state.logger ?? logger).warn({ reqId: ctx.state.requestId, cause: thrown instanceof Error ? thrown.message : String(thrown) }, 'state store unavailable');
+  } else if (error.status >= 500 && !(thrown instanceof GatewayError)) {
+    const cause = thrown instanceof Error ? { name: thrown.name, message: thrown.message, stack: thrown.stack } : { value: String(thrown) };
+    (ctx.state.logger ?? logger).error({ reqId: ctx.state.requestId, cause }, 'unexpected error');
+  }
+  ctx.state.error = { status: error.status, message: error.message, code: error.code };
+  if (ctx.headerSent || !ctx.writable) return;
+  const answer = reply(thrown, error);
+  ctx.status = answer.status;
+  ctx.set(answer.headers);
+  if (answer.contentType !== undefined) ctx.type = answer.contentType;
+  ctx.body = answer.body;
 }
 
 /** Whatever was thrown, as the gateway error the client should get. */

@@ -6,20 +6,33 @@ import { clientWentAway } from '../client-abort.js';
 import type { GatewayMiddleware } from '../context.js';
 import type { ServerLifecycle } from '../lifecycle.js';
 import { setServerTiming } from '../server-timing.js';
+import { corsHeaders, type CorsSettings } from './cors.js';
+import { answerError } from './error-handler.js';
+import { setSecurityHeaders } from './security-headers.js';
 
 const ACCEPTABLE_REQUEST_ID = /^[\w.:@/+=-]{1,128}$/;
 
+export interface RequestFrameSettings {
+  cors: CorsSettings;
+  /** MAX_REQUEST_BODY_BYTES, for the error of a body over it. */
+  maxBodyBytes: number;
+}
+
 /**
- * Outermost middleware: gives every request an id (the caller's X-Request-Id when it is sane), echoes it, takes
+ * Outermost middleware, one layer rather than several for what every request needs before and after its route:
+ * sets the security headers; gives every request an id (the caller's X-Request-Id when it is sane), echoes it, takes
  * the caller's W3C `traceparent` (a fresh trace when it has none or a malformed one) with a logger that names the
- * trace, counts the request as in flight for graceful shutdown, tells the call when its client went away, puts
- * `Server-Timing` on answers not yet sent (a stream's is set before its headers go), and writes one access-log
- * line once the response is out (streams included). Koa writes a body only after the whole middleware
- * chain has returned, so the line and the in-flight count wait for the response to close as well: the log is not
- * written ahead of the client's answer, and its duration covers sending it.
+ * trace, counts the request as in flight for graceful shutdown, tells the call when its client went away; sets
+ * the CORS headers and answers preflights; answers whatever the route threw as an OpenAI-shaped error (see
+ * answerError); puts `Server-Timing` on answers not yet sent (a stream's is set before its headers go), and writes
+ * one access-log line once the response is out (streams included). Koa writes a body only after the whole
+ * middleware chain has returned, so the line and the in-flight count wait for the response to close as well: the
+ * log is not written ahead of the client's answer, and its duration covers sending it.
  */
-export function requestContext(logger: Logger, lifecycle: ServerLifecycle): GatewayMiddleware {
+export function requestContext(logger: Logger, lifecycle: ServerLifecycle, settings: RequestFrameSettings): GatewayMiddleware {
+  const cors = corsHeaders(settings.cors);
   return async (ctx, next) => {
+    setSecurityHeaders(ctx.res);
     const started = performance.now();
     const incoming = ctx.get('x-request-id');
     const requestId = ACCEPTABLE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
@@ -64,7 +77,11 @@ export function requestContext(logger: Logger, lifecycle: ServerLifecycle): Gate
       settle();
     });
     try {
-      await next();
+      try {
+        if (!cors(ctx)) await next();
+      } catch (thrown) {
+        answerError(ctx, thrown, logger, settings.maxBodyBytes);
+      }
       if (!ctx.res.headersSent) setServerTiming(ctx);
     } finally {
       settle();

@@ -1,4 +1,5 @@
-import type { GatewayContext, GatewayMiddleware } from '../context.js';
+import type { ServerResponse } from 'node:http';
+import type { GatewayContext } from '../context.js';
 
 /**
  * The console's and playground's pages load only their own built files (no inline script or style, no other
@@ -17,12 +18,9 @@ export const PAGE_SECURITY_POLICY = [
 ].join('; ');
 
 /** Headers every answer carries, JSON, streams and errors alike: no content sniffing, no referrer. */
-export function securityHeaders(): GatewayMiddleware {
-  return (ctx, next) => {
-    ctx.set('X-Content-Type-Options', 'nosniff');
-    ctx.set('Referrer-Policy', 'no-referrer');
-    return next();
-  };
+export function setSecurityHeaders(response: ServerResponse): void {
+  response.setHeader('X-Content-Type-Options', 'nosniff');
+  response.setHeader('Referrer-Policy', 'no-referrer');
 }
 
 /** For an HTML page of the gateway's own: no framing, and the strict content security policy. */

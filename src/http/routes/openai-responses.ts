@@ -4,6 +4,7 @@ import { openAIResponsesProtocol } from '../../protocols/openai-responses/protoc
 import type { ResponseStore } from '../../protocols/openai-responses/response-store.js';
 import { type CallHandlerDependencies, callHandler, type CallRouteOptions } from '../call-handler.js';
 import type { GatewayContext, GatewayMiddleware, GatewayState } from '../context.js';
+import type { ExactRoutes } from '../exact-routes.js';
 
 const notFound = (id: string) => new GatewayError(404, `Response with id '${id}' not found.`, { param: 'response_id', code: 'not_found' });
 
@@ -18,7 +19,7 @@ function callerId(ctx: GatewayContext): string {
  * upstreams reached through chat) read and deleted by the caller that made them; another caller gets 404.
  */
 export function registerResponsesRoutes(
-  routers: { inference: Router<GatewayState>; other: Router<GatewayState> },
+  routers: { inference: ExactRoutes; other: Router<GatewayState> },
   guards: { authenticated: GatewayMiddleware[]; inference: GatewayMiddleware[] },
   deps: CallHandlerDependencies,
   options: CallRouteOptions,
