@@ -82,6 +82,74 @@ export const chatCompletionRequestSchema = z.looseObject({
 });
 
 export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;
+
+const CHAT_FIELDS = new Set(Object.keys(chatCompletionRequestSchema.shape));
+const PLAIN_ROLES = new Set(['system', 'developer', 'user', 'assistant']);
+
+const nullOr = (value: unknown, type: 'boolean' | 'number' | 'string') => value === null || typeof value === type;
+const nullOrCount = (value: unknown) => value === null || (Number.isSafeInteger(value) && (value as number) >= 1);
+
+/** Messages of a role and text content alone, which every role's schema accepts. */
+function plainMessages(messages: unknown): boolean {
+  if (!Array.isArray(messages) || messages.length === 0) return false;
+  for (const message of messages as unknown[]) {
+    if (message === null || typeof message !== 'object' || Array.isArray(message)) return false;
+    let fields = 0;
+    for (const field in message) {
+      if (field !== 'role' && field !== 'content') return false;
+      fields += 1;
+    }
+    const { role, content } = message as { role?: unknown; content?: unknown };
+    if (fields !== 2 || !PLAIN_ROLES.has(role as string) || typeof content !== 'string') return false;
+  }
+  return true;
+}
+
+/**
+ * Whether a chat request is one the schema surely accepts as it is: messages of text alone, and only well-known
+ * scalar parameters of the right type besides fields the schema does not know (which it keeps). Most calls are
+ * such, and this check costs a fraction of the schema's; for anything else (tools, images, options objects, any
+ * mistake) it says false and the schema decides and words the error.
+ */
+export function isPlainChatRequest(body: unknown): body is ChatCompletionRequest {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return false;
+  let hasMessages = false;
+  for (const field in body) {
+    const value = (body as Record<string, unknown>)[field];
+    switch (field) {
+      case 'model':
+        if (typeof value !== 'string' || value === '') return false;
+        break;
+      case 'messages':
+        if (!plainMessages(value)) return false;
+        hasMessages = true;
+        break;
+      case 'stream':
+      case 'logprobs':
+      case 'parallel_tool_calls':
+        if (!nullOr(value, 'boolean')) return false;
+        break;
+      case 'temperature':
+      case 'top_p':
+      case 'presence_penalty':
+      case 'frequency_penalty':
+        if (!nullOr(value, 'number')) return false;
+        break;
+      case 'n':
+      case 'max_tokens':
+      case 'max_completion_tokens':
+        if (!nullOrCount(value)) return false;
+        break;
+      case 'user':
+      case 'reasoning_effort':
+        if (!nullOr(value, 'string')) return false;
+        break;
+      default:
+        if (CHAT_FIELDS.has(field)) return false;
+    }
+  }
+  return hasMessages;
+}
 export type ChatMessage = z.infer<typeof chatMessage>;
 
 const tokenArray = z.array(wholeNumber).min(1);

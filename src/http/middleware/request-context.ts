@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { type CallTrace, newTraceId, parseTraceparent } from '../../core/trace.js';
 import type { Logger } from '../../logging/logger.js';
 import { clientWentAway } from '../client-abort.js';
-import type { GatewayMiddleware } from '../context.js';
+import { type GatewayMiddleware, RequestState } from '../context.js';
 import type { ServerLifecycle } from '../lifecycle.js';
 import { setServerTiming } from '../server-timing.js';
 import { corsHeaders, type CorsSettings } from './cors.js';
@@ -38,11 +38,7 @@ export function requestContext(logger: Logger, lifecycle: ServerLifecycle, setti
     const requestId = ACCEPTABLE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
     const traced = parseTraceparent(ctx.get('traceparent'));
     const trace: CallTrace = { traceId: traced?.traceId ?? newTraceId(), flags: traced?.flags ?? '01', requestId, receivedAt: started, upstreamMs: undefined };
-    const log = logger.child({ trace_id: trace.traceId });
-    ctx.state.requestId = requestId;
-    ctx.state.startedAt = Date.now();
-    ctx.state.trace = trace;
-    ctx.state.logger = log;
+    ctx.state = new RequestState(requestId, Date.now(), trace, logger);
     ctx.set('X-Request-Id', requestId);
     if (lifecycle.shuttingDown) ctx.set('Connection', 'close');
     lifecycle.requestStarted();
@@ -55,6 +51,7 @@ export function requestContext(logger: Logger, lifecycle: ServerLifecycle, setti
       // A response that could not be written (the client had gone) is recorded with the error it would have had.
       const status = ctx.respond === false ? ctx.res.statusCode : !ctx.res.headersSent && state.error ? state.error.status : ctx.status;
       const line = {
+        trace_id: trace.traceId,
         reqId: requestId,
         method: ctx.method,
         path: ctx.path,
@@ -68,9 +65,9 @@ export function requestContext(logger: Logger, lifecycle: ServerLifecycle, setti
         stream: call?.stream,
         error: call?.error ?? state.error,
       };
-      if (status >= 500) log.error(line, 'request failed');
-      else if (status >= 400 || call?.stream === 'upstream_error') log.warn(line, 'request rejected');
-      else log.info(line, 'request completed');
+      if (status >= 500) logger.error(line, 'request failed');
+      else if (status >= 400 || call?.stream === 'upstream_error') logger.warn(line, 'request rejected');
+      else logger.info(line, 'request completed');
     };
     ctx.res.on('close', () => {
       clientWentAway(ctx);

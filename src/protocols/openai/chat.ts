@@ -1,6 +1,6 @@
 import { estimateTokens } from '../../core/token-estimate.js';
 import { EXCERPT_LENGTH } from '../../calls/call.js';
-import { type ChatCompletionRequest, chatCompletionRequestSchema } from '../../core/openai-schemas.js';
+import { type ChatCompletionRequest, chatCompletionRequestSchema, isPlainChatRequest } from '../../core/openai-schemas.js';
 import { validateRequest } from '../../core/request-validation.js';
 import type { ClientProtocol } from '../protocol.js';
 import { type ChatOutcome, chatShapedPlan, chatShapedReply } from './chat-outcome.js';
@@ -44,7 +44,7 @@ export const openAIChatProtocol: ClientProtocol<ChatRequest, ChatOutcome> = {
   endpoint: 'chat',
 
   parse(wire) {
-    const request = validateRequest(chatCompletionRequestSchema, wire.body);
+    const request = isPlainChatRequest(wire.body) ? wire.body : validateRequest(chatCompletionRequestSchema, wire.body);
     return {
       model: request.model,
       stream: request.stream === true,
