@@ -1,6 +1,8 @@
 /**
  * The benchmark's upstream: an OpenAI-compatible server that answers at once, with a fixed chat completion or a
- * 20-chunk SSE stream (and Anthropic's `/v1/messages` with a fixed message), and does as little work as possible so the measurement is about what sits in front of it.
+ * 20-chunk SSE stream (a usage chunk more when asked for with `stream_options.include_usage`, as OpenAI does), and
+ * Anthropic's `/v1/messages` with a fixed message. It does as little work as possible, so that the measurement is
+ * about what sits in front of it.
  * Prints its port on stdout.
  */
 import { createServer } from 'node:http';
@@ -30,6 +32,9 @@ const response = JSON.stringify({
 const chunk = (delta: string, finish: string | null) =>
   `data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1_733_000_000, model: 'gpt-4o-mini', choices: [{ index: 0, delta: finish ? {} : { content: delta }, logprobs: null, finish_reason: finish }] })}\n\n`;
 const streamChunks = [...Array.from({ length: 19 }, (_, index) => chunk(`word${index} `, null)), chunk('', 'stop'), 'data: [DONE]\n\n'];
+/** As OpenAI streams with `stream_options.include_usage`: a last chunk without choices carries the usage. */
+const usageChunk = `data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1_733_000_000, model: 'gpt-4o-mini', choices: [], usage: { prompt_tokens: 12, completion_tokens: 20, total_tokens: 32 } })}\n\n`;
+const streamChunksWithUsage = [...streamChunks.slice(0, -1), usageChunk, streamChunks.at(-1)!];
 
 /** The same answer in Anthropic's Messages shape, for `/v1/messages`. */
 const message = JSON.stringify({
@@ -55,7 +60,7 @@ const server = createServer((req, res) => {
     }
     if (body.includes('"stream":true')) {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-      for (const part of streamChunks) res.write(part);
+      for (const part of body.includes('"include_usage":true') ? streamChunksWithUsage : streamChunks) res.write(part);
       res.end();
       return;
     }

@@ -101,6 +101,20 @@ function looksLikeJsonObject(text: string): boolean {
   return text.charCodeAt(first) === 0x7b && text.charCodeAt(last) === 0x7d;
 }
 
+/**
+ * The text of a request's JSON object with `"stream_options":{"include_usage":true}` added as its last field, for a
+ * request that has no `stream_options` and is otherwise sent as the client wrote it: cheaper than serialising the
+ * request again. Undefined for text that does not end an object with fields.
+ */
+function withStreamUsageAsked(json: string): string | undefined {
+  let end = json.length - 1;
+  while (end > 0 && json.charCodeAt(end) <= 0x20) end--;
+  let before = end - 1;
+  while (before > 0 && json.charCodeAt(before) <= 0x20) before--;
+  if (json.charCodeAt(end) !== 0x7d || json.charCodeAt(before) === 0x7b) return undefined;
+  return `${json.slice(0, end)},"stream_options":{"include_usage":true}}`;
+}
+
 /** The top-level `usage` of a parsed answer, whatever its shape. */
 const usageOf = (parsed: unknown): unknown => (parsed as { usage?: unknown } | null)?.usage;
 
@@ -182,7 +196,11 @@ export class OpenAICompatibleProvider implements Provider {
     const askForUsage = call.request.stream === true && !clientWantsUsage && this.options.acceptsStreamOptions !== false;
     const overrides = askForUsage ? { stream_options: { ...streamOptions, include_usage: true } } : undefined;
     const defaults = endpoint === 'chat' ? this.options.chatDefaults : undefined;
-    const body = this.requestBody(call.request, call.rawBody, call.upstreamModel, defaults, overrides);
+    const asWritten = this.requestBody(call.request, call.rawBody, call.upstreamModel, defaults);
+    const body = !askForUsage
+      ? asWritten
+      : (asWritten === call.rawBody && !('stream_options' in call.request) && withStreamUsageAsked(asWritten)) ||
+        this.requestBody(call.request, call.rawBody, call.upstreamModel, defaults, overrides);
     const url = this.url(endpoint, call.upstreamModel);
     if (call.request.stream !== true) {
       const text = await this.exchange.json('POST', url, body, call);

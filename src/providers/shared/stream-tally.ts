@@ -8,6 +8,12 @@ import type { StreamReport } from '../types.js';
  */
 const GENERATED_TEXT = /"(?:content|reasoning_content|arguments|text)"\s*:\s*"((?:[^"\\]|\\.)*)"/g;
 
+/**
+ * Payload text kept unread, at most: streams that report their usage at the end (nearly all) never need their
+ * text counted, so chunks are only kept until then, and read at once past this much.
+ */
+const DEFERRED_PAYLOAD_CHARS = 256 * 1024;
+
 interface ChunkDelta {
   content?: unknown;
   reasoning_content?: unknown;
@@ -19,12 +25,27 @@ interface ChunkDelta {
  * estimate of the generated tokens for when it did not, and the start of the text for the request log.
  */
 export class StreamTally implements StreamReport {
-  estimatedCompletionTokens = 0;
-  excerpt = '';
+  private estimated = 0;
+  private excerptSoFar = '';
   private reported: TokenUsage | undefined;
   private usageSource: (() => TokenUsage | undefined) | undefined;
+  /** Chunk payloads passed through and not yet read for their text (see countPayload). */
+  private deferred: string[] = [];
+  private deferredChars = 0;
 
   constructor(private readonly excerptChars = 0) {}
+
+  /** An estimate of the generated tokens, for when the upstream reported no usage. */
+  get estimatedCompletionTokens(): number {
+    this.readDeferred();
+    return this.estimated;
+  }
+
+  /** The start of the generated text, for the request log. */
+  get excerpt(): string {
+    this.readDeferred();
+    return this.excerptSoFar;
+  }
 
   get usage(): TokenUsage | undefined {
     return this.reported ?? this.usageSource?.();
@@ -37,13 +58,15 @@ export class StreamTally implements StreamReport {
 
   reportUsage(usage: TokenUsage | undefined): void {
     this.reported = usage;
+    if (usage !== undefined && this.excerptChars === 0) this.dropDeferred();
   }
 
   /** Generated text, as the client reads it. */
   countText(text: string): void {
     if (text === '') return;
-    this.estimatedCompletionTokens += estimateTokens(text);
-    if (this.excerpt.length < this.excerptChars) this.excerpt = (this.excerpt + text).slice(0, this.excerptChars);
+    if (this.deferred.length > 0) this.readDeferred();
+    this.estimated += estimateTokens(text);
+    if (this.excerptSoFar.length < this.excerptChars) this.excerptSoFar = (this.excerptSoFar + text).slice(0, this.excerptChars);
   }
 
   /** The text of a chunk's delta as a converter builds it. */
@@ -54,15 +77,33 @@ export class StreamTally implements StreamReport {
   }
 
   /**
-   * The text of a chunk payload that passes through as the upstream wrote it, found without parsing the chunk.
-   * Once the upstream reported usage and the excerpt is full, there is nothing left to look for.
+   * The text of a chunk payload that passes through as the upstream wrote it, found without parsing the chunk
+   * when it is needed: the payload is kept (up to DEFERRED_PAYLOAD_CHARS) until the stream reports its usage, which
+   * makes the estimate moot, or until the estimate or the excerpt is asked for. Once the upstream reported usage
+   * and the excerpt is full, there is nothing left to look for.
    */
   countPayload(payload: string): void {
-    if (this.reported !== undefined && this.excerpt.length >= this.excerptChars) return;
-    for (const match of payload.matchAll(GENERATED_TEXT)) {
-      this.estimatedCompletionTokens += estimateTokens(match[1]!);
-      if (this.excerpt.length < this.excerptChars) this.excerpt = (this.excerpt + unescapeJson(match[1]!)).slice(0, this.excerptChars);
+    if (this.reported !== undefined && this.excerptSoFar.length >= this.excerptChars) return;
+    this.deferred.push(payload);
+    this.deferredChars += payload.length;
+    if (this.deferredChars > DEFERRED_PAYLOAD_CHARS) this.readDeferred();
+  }
+
+  private readDeferred(): void {
+    if (this.deferred.length === 0) return;
+    const payloads = this.deferred;
+    this.dropDeferred();
+    for (const payload of payloads) {
+      for (const match of payload.matchAll(GENERATED_TEXT)) {
+        this.estimated += estimateTokens(match[1]!);
+        if (this.excerptSoFar.length < this.excerptChars) this.excerptSoFar = (this.excerptSoFar + unescapeJson(match[1]!)).slice(0, this.excerptChars);
+      }
     }
+  }
+
+  private dropDeferred(): void {
+    this.deferred = [];
+    this.deferredChars = 0;
   }
 }
 

@@ -97,6 +97,14 @@ test('a stream the client did not ask usage for is rewritten to ask for it, keep
   t.is(fake.requests[0]!.body!.model, 'gpt-4o');
 });
 
+test('a stream without stream_options is asked for usage by adding them to the body as the client wrote it', async (t) => {
+  const { fake, provider } = await setup(t);
+  const call = chatCall({ stream: true }, { raw: true });
+  await drain(await provider.chatCompletions(call));
+  t.is(fake.requests[0]!.rawBody, `${call.rawBody!.trimEnd().slice(0, -1)},"stream_options":{"include_usage":true}}`);
+  t.deepEqual(fake.requests[0]!.body, { ...JSON.parse(call.rawBody!), stream_options: { include_usage: true } });
+});
+
 test('an upstream that does not accept stream_options is not asked for usage: the raw body passes', async (t) => {
   const { fake, provider } = await setup(t, { acceptsStreamOptions: false });
   const call = chatCall({ stream: true }, { raw: true });
