@@ -23,9 +23,12 @@ export async function* parseSse(source: AsyncIterable<Buffer | string>): AsyncGe
   function takeLines(final: boolean): SseEvent[] {
     const events: SseEvent[] = [];
     let start = 0;
+    // The next \r is looked for again only once the lines passed it: most streams have none, and looking for one
+    // from every line to the end of the text would scan a batch of many events over and over.
+    let cr = pending.indexOf('\r');
     for (;;) {
       const lf = pending.indexOf('\n', start);
-      const cr = pending.indexOf('\r', start);
+      if (cr !== -1 && cr < start) cr = pending.indexOf('\r', start);
       let end: number;
       let next: number;
       if (cr !== -1 && (lf === -1 || cr < lf)) {
