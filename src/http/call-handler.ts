@@ -132,7 +132,7 @@ export function callHandler<Request, Result>(protocol: ClientProtocol<Request, R
       rawBody,
       params: options.params?.(ctx) ?? NO_PARAMS,
       query: forwardedQuery(ctx),
-      accept: ctx.get('accept') || '*/*',
+      accept: ctx.req.headers.accept || '*/*',
       header: (name) => ctx.get(name) || undefined,
       origin: `${ctx.protocol}://${ctx.host}`,
     });
@@ -179,7 +179,7 @@ export function callHandler<Request, Result>(protocol: ClientProtocol<Request, R
         discard: upstream.discard,
         observer: admitted.plan.feedback,
         cancellation,
-        logger: state.logger,
+        logger: () => state.logger,
       });
       outcome.dispatch = dispatched;
       if (!dispatched.ok) throw dispatched.error;

@@ -86,8 +86,8 @@ export interface DispatchOptions<T> {
   ownKey?: { secret: string; label: string };
   /** For calls that go on after the operation returns (streams): the key stays in use until this settles. */
   holdKeyUntil?: (value: T) => Promise<void>;
-  /** The call's logger (it names the call's trace); the dispatcher's own otherwise. */
-  logger?: Logger;
+  /** The call's logger (it names the call's trace), made when first needed; the dispatcher's own otherwise. */
+  logger?: () => Logger;
   /**
    * A key the call must use on this provider's routes (the key a file it names was uploaded with): every attempt
    * there takes it, whatever the rotation; other providers' routes pick from their pools as usual. When the pool
@@ -320,7 +320,7 @@ export class Dispatcher {
         options.observer?.ended(route, { ok: true, failed: false, elapsedMs: Date.now() - started });
         release(options.observer, route, value, options.holdKeyUntil);
         if (lease.id !== undefined && lease.failures > 0) {
-          pool.record(lease.id, { kind: 'success' }).catch((error: unknown) => this.logRecordFailure(error, options.logger));
+          pool.record(lease.id, { kind: 'success' }).catch((error: unknown) => this.logRecordFailure(error, options.logger?.()));
         }
         return { kind: 'value', value, keyId: lease.id };
       } catch (error) {
@@ -329,7 +329,7 @@ export class Dispatcher {
         if (error instanceof RequestAbortedError) return { kind: 'failed', error, final: true };
         record.failures.push(failedAttempt(route, lease.id, error));
         const verdict = judgeFailure(error, this.policy, Date.now());
-        if (verdict.outcome && lease.id !== undefined) await pool.record(lease.id, verdict.outcome, limitedModel).catch((failure: unknown) => this.logRecordFailure(failure, options.logger));
+        if (verdict.outcome && lease.id !== undefined) await pool.record(lease.id, verdict.outcome, limitedModel).catch((failure: unknown) => this.logRecordFailure(failure, options.logger?.()));
         // A keyless upstream that refuses the call will refuse it again.
         if (!verdict.retry || (lease.id === undefined && verdict.outcome?.kind === 'rejected')) return { kind: 'failed', error, final: !verdict.retry };
         lastError = error;

@@ -34,9 +34,11 @@ export function requestContext(logger: Logger, lifecycle: ServerLifecycle, setti
   return async (ctx, next) => {
     setSecurityHeaders(ctx.res);
     const started = performance.now();
-    const incoming = ctx.get('x-request-id');
-    const requestId = ACCEPTABLE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    const traced = parseTraceparent(ctx.get('traceparent'));
+    const headers = ctx.req.headers;
+    const incoming = headers['x-request-id'];
+    const requestId = typeof incoming === 'string' && ACCEPTABLE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const traceparent = headers.traceparent;
+    const traced = typeof traceparent === 'string' ? parseTraceparent(traceparent) : undefined;
     const trace: CallTrace = { traceId: traced?.traceId ?? newTraceId(), flags: traced?.flags ?? '01', requestId, receivedAt: started, upstreamMs: undefined };
     ctx.state = new RequestState(requestId, Date.now(), trace, logger);
     ctx.set('X-Request-Id', requestId);
