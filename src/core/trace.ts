@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 /**
  * One call's W3C trace context (https://www.w3.org/TR/trace-context/), as the gateway carries it to the upstream:
@@ -34,14 +34,29 @@ export function parseTraceparent(header: string): { traceId: string; flags: stri
   return { traceId: traceId!, flags: flags! };
 }
 
-/** A random trace id: a v4 UUID's hex digits (122 random bits; randomUUID draws from a cached entropy pool). */
-export const newTraceId = (): string => randomUUID().replaceAll('-', '');
+/** Random bytes drawn from the system in blocks, handed out a few at a time (as randomUUID does with its own pool). */
+const RANDOM_BLOCK_BYTES = 4096;
+let randomBlock = Buffer.alloc(0);
+let randomOffset = 0;
 
-/** A random span id: 16 of a v4 UUID's hex digits, leaving out its fixed version and variant digits. */
-function newSpanId(): string {
-  const uuid = randomUUID();
-  return uuid.slice(0, 8) + uuid.slice(9, 13) + uuid.slice(24, 28);
+/** `bytes` random bytes as lower-case hex, never all zero (which W3C trace context forbids). */
+function randomHex(bytes: number): string {
+  for (;;) {
+    if (randomOffset + bytes > randomBlock.length) {
+      randomBlock = randomFillSync(Buffer.allocUnsafe(RANDOM_BLOCK_BYTES));
+      randomOffset = 0;
+    }
+    const hex = randomBlock.toString('hex', randomOffset, randomOffset + bytes);
+    randomOffset += bytes;
+    if (hex !== ZERO_TRACE_ID.slice(0, bytes * 2)) return hex;
+  }
 }
+
+/** A random trace id: 16 random bytes in hex. */
+export const newTraceId = (): string => randomHex(16);
+
+/** A random span id: 8 random bytes in hex. */
+const newSpanId = (): string => randomHex(8);
 
 /** The `traceparent` an upstream call carries: the call's trace id, a new span id of the gateway's, its flags. */
 export const upstreamTraceparent = (trace: CallTrace): string => `00-${trace.traceId}-${newSpanId()}-${trace.flags}`;

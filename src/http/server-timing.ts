@@ -2,7 +2,11 @@ import { performance } from 'node:perf_hooks';
 import type { CallTrace } from '../core/trace.js';
 import type { GatewayContext } from './context.js';
 
-const ms = (value: number) => Math.round(value * 10) / 10;
+/** Milliseconds with one decimal (`12.3`), printed from whole tenths: cheaper than printing a fraction. */
+function ms(value: number): string {
+  const tenths = Math.round(value * 10);
+  return `${Math.trunc(tenths / 10)}.${tenths % 10}`;
+}
 
 /**
  * The `Server-Timing` header of an answer whose headers go out at `now` (performance.now()): the gateway's own

@@ -20,7 +20,6 @@ const bearerOf = (ctx: GatewayContext) => bearerToken(ctx.get('authorization'));
 export const anthropicKeyOf = (ctx: GatewayContext) => (ctx.get('x-api-key') || undefined) ?? bearerOf(ctx);
 
 /**
-/**
  * The console operator, when a request without a bearer token carries a console session cookie (see
  * console-session.ts for the CSRF and origin checks); undefined otherwise.
  */
@@ -43,8 +42,8 @@ export interface ClientTokenOptions {
  * known; everywhere else it is refused.
  */
 export function requireClientToken(authenticator: Authenticator, acceptUnknown = false, { sessions, tokenOf = bearerOf }: ClientTokenOptions = {}): GatewayMiddleware {
-  const byBearerToken: GatewayMiddleware = (ctx, next) => {
-    const identification = authenticator.identify(tokenOf(ctx), () => ctx.ip, acceptUnknown);
+  const byBearerToken = (ctx: GatewayContext, next: () => Promise<unknown>, token = tokenOf(ctx)) => {
+    const identification = authenticator.identify(token, () => ctx.ip, acceptUnknown);
     // A configured token is known at once; only a client key's lookup is awaited.
     if (identification instanceof Promise) {
       return identification.then((identified) => {
@@ -58,7 +57,8 @@ export function requireClientToken(authenticator: Authenticator, acceptUnknown =
   if (sessions === undefined) return byBearerToken;
   return (ctx, next) => {
     // Only a request without a token (rare on these routes) pays for the cookie.
-    if (tokenOf(ctx) !== undefined || ctx.get('cookie') === '') return byBearerToken(ctx, next);
+    const token = tokenOf(ctx);
+    if (token !== undefined || ctx.get('cookie') === '') return byBearerToken(ctx, next, token);
     return consoleCaller(ctx, sessions).then((caller) => {
       if (!caller) return byBearerToken(ctx, next);
       ctx.state.caller = caller;
