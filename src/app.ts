@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import Router from '@koa/router';
 import Koa from 'koa';
 import type { Authenticator } from './access/identity/authenticator.js';
@@ -45,6 +46,7 @@ import type { KeyRecovery } from './keys/key-recovery.js';
 import type { StoreHealth } from './keys/open-pool-store.js';
 import type { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { registerMetricsRoutes } from './http/routes/metrics.js';
+import { metricsOfTheCluster } from './metrics/metrics-server.js';
 import type { Dispatcher } from './routing/dispatcher.js';
 import type { ModelCatalog } from './routing/model-catalog.js';
 import type { ResponseStore } from './protocols/openai-responses/response-store.js';
@@ -172,7 +174,9 @@ export function createApp(deps: AppDependencies): Koa<GatewayState> {
   registerUpstreamKeyRoutes(router, admin, { pools: () => deps.routing.table.pools, recovery: deps.recovery });
   registerConfigRoutes(router, admin, deps.liveConfig);
   registerClientKeyRoutes(router, admin, { clientKeys: deps.access.clientKeys, limits: deps.access.limits, clock: deps.access.clock });
-  registerMetricsRoutes(router, { metrics: deps.metrics, token: deps.config.metrics.token, authenticator: deps.authenticator });
+  // Under WORKERS the main port's `/metrics` gives the cluster's sums (asked of the primary), as METRICS_PORT does.
+  const metricsText = deps.metrics && cluster.isWorker ? metricsOfTheCluster(deps.metrics) : deps.metrics;
+  registerMetricsRoutes(router, { metrics: metricsText, token: deps.config.metrics.token, authenticator: deps.authenticator });
   registerUsageRoutes(router, admin, { report: deps.access.report, logs: deps.access.logs, timeZone: deps.config.usage.timeZone });
 
   app.use(requestContext(deps.logger, deps.lifecycle, { cors: deps.config.cors, maxBodyBytes: deps.config.maxRequestBodyBytes }));

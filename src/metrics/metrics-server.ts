@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -12,6 +13,62 @@ export async function clusterMetricsText(): Promise<MetricsText> {
   const { AggregatorRegistry } = await import('prom-client');
   const aggregator = new AggregatorRegistry();
   return { contentType: aggregator.contentType, text: () => aggregator.clusterMetrics() };
+}
+
+const ASK = 'llm-gateway:cluster-metrics?';
+const ANSWER = 'llm-gateway:cluster-metrics!';
+
+interface MetricsAnswer {
+  type: typeof ANSWER;
+  id: number;
+  text?: string;
+  error?: string;
+}
+
+/** In the primary of WORKERS: answers a worker asking for the cluster's metrics (for `/metrics` on the main port). */
+export function answerWorkersAskingForMetrics(summed: MetricsText): void {
+  cluster.on('message', (worker, message: { type?: unknown; id?: unknown }) => {
+    if (message?.type !== ASK || typeof message.id !== 'number') return;
+    const id = message.id;
+    const send = (answer: MetricsAnswer) => {
+      if (worker.isConnected()) worker.send(answer);
+    };
+    summed.text().then(
+      (text) => send({ type: ANSWER, id, text }),
+      (error: unknown) => send({ type: ANSWER, id, error: error instanceof Error ? error.message : String(error) }),
+    );
+  });
+}
+
+/**
+ * In a worker of WORKERS: the cluster's metrics, asked of the primary over IPC, so that `/metrics` on the main port
+ * gives the same sums whichever worker took the connection.
+ */
+export function metricsOfTheCluster(own: MetricsText, timeoutMs = 10_000): MetricsText {
+  let lastId = 0;
+  return {
+    contentType: own.contentType,
+    text: () =>
+      new Promise<string>((resolve, reject) => {
+        const id = ++lastId;
+        const onMessage = (message: MetricsAnswer) => {
+          if (message?.type !== ANSWER || message.id !== id) return;
+          settle();
+          if (message.text !== undefined) resolve(message.text);
+          else reject(new Error(message.error ?? 'the primary sent no metrics'));
+        };
+        const timer = setTimeout(() => {
+          settle();
+          reject(new Error('the primary did not send the metrics in time'));
+        }, timeoutMs);
+        const settle = () => {
+          clearTimeout(timer);
+          process.off('message', onMessage);
+        };
+        process.on('message', onMessage);
+        process.send!({ type: ASK, id });
+      }),
+  };
 }
 
 /**

@@ -23,10 +23,14 @@ export function restartDelayMs(crashes: number): number {
  */
 export function runPrimary(config: GatewayConfig, logger: Logger): void {
   const metricsPort = config.metrics.port;
-  if (metricsPort !== undefined) {
+  if (metricsPort !== undefined || config.metrics.token !== undefined) {
     void (async () => {
-      const { clusterMetricsText, listenForMetrics } = await import('../metrics/metrics-server.js');
-      const { port } = await listenForMetrics(await clusterMetricsText(), metricsPort, config.metrics.host);
+      const { answerWorkersAskingForMetrics, clusterMetricsText, listenForMetrics } = await import('../metrics/metrics-server.js');
+      const summed = await clusterMetricsText();
+      // The workers' `/metrics` on the main port (METRICS_TOKEN) is answered with these sums too.
+      answerWorkersAskingForMetrics(summed);
+      if (metricsPort === undefined) return;
+      const { port } = await listenForMetrics(summed, metricsPort, config.metrics.host);
       logger.info({ host: config.metrics.host, port }, 'metrics listening (GET /metrics, every worker summed)');
     })().catch((error: unknown) => {
       logger.fatal({ error: error instanceof Error ? error.message : String(error) }, 'the metrics port could not be opened');

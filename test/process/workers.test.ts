@@ -79,6 +79,7 @@ test('WORKERS=2 on Redis: calls land on both workers, share the key pool, surviv
       REDIS_KEY_PREFIX: prefix,
       MAX_FAILURES: '1',
       METRICS_PORT: '0',
+      METRICS_TOKEN: TOKEN,
       CONFIG_FILE: configFile,
       CONFIG_WATCH_SECONDS: '0',
     },
@@ -115,6 +116,13 @@ test('WORKERS=2 on Redis: calls land on both workers, share the key pool, surviv
   const metrics = await (await fetch(`http://127.0.0.1:${String(metricsPort)}/metrics`)).text();
   const calls = [...metrics.matchAll(/^llm_gateway_requests_total\{[^}]*\} (\d+)$/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
   t.is(calls, first.length + 3 + after.length, 'every call of both workers counted once');
+  // `/metrics` on the main port gives the same sums, whichever worker answers it.
+  const scrapes = await Promise.all(Array.from({ length: 6 }, () => call(gateway, '/metrics')));
+  t.is(workersOf(scrapes).size, 2, 'both workers answered a scrape');
+  for (const scrape of scrapes) {
+    t.is(scrape.status, 200);
+    t.is([...scrape.body.matchAll(/^llm_gateway_requests_total\{[^}]*\} (\d+)$/gm)].reduce((sum, match) => sum + Number(match[1]), 0), calls);
+  }
 
   // A killed worker loses no call that had not started, and comes back.
   const health = JSON.parse((await call(gateway, '/health')).body) as { worker: { id: number; pid: number } };
