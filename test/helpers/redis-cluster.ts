@@ -49,18 +49,8 @@ export class OwnRedisCluster {
     for (const port of this.ports) await waitFor(() => redisCli(port, 'cluster', 'info').includes('cluster_state:ok'), `the cluster did not reach cluster_state:ok on ${port}`);
   }
 
-  async stop(): Promise<void> {
-    await Promise.all(
-      this.children.map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve();
-            child.once('exit', () => resolve());
-            child.kill('SIGKILL');
-          }),
-      ),
-    );
-    await rm(this.dir, { recursive: true, force: true });
+  stop(): Promise<void> {
+    return stopServers(this.children, this.dir);
   }
 }
 
@@ -91,13 +81,28 @@ export function clusterForTests(): { cluster: () => OwnRedisCluster; available: 
   };
 }
 
-function redisCli(port: number, ...command: string[]): string {
+/** Kills the servers started for a test and deletes their folder. */
+export async function stopServers(children: readonly ChildProcess[], dir: string): Promise<void> {
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGKILL');
+        }),
+    ),
+  );
+  await rm(dir, { recursive: true, force: true });
+}
+
+export function redisCli(port: number, ...command: string[]): string {
   const result = spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...command], { encoding: 'utf8', timeout: 5000 });
   return result.status === 0 ? result.stdout.trim() : '';
 }
 
-async function waitFor(check: () => boolean, failure: string): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt++) {
+export async function waitFor(check: () => boolean, failure: string, attempts = 200): Promise<void> {
+  for (let attempt = 0; attempt < attempts; attempt++) {
     if (check()) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -115,7 +120,7 @@ async function freeClusterPorts(count: number): Promise<number[]> {
   return ports;
 }
 
-function isFree(port: number): Promise<boolean> {
+export function isFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
     server.once('error', () => resolve(false));

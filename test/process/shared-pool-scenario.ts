@@ -17,9 +17,15 @@ const chat = async (gateway: GatewayProcess) => {
 
 /**
  * Two gateway processes on the Redis that `redisUrl` names share the rotation, and a key retired through one is
- * skipped by the other. `cleanUp` removes the keys under the prefix afterwards.
+ * skipped by the other. `cleanUp` removes the keys under the prefix afterwards; `beforeLastRound` (a failover, say)
+ * runs between the key's retirement and the second instance's calls.
  */
-export async function twoInstancesSharePool(t: ExecutionContext, redisUrl: string, cleanUp: (prefix: string) => Promise<void>): Promise<void> {
+export async function twoInstancesSharePool(
+  t: ExecutionContext,
+  redisUrl: string,
+  cleanUp: (prefix: string) => Promise<void>,
+  beforeLastRound: () => Promise<void> = async () => undefined,
+): Promise<void> {
   const upstream = await new FakeOpenAIUpstream().start();
   const prefix = uniquePrefix();
   const env = {
@@ -45,6 +51,7 @@ export async function twoInstancesSharePool(t: ExecutionContext, redisUrl: strin
     for (let index = 0; index < 3; index++) t.is(await chat(one!), 200);
     t.is(upstream.requests.filter((request) => keyOf(request) === K[1]).length, 1, 'retired on its first 401 through the first instance');
 
+    await beforeLastRound();
     upstream.requests.length = 0;
     for (let index = 0; index < 6; index++) t.is(await chat(two!), 200);
     t.false(upstream.requests.some((request) => keyOf(request) === K[1]), 'the second instance never uses it');
