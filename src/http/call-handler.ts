@@ -186,15 +186,15 @@ export function callHandler<Request, Result>(protocol: ClientProtocol<Request, R
       const served = dispatched.route!;
       // Which deployment of a model group served the call (a direct model names its provider itself).
       if (served.targetId !== undefined) {
-        ctx.set('x-gateway-upstream', served.target.settings.id);
-        ctx.set('x-gateway-model', served.upstreamModel);
+        ctx.res.setHeader('x-gateway-upstream', served.target.settings.id);
+        ctx.res.setHeader('x-gateway-model', served.upstreamModel);
       }
       const costOf = (usage: TokenUsage) => (isEmptyUsage(usage) ? 0 : pricing.cost(served, usage));
       const reply = protocol.reply(dispatched.value, parsed.request, admitted, costOf);
       outcome.firstByteMs = Date.now() - call.startedAt;
       // A JSON answer's usage is known before it is written, and its cost goes out in its headers.
       let used = reply.kind === 'json' ? recordAnswer(outcome, reply.usage(), costOf) : undefined;
-      if (used && outcome.cost !== null) ctx.set('x-gateway-cost', nanoToUsd(outcome.cost).toFixed(9));
+      if (used && outcome.cost !== null) ctx.res.setHeader('x-gateway-cost', nanoToUsd(outcome.cost).toFixed(9));
       const ending = await writeReply(ctx, reply, cancellation);
       if (reply.kind === 'bytes') outcome.status = reply.status;
       const brokenOff = brokenOffOutcome(ending);

@@ -21,5 +21,5 @@ export function serverTiming(trace: CallTrace, now: number): string {
 
 /** Sets `Server-Timing` on an answer whose headers are about to go (a stream's: before its body). */
 export function setServerTiming(ctx: GatewayContext): void {
-  ctx.set('Server-Timing', serverTiming(ctx.state.trace, performance.now()));
+  ctx.res.setHeader('Server-Timing', serverTiming(ctx.state.trace, performance.now()));
 }

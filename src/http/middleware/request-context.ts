@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { type CallTrace, newTraceId, parseTraceparent } from '../../core/trace.js';
+import { type AccessLine, accessLineWriter } from '../../logging/access-line.js';
 import type { Logger } from '../../logging/logger.js';
 import { clientWentAway } from '../client-abort.js';
 import { type GatewayMiddleware, RequestState } from '../context.js';
@@ -31,6 +32,7 @@ export interface RequestFrameSettings {
  */
 export function requestContext(logger: Logger, lifecycle: ServerLifecycle, settings: RequestFrameSettings): GatewayMiddleware {
   const cors = corsHeaders(settings.cors);
+  const writeAccessLine = accessLineWriter(logger);
   return async (ctx, next) => {
     setSecurityHeaders(ctx.res);
     const started = performance.now();
@@ -41,7 +43,7 @@ export function requestContext(logger: Logger, lifecycle: ServerLifecycle, setti
     const traced = typeof traceparent === 'string' ? parseTraceparent(traceparent) : undefined;
     const trace: CallTrace = { traceId: traced?.traceId ?? newTraceId(), flags: traced?.flags ?? '01', requestId, receivedAt: started, upstreamMs: undefined };
     ctx.state = new RequestState(requestId, Date.now(), trace, logger);
-    ctx.set('X-Request-Id', requestId);
+    ctx.res.setHeader('X-Request-Id', requestId);
     if (lifecycle.shuttingDown) ctx.set('Connection', 'close');
     lifecycle.requestStarted();
     let pending = 2; // the middleware chain, and the response
@@ -52,7 +54,7 @@ export function requestContext(logger: Logger, lifecycle: ServerLifecycle, setti
       const call = state.call;
       // A response that could not be written (the client had gone) is recorded with the error it would have had.
       const status = ctx.respond === false ? ctx.res.statusCode : !ctx.res.headersSent && state.error ? state.error.status : ctx.status;
-      const line = {
+      const line: AccessLine = {
         trace_id: trace.traceId,
         reqId: requestId,
         method: ctx.method,
@@ -67,9 +69,9 @@ export function requestContext(logger: Logger, lifecycle: ServerLifecycle, setti
         stream: call?.stream,
         error: call?.error ?? state.error,
       };
-      if (status >= 500) logger.error(line, 'request failed');
-      else if (status >= 400 || call?.stream === 'upstream_error') logger.warn(line, 'request rejected');
-      else logger.info(line, 'request completed');
+      if (status >= 500) writeAccessLine('error', line, 'request failed');
+      else if (status >= 400 || call?.stream === 'upstream_error') writeAccessLine('warn', line, 'request rejected');
+      else writeAccessLine('info', line, 'request completed');
     };
     ctx.res.on('close', () => {
       clientWentAway(ctx);
