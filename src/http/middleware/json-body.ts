@@ -28,14 +28,26 @@ const notJson = (message: string) => Object.assign(new SyntaxError(message), { s
 /** Only an object or an array is accepted at the top (whitespace as RFC 8259 allows it before). */
 const STRICT_JSON = /^[\x20\x09\x0a\x0d]*(\[|\{)/;
 
+const EMPTY = Buffer.alloc(0);
+
+/** A body's bytes as UTF-8 text, a byte order mark dropped. */
+function textOf(bytes: Buffer): string {
+  const text = bytes.toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
 /**
  * Reads a body sent without Content-Encoding as UTF-8 text (a byte order mark dropped), within `maxBytes` and
  * `timeoutMs`. What koa-bodyparser does for such a body, without its layers (co-body, raw-body, inflation,
  * iconv, ee-first) and their promises and listeners, which cost more than the rest of reading a small body.
  */
-function readText(req: IncomingMessage, maxBytes: number, timeoutMs: number): Promise<string> {
+function readText(req: IncomingMessage, maxBytes: number, timeoutMs: number): string | Promise<string> {
   const declared = req.headers['content-length'];
   const length = declared === undefined ? undefined : Number(declared);
+  // A small body nearly always comes in the same packets as the headers: when all of it (as its length says, or
+  // the message is complete) is buffered already, it is taken at once, without listeners, a timer or a promise.
+  const buffered = req.readableLength;
+  if (buffered <= maxBytes && (length === undefined ? req.complete : buffered === length)) return textOf((req.read() as Buffer | null) ?? EMPTY);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let received = 0;
@@ -59,8 +71,7 @@ function readText(req: IncomingMessage, maxBytes: number, timeoutMs: number): Pr
     };
     const onEnd = () => {
       if (length !== undefined && received !== length) return finish(readFailure(400, 'request size did not match content length', 'request.size.invalid'));
-      const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8');
-      finish(undefined, text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+      finish(undefined, textOf(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
     };
     const onError = (error: Error) => finish(error);
     const onAborted = () => finish(readFailure(400, 'request aborted', 'request.aborted'));
@@ -112,7 +123,11 @@ export function jsonBody({ maxBytes, timeoutMs }: JsonBodyLimits): GatewayMiddle
   return async (ctx, next) => {
     const encoding = ctx.req.headers['content-encoding'];
     if (encoding === undefined || encoding === 'identity') {
-      const text = await readText(ctx.req, maxBytes, timeoutMs);
+      // The layers before this ran while Node was still parsing the packet that brought the headers; a microtask later
+      // a small body sent with them is buffered, and is read without waiting for it.
+      if (ctx.req.readableLength === 0 && !ctx.req.complete) await undefined;
+      const reading = readText(ctx.req, maxBytes, timeoutMs);
+      const text = typeof reading === 'string' ? reading : await reading;
       ctx.request.body = parseStrictJson(text);
       ctx.request.rawBody = text;
     } else {
