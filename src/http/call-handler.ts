@@ -10,7 +10,7 @@ import type { AnswerUsage, ClientProtocol, PassthroughReply, Reply } from '../pr
 import type { Dispatcher } from '../routing/dispatcher.js';
 import type { PinnedKey } from '../keys/key-pool.js';
 import type { CallPricing } from '../calls/call-pricing.js';
-import { nanoToUsd } from '../core/money.js';
+import { usdText } from '../core/money.js';
 import { isEmptyUsage, type TokenUsage } from '../core/usage.js';
 import { cancelOnClientDisconnect } from './client-abort.js';
 import type { GatewayContext, GatewayMiddleware } from './context.js';
@@ -194,7 +194,7 @@ export function callHandler<Request, Result>(protocol: ClientProtocol<Request, R
       outcome.firstByteMs = Date.now() - call.startedAt;
       // A JSON answer's usage is known before it is written, and its cost goes out in its headers.
       let used = reply.kind === 'json' ? recordAnswer(outcome, reply.usage(), costOf) : undefined;
-      if (used && outcome.cost !== null) ctx.res.setHeader('x-gateway-cost', nanoToUsd(outcome.cost).toFixed(9));
+      if (used && outcome.cost !== null) ctx.res.setHeader('x-gateway-cost', usdText(outcome.cost));
       const ending = await writeReply(ctx, reply, cancellation);
       if (reply.kind === 'bytes') outcome.status = reply.status;
       const brokenOff = brokenOffOutcome(ending);

@@ -186,7 +186,7 @@ class CallHandler {
   private abort: ((reason: Error) => void) | undefined;
   private settled = false;
   private status = 0;
-  private headers: IncomingHttpHeaders | undefined;
+  private rawHeaders: Buffer[] | undefined;
   private chunks: Buffer[] | undefined;
   private size = 0;
   private body: Readable | undefined;
@@ -234,8 +234,7 @@ class CallHandler {
     if (status < 200) return true;
     if (this.onUpstreamTime) this.onUpstreamTime(performance.now() - this.sentAt);
     this.status = status;
-    const headers = parseHeaders(rawHeaders);
-    this.headers = headers;
+    this.rawHeaders = rawHeaders;
     if (!this.streamed || (status >= 300 && this.request.failure)) {
       this.chunks = [];
       return true;
@@ -254,7 +253,7 @@ class CallHandler {
     body.once('close', this.removeCancelHandler);
     this.body = body;
     this.settled = true;
-    this.resolve({ status, headers, body });
+    this.resolve(new UpstreamAnswer(status, rawHeaders, body));
     return true;
   }
 
@@ -287,8 +286,9 @@ class CallHandler {
     const chunks = this.chunks!;
     const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
     const status = this.status;
-    if (status >= 300 && this.request.failure) this.reject(this.request.failure(status, this.headers!, text));
-    else this.resolve({ status, headers: this.headers!, body: text });
+    const answer = new UpstreamAnswer(status, this.rawHeaders!, text);
+    if (status >= 300 && this.request.failure) this.reject(this.request.failure(status, answer.headers, text));
+    else this.resolve(answer);
   }
 
   onError(error: Error): void {
@@ -302,6 +302,24 @@ class CallHandler {
       return;
     }
     this.fail(toTransportError(this.provider, error, this.timeoutMs));
+  }
+}
+
+/**
+ * An upstream's answer; its headers are read from undici's raw list when first asked for: a JSON answer's caller
+ * usually needs none of them.
+ */
+class UpstreamAnswer<Body> implements UpstreamResponse<Body> {
+  private parsed: IncomingHttpHeaders | undefined;
+
+  constructor(
+    readonly status: number,
+    private readonly raw: Buffer[],
+    readonly body: Body,
+  ) {}
+
+  get headers(): IncomingHttpHeaders {
+    return (this.parsed ??= parseHeaders(this.raw));
   }
 }
 
