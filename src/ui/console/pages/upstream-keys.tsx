@@ -194,11 +194,11 @@ export function UpstreamKeysPage() {
           {t('Copy invalid')}
         </button>
       </div>
-      <div class="table-wrap">
+      <div class="table-wrap stack">
         <table>
           <thead>
             <tr>
-              <th>
+              <th data-label={t('Select all')}>
                 <input
                   type="checkbox"
                   aria-label={t('Select all')}
@@ -231,20 +231,20 @@ export function UpstreamKeysPage() {
                     }}
                   />
                 </td>
-                <td>
+                <td data-label={t('Key')}>
                   <div class="mono">{key.key ?? key.id}</div>
                   <div class="small muted">
                     {key.id} · {t(key.source)}
                   </div>
                 </td>
-                <td>
+                <td data-label={t('Status')}>
                   <StatusBadge status={key.status} />
                   {key.cooling_until && <div class="small muted">{t('until {time}', { time: formatTime(key.cooling_until) })}</div>}
                 </td>
-                <td class="num">{key.failures}</td>
-                <td class="error-text small">{key.last_error ? `${key.last_status ?? ''} ${key.last_error}` : ''}</td>
-                <td class="num">{formatNumber(key.calls)}</td>
-                <td class="small">{formatTime(key.last_used_at)}</td>
+                <td class="num" data-label={t('Failures')}>{key.failures}</td>
+                <td class="error-text small" data-label={t('Last error')}>{key.last_error ? `${key.last_status ?? ''} ${key.last_error}` : ''}</td>
+                <td class="num" data-label={t('Calls')}>{formatNumber(key.calls)}</td>
+                <td class="small" data-label={t('Last use')}>{formatTime(key.last_used_at)}</td>
                 <td>
                   <div class="row" style={{ flexWrap: 'nowrap' }}>
                     <button type="button" class="small" onClick={() => verify([key.id])} disabled={progress !== null}>
