@@ -67,9 +67,9 @@ const noop = () => undefined;
  *
  * Calls are dispatched with a handler of our own rather than through undici's `request`: a JSON answer is
  * collected straight from the socket's chunks, with no stream in between, and no async resource is made per call.
- * On the benchmark machine this costs about 25 µs of CPU less per call than Node's http client (got cost five
- * times as much again). No Accept-Encoding is sent, so answers come uncompressed and SSE is never held back by a
- * compressor. A call with a trace (its cancellation's) carries `traceparent` (the call's trace id, a new span id)
+ * Moving from Node's http client to this took a non-stream call through the gateway from 229 to 160 µs of CPU on
+ * the benchmark machine (got, before, cost several times Node's client). No Accept-Encoding is sent, so answers
+ * come uncompressed and SSE is never held back by a compressor. A call with a trace (its cancellation's) carries `traceparent` (the call's trace id, a new span id)
  * and `x-request-id` upstream, and the wait for the upstream's response headers is added to the trace.
  */
 export class UpstreamHttp {
