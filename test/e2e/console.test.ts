@@ -215,10 +215,10 @@ test('an operator signs in, manages keys, follows a call into the logs and the d
       await open(page, gw.url, path);
       await page.waitForLoadState('networkidle');
       if (variant.width === 'desktop') t.deepEqual(await seriousAccessibilityViolations(page), [], `${path} ${variant.theme} ${variant.lang}`);
-      // On a phone the upstream keys are cards: nothing on the page scrolls sideways.
-      if (variant.width === 'phone' && path === 'upstream-keys') {
+      // On a phone the keys and the logs are cards: nothing on the page scrolls sideways.
+      if (variant.width === 'phone' && ['upstream-keys', 'client-keys', 'logs'].includes(path)) {
         const overflowing = await page.evaluate("[document.documentElement, ...document.querySelectorAll('.table-wrap')].filter((element) => element.scrollWidth > element.clientWidth + 1).length");
-        t.is(overflowing, 0, `upstream keys on a phone, ${variant.lang} ${variant.theme}`);
+        t.is(overflowing, 0, `${path} on a phone, ${variant.lang} ${variant.theme}`);
       }
       await screenshot(page, `console-${path}-${variant.width}-${variant.lang}-${variant.theme}`);
     }

@@ -141,7 +141,7 @@ export function ClientKeysPage() {
           </div>
         </div>
       )}
-      <div class="table-wrap">
+      <div class="table-wrap stack">
         <table>
           <thead>
             <tr>
@@ -156,16 +156,16 @@ export function ClientKeysPage() {
           <tbody>
             {keys.map((key) => (
               <tr key={key.id} data-client-key={key.name}>
-                <td>
+                <td data-label={t('Name')}>
                   <strong>{key.name}</strong>
                   <div class="small muted mono">{key.key_hint}</div>
                 </td>
-                <td>
+                <td data-label={t('Status')}>
                   <StatusBadge status={key.status} />
                 </td>
-                <td class="small">{key.models.length === 0 ? t('all') : key.models.join(', ')}</td>
-                <td class="small">{limitSummary(key)}</td>
-                <td class="small">{key.expires_at ? formatTime(key.expires_at) : t('never')}</td>
+                <td class="small" data-label={t('Models')}>{key.models.length === 0 ? t('all') : key.models.join(', ')}</td>
+                <td class="small" data-label={t('Limits and budgets')}>{limitSummary(key)}</td>
+                <td class="small" data-label={t('Expires')}>{key.expires_at ? formatTime(key.expires_at) : t('never')}</td>
                 <td>
                   <div class="row" style={{ flexWrap: 'nowrap' }}>
                     <button type="button" class="small" onClick={() => setUsageOf(key)}>

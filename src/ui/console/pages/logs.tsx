@@ -153,7 +153,7 @@ export function LogsPage() {
         </div>
       </form>
       {error && <Notice tone="bad">{error}</Notice>}
-      <div class="table-wrap">
+      <div class="table-wrap stack">
         {kind === 'requests' ? (
           <table>
             <thead>
@@ -178,16 +178,16 @@ export function LogsPage() {
                   onKeyDown={(event) => (event.key === 'Enter' || event.key === ' ') && (event.preventDefault(), setDetail(record))}
                   aria-label={t('Details of the call at {time}', { time: formatTime(record.time) })}
                 >
-                  <td class="small">{formatTime(record.time)}</td>
-                  <td>{record.client_name}</td>
-                  <td class="mono">{record.model ?? '–'}</td>
-                  <td>{record.provider ?? '–'}</td>
-                  <td class="num">
+                  <td class="small" data-label={t('Time')}>{formatTime(record.time)}</td>
+                  <td data-label={t('Client key')}>{record.client_name}</td>
+                  <td class="mono" data-label={t('Model')}>{record.model ?? '–'}</td>
+                  <td data-label={t('Upstream')}>{record.provider ?? '–'}</td>
+                  <td class="num" data-label={t('Status')}>
                     <span class={`badge ${record.status < 400 ? 'ok' : 'bad'}`}>{record.status}</span>
                   </td>
-                  <td class="num">{formatNumber(record.usage.total_tokens as number)}</td>
-                  <td class="num">{formatMs(record.latency_ms)}</td>
-                  <td class="num">{record.attempts}</td>
+                  <td class="num" data-label={t('Tokens')}>{formatNumber(record.usage.total_tokens as number)}</td>
+                  <td class="num" data-label={t('Latency')}>{formatMs(record.latency_ms)}</td>
+                  <td class="num" data-label={t('Attempts')}>{record.attempts}</td>
                 </tr>
               ))}
             </tbody>
@@ -207,14 +207,14 @@ export function LogsPage() {
             <tbody>
               {(records as ErrorRecord[]).map((record) => (
                 <tr key={record.id}>
-                  <td class="small">{formatTime(record.time)}</td>
-                  <td>{record.provider}</td>
-                  <td class="mono small">{record.upstream_key ?? '–'}</td>
-                  <td class="mono">{record.model ?? '–'}</td>
-                  <td class="num">
+                  <td class="small" data-label={t('Time')}>{formatTime(record.time)}</td>
+                  <td data-label={t('Upstream')}>{record.provider}</td>
+                  <td class="mono small" data-label={t('Key')}>{record.upstream_key ?? '–'}</td>
+                  <td class="mono" data-label={t('Model')}>{record.model ?? '–'}</td>
+                  <td class="num" data-label={t('Status')}>
                     <span class="badge bad">{record.status}</span>
                   </td>
-                  <td class="error-text small">
+                  <td class="error-text small" data-label={t('Message')}>
                     {record.code ? `${record.code}: ` : ''}
                     {record.message}
                   </td>

@@ -198,7 +198,7 @@ export function UpstreamKeysPage() {
         <table>
           <thead>
             <tr>
-              <th data-label={t('Select all')}>
+              <th class="select-all" data-label={t('Select all')}>
                 <input
                   type="checkbox"
                   aria-label={t('Select all')}
