@@ -5,7 +5,7 @@ import { encodeEmbeddingsResponseAsBase64 } from '../../core/embedding-encoding.
 import { UpstreamError } from '../../core/errors.js';
 import type { TokenUsage } from '../../core/usage.js';
 import { lastObjectOfKey } from '../../core/json-text.js';
-import { SseParser, type SseEvent } from '../../core/sse.js';
+import { parseSse } from '../../core/sse.js';
 import { readBodyText, type UpstreamHttp } from '../../upstream/http-client.js';
 import { StreamTally } from '../shared/stream-tally.js';
 import { UpstreamExchange } from '../shared/upstream-exchange.js';
@@ -299,57 +299,43 @@ export class OpenAICompatibleProvider implements Provider {
     let sawDone = false;
     let ended = false;
     const { id, readUsage } = this;
-    /** The payloads to pass on from a batch of events; a failure among them comes after the payloads before it. */
-    const payloadsOf = (batch: readonly SseEvent[]): { payloads: string[]; failure?: Error } => {
-      const payloads: string[] = [];
-      for (const { data } of batch) {
-        if (data === '[DONE]') {
-          sawDone = true;
-          break;
-        }
-        const error = ERROR_PAYLOAD.test(data)
-          ? upstreamErrorFromStreamPayload(id, data, apiKey)
-          : rule && rule.marker.test(data)
-            ? embeddedError(id, rule, data, apiKey)
-            : undefined;
-        if (error) return { payloads, failure: error };
-        // A cut-off or garbled event is never passed on to a client that parses every chunk.
-        if (data.trim() === '') continue;
-        if (!looksLikeJsonObject(data)) return { payloads, failure: invalidResponse(id, 'sent a stream event that is not a JSON object') };
-        if (skipStreamEvent?.(data)) continue;
-        if (!sawFinishReason && FINISH_REASON_SET.test(data)) sawFinishReason = true;
-        tally.countPayload(data);
-        if (USAGE_OBJECT.test(data)) {
-          const usage = lastObjectOfKey(data, 'usage');
-          if (usage !== undefined) tally.reportUsage(readUsage(usage));
-          if (hideUsage && NO_CHOICES.test(data)) continue;
-        }
-        payloads.push(repairStreamEvent ? repairStreamEvent(data) : data);
-      }
-      return { payloads };
-    };
-    // The SSE parser runs inside this one loop over the body's chunks (not as a generator of its own): every
-    // batch would otherwise pay one more await on its way to the client.
     const convert = async function* (chunks: AsyncIterable<Buffer | string>): AsyncGenerator<string[]> {
-      const parser = new SseParser();
-      const source = chunks[Symbol.asyncIterator]();
-      try {
-        for (;;) {
-          const next = await source.next();
-          const batch = next.done ? parser.end() : parser.push(next.value);
-          if (batch.length > 0) {
-            const { payloads, failure } = payloadsOf(batch);
-            if (payloads.length > 0) yield payloads;
-            if (failure) throw failure;
+      for await (const batch of parseSse(chunks)) {
+        const payloads: string[] = [];
+        for (const { data } of batch) {
+          if (data === '[DONE]') {
+            sawDone = true;
+            break;
           }
-          if (sawDone) return;
-          if (next.done) break;
+          const error = ERROR_PAYLOAD.test(data)
+            ? upstreamErrorFromStreamPayload(id, data, apiKey)
+            : rule && rule.marker.test(data)
+              ? embeddedError(id, rule, data, apiKey)
+              : undefined;
+          if (error) {
+            if (payloads.length > 0) yield payloads;
+            throw error;
+          }
+          // A cut-off or garbled event is never passed on to a client that parses every chunk.
+          if (data.trim() === '') continue;
+          if (!looksLikeJsonObject(data)) {
+            if (payloads.length > 0) yield payloads;
+            throw invalidResponse(id, 'sent a stream event that is not a JSON object');
+          }
+          if (skipStreamEvent?.(data)) continue;
+          if (!sawFinishReason && FINISH_REASON_SET.test(data)) sawFinishReason = true;
+          tally.countPayload(data);
+          if (USAGE_OBJECT.test(data)) {
+            const usage = lastObjectOfKey(data, 'usage');
+            if (usage !== undefined) tally.reportUsage(readUsage(usage));
+            if (hideUsage && NO_CHOICES.test(data)) continue;
+          }
+          payloads.push(repairStreamEvent ? repairStreamEvent(data) : data);
         }
-        ended = true;
-      } finally {
-        // As a for-await loop would on leaving early: the source lets go of the body (which the reader settles).
-        if (!ended) await source.return?.();
+        if (payloads.length > 0) yield payloads;
+        if (sawDone) return;
       }
+      ended = true;
     };
     // [DONE] ends the answer; without it, a body that ended after a finish_reason is taken as complete.
     return readUpstreamStream(this.id, body, convert, () => sawDone || (ended && sawFinishReason));
