@@ -82,12 +82,9 @@ export const chatCompletionRequestSchema = z.looseObject({
 });
 
 export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;
+export type ChatMessage = z.infer<typeof chatMessage>;
 
-const CHAT_FIELDS = new Set(Object.keys(chatCompletionRequestSchema.shape));
 const PLAIN_ROLES = new Set(['system', 'developer', 'user', 'assistant']);
-
-const nullOr = (value: unknown, type: 'boolean' | 'number' | 'string') => value === null || typeof value === type;
-const nullOrCount = (value: unknown) => value === null || (Number.isSafeInteger(value) && (value as number) >= 1);
 
 /** Messages of a role and text content alone, which every role's schema accepts. */
 function plainMessages(messages: unknown): boolean {
@@ -105,6 +102,22 @@ function plainMessages(messages: unknown): boolean {
   return true;
 }
 
+const nullOrBoolean = (value: unknown) => value === null || typeof value === 'boolean';
+const nullOrNumber = (value: unknown) => value === null || typeof value === 'number';
+const nullOrString = (value: unknown) => value === null || typeof value === 'string';
+const nullOrCount = (value: unknown) => value === null || (Number.isSafeInteger(value) && (value as number) >= 1);
+
+/** The request fields a plain request may carry, each with what the schema surely accepts of it. */
+const PLAIN_FIELDS = new Map<string, (value: unknown) => boolean>([
+  ['model', (value) => typeof value === 'string' && value !== ''],
+  ['messages', plainMessages],
+  ...['stream', 'logprobs', 'parallel_tool_calls'].map((field) => [field, nullOrBoolean] as const),
+  ...['temperature', 'top_p', 'presence_penalty', 'frequency_penalty'].map((field) => [field, nullOrNumber] as const),
+  ...['n', 'max_tokens', 'max_completion_tokens'].map((field) => [field, nullOrCount] as const),
+  ...['user', 'reasoning_effort'].map((field) => [field, nullOrString] as const),
+]);
+const CHAT_FIELDS = new Set(Object.keys(chatCompletionRequestSchema.shape));
+
 /**
  * Whether a chat request is one the schema surely accepts as it is: messages of text alone, and only well-known
  * scalar parameters of the right type besides fields the schema does not know (which it keeps). Most calls are
@@ -115,42 +128,12 @@ export function isPlainChatRequest(body: unknown): body is ChatCompletionRequest
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return false;
   let hasMessages = false;
   for (const field in body) {
-    const value = (body as Record<string, unknown>)[field];
-    switch (field) {
-      case 'model':
-        if (typeof value !== 'string' || value === '') return false;
-        break;
-      case 'messages':
-        if (!plainMessages(value)) return false;
-        hasMessages = true;
-        break;
-      case 'stream':
-      case 'logprobs':
-      case 'parallel_tool_calls':
-        if (!nullOr(value, 'boolean')) return false;
-        break;
-      case 'temperature':
-      case 'top_p':
-      case 'presence_penalty':
-      case 'frequency_penalty':
-        if (!nullOr(value, 'number')) return false;
-        break;
-      case 'n':
-      case 'max_tokens':
-      case 'max_completion_tokens':
-        if (!nullOrCount(value)) return false;
-        break;
-      case 'user':
-      case 'reasoning_effort':
-        if (!nullOr(value, 'string')) return false;
-        break;
-      default:
-        if (CHAT_FIELDS.has(field)) return false;
-    }
+    const plain = PLAIN_FIELDS.get(field);
+    if (plain === undefined ? CHAT_FIELDS.has(field) : !plain((body as Record<string, unknown>)[field])) return false;
+    if (field === 'messages') hasMessages = true;
   }
   return hasMessages;
 }
-export type ChatMessage = z.infer<typeof chatMessage>;
 
 const tokenArray = z.array(wholeNumber).min(1);
 

@@ -39,8 +39,8 @@ const RANDOM_BLOCK_BYTES = 4096;
 let randomBlock = Buffer.alloc(0);
 let randomOffset = 0;
 
-/** `bytes` random bytes as lower-case hex, never all zero (which W3C trace context forbids). */
-function randomHex(bytes: number): string {
+/** `bytes` random bytes as lower-case hex, never `zero` (all zeros, which W3C trace context forbids). */
+function randomHex(bytes: number, zero: string): string {
   for (;;) {
     if (randomOffset + bytes > randomBlock.length) {
       randomBlock = randomFillSync(Buffer.allocUnsafe(RANDOM_BLOCK_BYTES));
@@ -48,15 +48,15 @@ function randomHex(bytes: number): string {
     }
     const hex = randomBlock.toString('hex', randomOffset, randomOffset + bytes);
     randomOffset += bytes;
-    if (hex !== ZERO_TRACE_ID.slice(0, bytes * 2)) return hex;
+    if (hex !== zero) return hex;
   }
 }
 
 /** A random trace id: 16 random bytes in hex. */
-export const newTraceId = (): string => randomHex(16);
+export const newTraceId = (): string => randomHex(16, ZERO_TRACE_ID);
 
 /** A random span id: 8 random bytes in hex. */
-const newSpanId = (): string => randomHex(8);
+const newSpanId = (): string => randomHex(8, ZERO_SPAN_ID);
 
 /** The `traceparent` an upstream call carries: the call's trace id, a new span id of the gateway's, its flags. */
 export const upstreamTraceparent = (trace: CallTrace): string => `00-${trace.traceId}-${newSpanId()}-${trace.flags}`;

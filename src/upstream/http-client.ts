@@ -69,8 +69,9 @@ const noop = () => undefined;
  * collected straight from the socket's chunks, with no stream in between, and no async resource is made per call.
  * Moving from Node's http client to this took a non-stream call through the gateway from 229 to 160 µs of CPU on
  * the benchmark machine (got, before, cost several times Node's client). No Accept-Encoding is sent, so answers
- * come uncompressed and SSE is never held back by a compressor. A call with a trace (its cancellation's) carries `traceparent` (the call's trace id, a new span id)
- * and `x-request-id` upstream, and the wait for the upstream's response headers is added to the trace.
+ * come uncompressed and SSE is never held back by a compressor. A call with a trace (its cancellation's) carries
+ * `traceparent` (the call's trace id, a new span id) and `x-request-id` upstream, and the wait for the upstream's
+ * response headers is added to the trace.
  */
 export class UpstreamHttp {
   private readonly direct: Dispatcher;

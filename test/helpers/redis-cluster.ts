@@ -26,7 +26,7 @@ export class OwnRedisCluster {
   }
 
   static async start(masters = 3): Promise<OwnRedisCluster> {
-    const cluster = new OwnRedisCluster(await freeClusterPorts(masters), await mkdtemp(join(tmpdir(), 'llmgw-redis-cluster-')));
+    const cluster = new OwnRedisCluster(await freePorts(masters, true), await mkdtemp(join(tmpdir(), 'llmgw-redis-cluster-')));
     try {
       await cluster.launch();
     } catch (error) {
@@ -109,18 +109,18 @@ export async function waitFor(check: () => boolean, failure: string, attempts = 
   throw new Error(failure);
 }
 
-/** Consecutive-free ports are not needed; each port and its bus port (+10000) must be free on loopback. */
-async function freeClusterPorts(count: number): Promise<number[]> {
+/** `count` free ports on loopback, not necessarily consecutive; `withBusPorts`: each with its cluster bus port (+10000) free too. */
+export async function freePorts(count: number, withBusPorts = false): Promise<number[]> {
   const ports: number[] = [];
   while (ports.length < count) {
     const port = 20_000 + Math.floor(Math.random() * 20_000);
     if (ports.includes(port)) continue;
-    if ((await isFree(port)) && (await isFree(port + 10_000))) ports.push(port);
+    if ((await isFree(port)) && (!withBusPorts || (await isFree(port + 10_000)))) ports.push(port);
   }
   return ports;
 }
 
-export function isFree(port: number): Promise<boolean> {
+function isFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
     server.once('error', () => resolve(false));

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isFree, redisCli, stopServers, waitFor } from './redis-cluster.js';
+import { freePorts, redisCli, stopServers, waitFor } from './redis-cluster.js';
 
 const MASTER_NAME = 'gateway-master';
 
@@ -31,12 +31,8 @@ export class OwnRedisSentinel {
   }
 
   static async start(): Promise<OwnRedisSentinel> {
-    const ports: number[] = [];
-    while (ports.length < 3) {
-      const port = 20_000 + Math.floor(Math.random() * 20_000);
-      if (!ports.includes(port) && (await isFree(port))) ports.push(port);
-    }
-    const set = new OwnRedisSentinel(ports[0]!, ports[1]!, ports[2]!, await mkdtemp(join(tmpdir(), 'llmgw-redis-sentinel-')));
+    const [master, replica, sentinel] = await freePorts(3);
+    const set = new OwnRedisSentinel(master!, replica!, sentinel!, await mkdtemp(join(tmpdir(), 'llmgw-redis-sentinel-')));
     try {
       await set.launch();
     } catch (error) {

@@ -164,17 +164,25 @@ export class OpenAICompatibleProvider implements Provider {
     return this.options.endpointUrl?.(endpoint, upstreamModel, this.baseUrl) ?? this.endpointUrls[endpoint];
   }
 
-  /** The JSON body to send: the client's own bytes when they can go as they are. */
+  /**
+   * The JSON body to send: the client's own bytes when they can go as they are; with `askForUsage`, a stream's
+   * `stream_options.include_usage` set (added to those bytes when the client sent no stream options at all).
+   */
   private requestBody(
-    request: Record<string, unknown> & { model?: string | undefined },
+    request: Record<string, unknown> & { model?: string | undefined; stream_options?: unknown },
     rawBody: string | undefined,
     upstreamModel: string,
     defaults?: Readonly<Record<string, unknown>>,
-    overrides?: Readonly<Record<string, unknown>>,
+    askForUsage = false,
   ): string {
     const missing = defaults ? Object.entries(defaults).filter(([field]) => request[field] === undefined) : [];
-    if (rawBody !== undefined && request.model === upstreamModel && missing.length === 0 && overrides === undefined) return rawBody;
-    return JSON.stringify({ ...request, ...Object.fromEntries(missing), ...overrides, model: upstreamModel });
+    if (rawBody !== undefined && request.model === upstreamModel && missing.length === 0) {
+      if (!askForUsage) return rawBody;
+      const withUsage = 'stream_options' in request ? undefined : withStreamUsageAsked(rawBody);
+      if (withUsage !== undefined) return withUsage;
+    }
+    const usage = askForUsage ? { stream_options: { ...(request.stream_options as object | null | undefined), include_usage: true } } : undefined;
+    return JSON.stringify({ ...request, ...Object.fromEntries(missing), ...usage, model: upstreamModel });
   }
 
   chatCompletions(call: ChatCall): Promise<ChatResult> {
@@ -194,13 +202,8 @@ export class OpenAICompatibleProvider implements Provider {
     const clientWantsUsage = streamOptions?.include_usage === true;
     // Every stream is metered: usage the client did not ask for is asked for anyway, and its chunk kept from the client.
     const askForUsage = call.request.stream === true && !clientWantsUsage && this.options.acceptsStreamOptions !== false;
-    const overrides = askForUsage ? { stream_options: { ...streamOptions, include_usage: true } } : undefined;
     const defaults = endpoint === 'chat' ? this.options.chatDefaults : undefined;
-    const asWritten = this.requestBody(call.request, call.rawBody, call.upstreamModel, defaults);
-    const body = !askForUsage
-      ? asWritten
-      : (asWritten === call.rawBody && !('stream_options' in call.request) && withStreamUsageAsked(asWritten)) ||
-        this.requestBody(call.request, call.rawBody, call.upstreamModel, defaults, overrides);
+    const body = this.requestBody(call.request, call.rawBody, call.upstreamModel, defaults, askForUsage);
     const url = this.url(endpoint, call.upstreamModel);
     if (call.request.stream !== true) {
       const text = await this.exchange.json('POST', url, body, call);
