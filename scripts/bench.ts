@@ -8,7 +8,7 @@
  * through a group adds.
  * Then a Responses API call passed through to the same upstream, next to the chat call, on the direct, bare-proxy
  * and gateway targets. BENCH_ONLY=responses runs that measure alone; BENCH_ONLY=console measures the gateway's
- * throughput with and without an open admin dashboard.
+ * throughput with and without an open admin dashboard; BENCH_ONLY=cpu runs only the paired CPU comparison with the bare proxy.
  * The gateways and the bare proxy (undici, the thinnest Node proxy) run pinned to one core, the upstream and the
  * load to the others (BENCH_PIN=0: not pinned); the gateway's CPU per request is compared with the bare proxy's
  * round by round (paired A/B), with every feature of a call on (token, pool routing, metering, access log, metrics).
@@ -222,6 +222,7 @@ async function main() {
   const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 5));
   if (process.env.BENCH_ONLY === 'responses') return responsesOnly(seconds, latencyCount, rounds);
   if (process.env.BENCH_ONLY === 'console') return consoleOnly(seconds, rounds);
+  if (process.env.BENCH_ONLY === 'cpu') return cpuOnly(seconds, rounds);
   // The proxies compared run on one core, the load and the upstream on the others (see benchCores).
   const cores = benchCores();
   if (cores) pinSelf(cores.load);
@@ -382,6 +383,59 @@ async function main() {
     );
   }
   await responsesPassthroughMeasure(targets.slice(0, 3), rounds, seconds, latencyCount);
+}
+
+/**
+ * BENCH_ONLY=cpu: only the paired CPU comparison of the gateway (10-key pool in memory, everything on) with the bare
+ * proxy, non-stream and stream, both pinned to the same core, in rounds ordered A B B A so that a drift in the
+ * machine's speed weighs on both alike. BENCH_GATEWAY_FLAGS adds Node flags to the gateway (`--cpu-prof`, say).
+ */
+async function cpuOnly(seconds: number, rounds: number): Promise<void> {
+  const cores = benchCores();
+  if (cores) pinSelf(cores.load);
+  const upstream = await startChild(here('./bench/upstream.js'), [], {}, [], cores?.load);
+  const bareProxy = await startChild(here('./bench/bare-proxy.js'), [String(upstream.port)], {}, [], cores?.measured);
+  const tenKeys = JSON.stringify(Array.from({ length: 10 }, (_, index) => `sk-bench-upstream-key-${index}`));
+  const extraFlags = (process.env.BENCH_GATEWAY_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  const gateway = await startChild(
+    here('../src/main.js'),
+    [],
+    {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      ALLOWED_TOKENS: TOKEN,
+      OPENAI_BASE_URL: `http://127.0.0.1:${upstream.port}/v1`,
+      LOG_LEVEL: 'info',
+      METRICS_TOKEN: 'sk-bench-metrics-token',
+      OPENAI_API_KEYS: tenKeys,
+    },
+    [...startFlags(), ...extraFlags],
+    cores?.measured,
+  );
+  const bare: Target = { name: 'bare proxy', port: bareProxy.port, pid: bareProxy.pid, agent: new Agent({ keepAlive: true, maxSockets: 64 }) };
+  const gatewayTarget: Target = { name: 'gateway', port: gateway.port, pid: gateway.pid, agent: new Agent({ keepAlive: true, maxSockets: 64 }) };
+  for (const body of [chatBody, streamBody]) for (const target of [bare, gatewayTarget]) await throughput(target, body, 64, 2);
+  for (const [name, body] of [['non-stream', chatBody], ['stream', streamBody]] as const) {
+    const cpu = { bare: [] as number[], gateway: [] as number[] };
+    const ratios: number[] = [];
+    for (let round = 0; round < rounds; round++) {
+      const order = round % 2 === 0 ? [bare, gatewayTarget, gatewayTarget, bare] : [gatewayTarget, bare, bare, gatewayTarget];
+      const runs = { bare: 0, gateway: 0 };
+      for (const target of order) runs[target === bare ? 'bare' : 'gateway'] += (await throughput(target, body, 64, seconds / 2)).cpuPerRequestUs / 2;
+      cpu.bare.push(runs.bare);
+      cpu.gateway.push(runs.gateway);
+      ratios.push(runs.gateway / runs.bare);
+    }
+    console.log(
+      `${name}: CPU per request ${median(cpu.bare).toFixed(0)} µs bare proxy, ${median(cpu.gateway).toFixed(0)} µs gateway: ` +
+        `${median(ratios).toFixed(2)}× (rounds: ${ratios.map((ratio) => ratio.toFixed(2)).join(', ')})`,
+    );
+  }
+  // Ends the gateway gently, so that a profile asked for in BENCH_GATEWAY_FLAGS is written.
+  if (extraFlags.length > 0) {
+    gateway.child.kill('SIGTERM');
+    await new Promise((resolve) => gateway.child.once('exit', resolve));
+  }
 }
 
 /** BENCH_ONLY=responses: the upstream, the bare proxy and the gateway with its 10-key pool, and the Responses measure. */
