@@ -1,9 +1,12 @@
 import cluster from 'node:cluster';
 import { createServer, type RequestListener } from 'node:http';
+import { Server as NetServer } from 'node:net';
 import type { GatewayConfig } from '../config/load.js';
 import { createGateway } from '../gateway.js';
 import { exitAfterLogs, type Logger } from '../logging/logger.js';
 
+/** How long a draining process waits for the requests of connections it accepted before it stopped accepting. */
+const LAST_REQUEST_WAIT_MS = 250;
 /** How long a client may take to send its request headers. */
 const HEADERS_TIMEOUT_MS = 60_000;
 /** Margin of Node's own request timeout over ours, so ours (in the protocol's shape) answers first. */
@@ -73,19 +76,24 @@ export async function serve(config: GatewayConfig, logger: Logger, details: { do
     stopping = true;
     gateway.lifecycle.shuttingDown = true;
     logger.info({ signal, inFlight: gateway.lifecycle.inFlight, graceMs: config.shutdownGraceMs }, 'shutting down');
-    server.close();
-    server.closeIdleConnections();
+    // Stops accepting without closing the connections that have no request yet, as http's own close would: one
+    // accepted a moment ago (under WORKERS, handed over by the primary just before) has its request on the way.
+    NetServer.prototype.close.call(server);
     const forced = setTimeout(() => {
       logger.warn({ inFlight: gateway.lifecycle.inFlight }, 'grace period over: closing remaining connections');
       server.closeAllConnections();
     }, config.shutdownGraceMs);
     forced.unref();
-    void gateway.lifecycle.whenIdle().then(async () => {
-      server.closeIdleConnections();
-      await gateway.close();
-      logger.info('shutdown complete');
-      exitAfterLogs(logger, 0);
-    });
+    setTimeout(() => {
+      // Answers from now on say `Connection: close`; connections still without a request are let go.
+      server.close();
+      void gateway.lifecycle.whenIdle().then(async () => {
+        server.closeIdleConnections();
+        await gateway.close();
+        logger.info('shutdown complete');
+        exitAfterLogs(logger, 0);
+      });
+    }, LAST_REQUEST_WAIT_MS);
   };
   process.on('SIGHUP', () => {
     logger.info('SIGHUP: reading the config file again');

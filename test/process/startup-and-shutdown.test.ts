@@ -97,6 +97,36 @@ test.serial('SIGTERM lets an in-flight stream finish, refuses new connections, t
   }
 });
 
+test.serial('a connection accepted just before SIGTERM, its request still on the way, gets its answer', async (t) => {
+  const gateway = await spawnGateway({ ALLOWED_TOKENS: TOKEN, OPENAI_API_KEY: 'sk-shutdown-0000000003', OPENAI_BASE_URL: upstream.url });
+  try {
+    const { port } = new URL(gateway.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString('utf8')));
+    socket.on('error', () => undefined);
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    await new Promise((resolve) => socket.once('connect', resolve));
+    // Give the gateway a moment to accept the connection, then signal before the request arrives.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    gateway.child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const body = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] });
+    if (!socket.destroyed) {
+      socket.write(
+        `POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Type: application/json\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+    }
+    await closed;
+    t.regex(answer, /^HTTP\/1\.1 200 /, 'answered, not dropped as an idle connection');
+    t.regex(answer, /\r\nConnection: close\r\n/i, 'and told not to come back');
+    t.is(await gateway.exited, 0);
+  } finally {
+    await gateway.stop();
+  }
+});
+
 test.serial('the last log lines are all written, in order, before the process exits', async (t) => {
   const gateway = await spawnGateway({ ALLOWED_TOKENS: TOKEN, OPENAI_API_KEY: 'sk-shutdown-0000000002', OPENAI_BASE_URL: upstream.url });
   const ended = new Promise((resolve) => gateway.child.stdout!.once('end', resolve));
