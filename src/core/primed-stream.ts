@@ -14,17 +14,16 @@ export async function primeStream<T>(items: AsyncIterable<T>): Promise<PrimedStr
   const source = items[Symbol.asyncIterator]();
   let settle!: () => void;
   const finished = new Promise<void>((resolve) => (settle = resolve));
+  const settleAtEnd = (result: IteratorResult<T>) => {
+    if (result.done) settle();
+    return result;
+  };
+  const settleAndThrow = (error: unknown): never => {
+    settle();
+    throw error;
+  };
   const rest: AsyncIterator<T> = {
-    next: async () => {
-      try {
-        const result = await source.next();
-        if (result.done) settle();
-        return result;
-      } catch (error) {
-        settle();
-        throw error;
-      }
-    },
+    next: () => source.next().then(settleAtEnd, settleAndThrow),
     return: async (value?: unknown) => {
       settle();
       return (await source.return?.(value)) ?? { done: true, value: undefined };

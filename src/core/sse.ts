@@ -7,20 +7,38 @@ export interface SseEvent {
 }
 
 /**
- * Parses a Server-Sent Events byte stream (WHATWG rules): lines end in \n, \r\n or \r; `data:` lines accumulate
- * and a blank line dispatches; comments, `id:` and `retry:` are ignored. UTF-8 sequences split across chunks are
- * decoded correctly. A final event without its closing blank line is still delivered.
- *
- * Events come in batches, one per chunk read from the source that completed any, so that a consumer handles
- * (and writes) what arrived together in one go instead of paying an await per event.
+ * Parses a Server-Sent Events byte stream (WHATWG rules) as its chunks are handed in: lines end in \n, \r\n or \r;
+ * `data:` lines accumulate and a blank line dispatches; comments, `id:` and `retry:` are ignored. UTF-8 sequences
+ * split across chunks are decoded correctly. A final event without its closing blank line is still delivered by
+ * `end`. Synchronous, so that a reader already looping over the chunks pays no extra await per batch.
  */
-export async function* parseSse(source: AsyncIterable<Buffer | string>): AsyncGenerator<SseEvent[]> {
-  const decoder = new StringDecoder('utf8');
-  let pending = '';
-  let data: string | undefined;
-  let eventName: string | undefined;
+export class SseParser {
+  private readonly decoder = new StringDecoder('utf8');
+  private pending = '';
+  private data: string | undefined;
+  private eventName: string | undefined;
 
-  function takeLines(final: boolean): SseEvent[] {
+  /** The events a chunk completed (often none, or several). */
+  push(chunk: Buffer | string): SseEvent[] {
+    this.pending += typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
+    return this.takeLines(false);
+  }
+
+  /** The events left once the source has ended. */
+  end(): SseEvent[] {
+    this.pending += this.decoder.end();
+    let last: SseEvent[] = [];
+    if (this.pending !== '') {
+      this.pending += '\n';
+      last = this.takeLines(true);
+    }
+    if (this.data !== undefined) last.push({ event: this.eventName, data: this.data });
+    this.data = undefined;
+    return last;
+  }
+
+  private takeLines(final: boolean): SseEvent[] {
+    const pending = this.pending;
     const events: SseEvent[] = [];
     let start = 0;
     // The next \r is looked for again only once the lines passed it: most streams have none, and looking for one
@@ -45,9 +63,9 @@ export async function* parseSse(source: AsyncIterable<Buffer | string>): AsyncGe
       const line = pending.slice(start, end);
       start = next;
       if (line === '') {
-        if (data !== undefined) events.push({ event: eventName, data });
-        data = undefined;
-        eventName = undefined;
+        if (this.data !== undefined) events.push({ event: this.eventName, data: this.data });
+        this.data = undefined;
+        this.eventName = undefined;
         continue;
       }
       if (line.charCodeAt(0) === 58 /* : */) continue;
@@ -55,24 +73,25 @@ export async function* parseSse(source: AsyncIterable<Buffer | string>): AsyncGe
       const field = colon === -1 ? line : line.slice(0, colon);
       let value = colon === -1 ? '' : line.slice(colon + 1);
       if (value.charCodeAt(0) === 32 /* space */) value = value.slice(1);
-      if (field === 'data') data = data === undefined ? value : `${data}\n${value}`;
-      else if (field === 'event') eventName = value;
+      if (field === 'data') this.data = this.data === undefined ? value : `${this.data}\n${value}`;
+      else if (field === 'event') this.eventName = value;
     }
-    pending = pending.slice(start);
+    this.pending = pending.slice(start);
     return events;
   }
+}
 
+/**
+ * The events of a Server-Sent Events byte stream (see SseParser), in batches, one per chunk read from the source
+ * that completed any, so that a consumer handles (and writes) what arrived together in one go instead of paying
+ * an await per event.
+ */
+export async function* parseSse(source: AsyncIterable<Buffer | string>): AsyncGenerator<SseEvent[]> {
+  const parser = new SseParser();
   for await (const chunk of source) {
-    pending += typeof chunk === 'string' ? chunk : decoder.write(chunk);
-    const events = takeLines(false);
+    const events = parser.push(chunk);
     if (events.length > 0) yield events;
   }
-  pending += decoder.end();
-  let last: SseEvent[] = [];
-  if (pending !== '') {
-    pending += '\n';
-    last = takeLines(true);
-  }
-  if (data !== undefined) last.push({ event: eventName, data });
+  const last = parser.end();
   if (last.length > 0) yield last;
 }

@@ -8,6 +8,7 @@ import { addUpstreamTime, upstreamTraceparent } from '../core/trace.js';
 import { UpstreamError, RequestAbortedError } from '../core/errors.js';
 import { ProxySelector, type ProxyEndpoint } from './proxy/selection.js';
 import { ProxyError, ProxyTimeoutError, tunnelConnector } from './proxy/tunnel.js';
+import { UpstreamBody } from './upstream-body.js';
 
 // undici's Agent alone, not the package's index: importing that also installs undici as the dispatcher of the
 // process's global fetch, whose stricter checks would then apply to every SDK in the process using fetch.
@@ -41,6 +42,8 @@ export interface UpstreamHttpOptions {
 export interface UpstreamResponse<Body> {
   status: number;
   headers: IncomingHttpHeaders;
+  /** The `Content-Type` header, '' when there is none. */
+  contentType: string;
   body: Body;
 }
 
@@ -134,21 +137,26 @@ export class UpstreamHttp {
 
   /** Sends a request and reads the whole response body as text. */
   request(provider: string, request: UpstreamRequest): Promise<UpstreamResponse<string>> {
-    return new Promise((resolve, reject) => this.send(provider, request, false, resolve, reject));
+    return new Promise((resolve, reject) => this.send(provider, request, 'text', resolve, reject));
   }
 
   /**
-   * Sends a request and resolves once the response headers arrive, with the body as a stream. Whoever is
-   * reading, the caller of this or the reader of the body, sees the reason if the call is stopped.
+   * Sends a request and resolves once the response headers arrive, with the body to read with `for await`.
+   * Whoever is reading, the caller of this or the reader of the body, sees the reason if the call is stopped.
    */
-  stream(provider: string, request: UpstreamRequest): Promise<UpstreamResponse<Readable>> {
-    return new Promise((resolve, reject) => this.send(provider, request, true, resolve, reject));
+  stream(provider: string, request: UpstreamRequest): Promise<UpstreamResponse<UpstreamBody>> {
+    return new Promise((resolve, reject) => this.send(provider, request, 'chunks', resolve, reject));
   }
 
-  private send<Body extends string | Readable>(
+  /** As `stream`, with the body as a Node stream, for an answer that is piped on as it is. */
+  streamReadable(provider: string, request: UpstreamRequest): Promise<UpstreamResponse<Readable>> {
+    return new Promise((resolve, reject) => this.send(provider, request, 'readable', resolve, reject));
+  }
+
+  private send<Body extends string | Readable | UpstreamBody>(
     provider: string,
     request: UpstreamRequest,
-    streamed: boolean,
+    bodyKind: BodyKind,
     resolve: (response: UpstreamResponse<Body>) => void,
     reject: (error: Error) => void,
   ): void {
@@ -167,7 +175,7 @@ export class UpstreamHttp {
       : this.extraHeaders
         ? { ...this.extraHeaders, ...request.headers }
         : request.headers;
-    const handler = new CallHandler(provider, request, streamed, this.timeoutMs, trace ? (ms) => addUpstreamTime(trace, ms) : undefined, resolve as never, reject);
+    const handler = new CallHandler(provider, request, bodyKind, this.timeoutMs, trace ? (ms) => addUpstreamTime(trace, ms) : undefined, resolve as never, reject);
     const dispatcher = this.proxies ? this.dispatcherFor(target, request.proxyKey) : this.direct;
     dispatcher.dispatch({ origin: target.origin, path: target.path, method: request.method, headers, body: request.body ?? null }, handler as unknown as Dispatcher.DispatchHandler);
   }
@@ -177,6 +185,9 @@ export class UpstreamHttp {
     for (const agent of this.proxyAgents.values()) void agent.destroy().catch(noop);
   }
 }
+
+/** How an answer's body is handed over: read whole as text, or at the headers as chunks or as a Node stream. */
+type BodyKind = 'text' | 'chunks' | 'readable';
 
 /**
  * One call as undici reports it (its legacy handler interface, which undici itself speaks; the newer one is
@@ -190,17 +201,17 @@ class CallHandler {
   private rawHeaders: Buffer[] | undefined;
   private chunks: Buffer[] | undefined;
   private size = 0;
-  private body: Readable | undefined;
+  private body: Readable | UpstreamBody | undefined;
   private readonly sentAt: number;
   private readonly removeCancelHandler: () => void;
 
   constructor(
     private readonly provider: string,
     private readonly request: UpstreamRequest,
-    private readonly streamed: boolean,
+    private readonly bodyKind: BodyKind,
     private readonly timeoutMs: number,
     private readonly onUpstreamTime: ((ms: number) => void) | undefined,
-    private readonly resolve: (response: UpstreamResponse<string | Readable>) => void,
+    private readonly resolve: (response: UpstreamResponse<string | Readable | UpstreamBody>) => void,
     private readonly reject: (error: Error) => void,
   ) {
     this.sentAt = onUpstreamTime ? performance.now() : 0;
@@ -236,11 +247,17 @@ class CallHandler {
     if (this.onUpstreamTime) this.onUpstreamTime(performance.now() - this.sentAt);
     this.status = status;
     this.rawHeaders = rawHeaders;
-    if (!this.streamed || (status >= 300 && this.request.failure)) {
+    if (this.bodyKind === 'text' || (status >= 300 && this.request.failure)) {
       this.chunks = [];
       return true;
     }
     const abort = this.abort!;
+    this.settled = true;
+    if (this.bodyKind === 'chunks') {
+      this.body = new UpstreamBody(abort, resume, this.removeCancelHandler);
+      this.resolve(new UpstreamAnswer(status, rawHeaders, this.body));
+      return true;
+    }
     const body = new Readable({
       read: resume,
       destroy(error, callback) {
@@ -253,7 +270,6 @@ class CallHandler {
     body.on('error', noop);
     body.once('close', this.removeCancelHandler);
     this.body = body;
-    this.settled = true;
     this.resolve(new UpstreamAnswer(status, rawHeaders, body));
     return true;
   }
@@ -263,7 +279,7 @@ class CallHandler {
     this.chunks!.push(chunk);
     this.size += chunk.length;
     // A failure's body is read only so far: its message is at the start.
-    if (this.streamed && this.size >= MAX_ERROR_BODY_BYTES) {
+    if (this.bodyKind !== 'text' && this.size >= MAX_ERROR_BODY_BYTES) {
       this.settle();
       this.abort?.(new RequestAbortedError('error body read'));
       return false;
@@ -272,10 +288,9 @@ class CallHandler {
   }
 
   onComplete(): void {
-    if (this.body) {
-      this.body.push(null);
-      return;
-    }
+    if (this.body instanceof UpstreamBody) this.body.end();
+    else if (this.body) this.body.push(null);
+    if (this.body) return;
     this.settle();
   }
 
@@ -293,12 +308,16 @@ class CallHandler {
   }
 
   onError(error: Error): void {
+    if (this.body instanceof UpstreamBody) {
+      this.body.fail(toTransportError(this.provider, error, this.timeoutMs));
+      return;
+    }
     if (this.body) {
       if (!this.body.destroyed) this.body.destroy(toTransportError(this.provider, error, this.timeoutMs));
       return;
     }
     // An error body cut short still says what it said so far.
-    if (this.chunks && this.streamed && this.request.failure) {
+    if (this.chunks && this.bodyKind !== 'text' && this.request.failure) {
       this.settle();
       return;
     }
@@ -322,6 +341,17 @@ class UpstreamAnswer<Body> implements UpstreamResponse<Body> {
   get headers(): IncomingHttpHeaders {
     return (this.parsed ??= parseHeaders(this.raw));
   }
+
+  /** Found without parsing the other headers: a stream's reader asks for this one alone. */
+  get contentType(): string {
+    if (this.parsed) return String(this.parsed['content-type'] ?? '');
+    const raw = this.raw;
+    for (let index = 0; index < raw.length; index += 2) {
+      const name = raw[index]!;
+      if (name.length === 12 && name.toString('latin1').toLowerCase() === 'content-type') return raw[index + 1]!.toString('latin1');
+    }
+    return '';
+  }
 }
 
 /** Response headers as Node's http client gives them: lower-case names, repeats joined, `set-cookie` a list. */
@@ -342,7 +372,7 @@ function parseHeaders(raw: Buffer[]): IncomingHttpHeaders {
  * Reads a response body as text, at most `limit` bytes (the rest is dropped and the connection closed), so a
  * misbehaving upstream cannot exhaust memory. A body that breaks off yields what arrived before the break.
  */
-export async function readBodyText(body: Readable, limit = MAX_ERROR_BODY_BYTES): Promise<string> {
+export async function readBodyText(body: Readable | UpstreamBody, limit = MAX_ERROR_BODY_BYTES): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   try {

@@ -39,6 +39,16 @@ test('an upstream that never answers is stopped after the timeout with a 504', a
   stop(http);
 });
 
+/** Reads a body to its end: resolves with the error that stopped it, or 'ended'. */
+async function readToEnd(body: AsyncIterable<Buffer>): Promise<unknown> {
+  try {
+    for await (const chunk of body) void chunk;
+    return 'ended';
+  } catch (error) {
+    return error;
+  }
+}
+
 test('a stream whose chunks keep coming outlives the timeout; one that falls silent is stopped as a timeout', async (t) => {
   const { url, stop } = await serve(tickingStream);
   const http = new UpstreamHttp(400);
@@ -49,11 +59,7 @@ test('a stream whose chunks keep coming outlives the timeout; one that falls sil
   t.is(text, Array.from({ length: 8 }, (_, index) => `data: ${index}\n\n`).join(''));
 
   const silent = await http.stream('fake', call(`${url}?silent`));
-  const failure = await new Promise<unknown>((resolve) => {
-    silent.body.on('data', () => undefined);
-    silent.body.once('error', resolve);
-    silent.body.once('end', () => resolve(undefined));
-  });
+  const failure = await readToEnd(silent.body);
   const mapped = toTransportError('fake', failure, 400);
   t.true(mapped instanceof UpstreamError);
   t.is((mapped as UpstreamError).code, 'upstream_timeout');
@@ -173,11 +179,7 @@ test('cancelling stops the call: before it starts nothing is sent; while waiting
 
   const streaming = call(`${url}?stream`);
   const response = await http.stream('fake', streaming);
-  const ended = new Promise<unknown>((resolve) => {
-    response.body.on('data', () => undefined);
-    response.body.once('error', resolve);
-    response.body.once('end', () => resolve('ended'));
-  });
+  const ended = readToEnd(response.body);
   streaming.cancellation.cancel();
   t.true((await ended) instanceof RequestAbortedError, 'the reader of the body sees why it stopped');
   await waitFor(() => closedEarly === 2, 'the upstream seeing the stream go');
@@ -202,5 +204,58 @@ test('connections are kept alive and reused: sequential calls share one, concurr
   await turn();
   await Promise.all(Array.from({ length: 4 }, () => http.request('fake', call(url))));
   t.is(connections(), 4, 'no new connection once the pool has enough, back-to-back calls included');
+  stop(http);
+});
+
+test('a streamed body is read at the reader\'s pace: undici stops taking bytes while many wait unread, and none are lost', async (t) => {
+  const piece = Buffer.alloc(64 * 1024, 'x');
+  const pieces = 512; // 32 MB, far more than loopback's socket buffers hold
+  let flushed = 0;
+  const { url, stop } = await serve((request, response) => {
+    request.resume();
+    response.writeHead(200, { 'content-type': 'application/octet-stream' });
+    let sent = 0;
+    const more = () => {
+      while (sent < pieces) {
+        sent += 1;
+        const last = sent === pieces;
+        const accepted = response.write(piece, () => (flushed += piece.length));
+        if (last) response.end();
+        if (!accepted) return void response.once('drain', more);
+      }
+    };
+    more();
+  });
+  const http = new UpstreamHttp(5000);
+  const answer = await http.stream('fake', call(url));
+  const iterator = answer.body[Symbol.asyncIterator]();
+  let received = (await iterator.next()).value!.length;
+  await sleep(300);
+  t.true(flushed < (pieces * piece.length) / 2, `the upstream could write only so much ahead of the reader (${flushed} bytes)`);
+  for (let read = await iterator.next(); !read.done; read = await iterator.next()) received += read.value.length;
+  t.is(received, pieces * piece.length);
+  t.true(answer.body.readableEnded);
+  stop(http);
+});
+
+test('a stream read to its answer\'s end, with its rest left unread, gives its connection back for the next call', async (t) => {
+  const { url, stop, connections } = await serve((request, response) => {
+    request.resume();
+    response.writeHead(200, { 'content-type': 'text/event-stream' });
+    response.write('data: {"a":1}\n\n');
+    setTimeout(() => response.end('data: [DONE]\n\n'), 20);
+  });
+  const http = new UpstreamHttp(2000);
+  for (let index = 0; index < 3; index++) {
+    const answer = await http.stream('fake', call(url));
+    const first = await answer.body.next();
+    t.is(first.value?.toString(), 'data: {"a":1}\n\n');
+    // The reader has what it needs; the rest (the end marker) arrives unread.
+    answer.body.resume();
+    await waitFor(() => answer.body.readableEnded, 'the answer ending');
+    t.false(answer.body.destroyed);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  t.is(connections(), 1, 'one connection served the three streams');
   stop(http);
 });

@@ -34,23 +34,49 @@ export function isEmptyAnswer(body: string): boolean {
  * Holds a stream's leading batches until one carries something, then sends them together: an answer that turns
  * out empty (a role chunk, then the end) fails before anything has reached the client, so it is retried. Keep-alives
  * are not held: a client waiting on a fake stream must hear them, and once one is out the call cannot be retried.
+ * Once something has come, each read goes straight to the source: an iterator rather than a generator, which would
+ * cost an await per batch to the end of the stream.
  */
-async function* heldUntilSubstance(provider: string, events: AsyncIterable<string[]>): AsyncGenerator<string[]> {
-  let substantial = false;
-  const held: string[] = [];
-  for await (const batch of events) {
-    // An empty batch is a keep-alive (FAKE_STREAM_ENABLED, while a whole answer is awaited): it goes out at once.
-    if (substantial || batch.length === 0) {
-      yield batch;
-      continue;
-    }
-    held.push(...batch);
-    if (batch.some((payload) => SUBSTANCE.test(payload))) {
-      substantial = true;
-      yield held.splice(0);
+class HeldUntilSubstance implements AsyncIterableIterator<string[]> {
+  private substantial = false;
+  private held: string[] = [];
+  private readonly source: AsyncIterator<string[]>;
+
+  constructor(
+    private readonly provider: string,
+    events: AsyncIterable<string[]>,
+  ) {
+    this.source = events[Symbol.asyncIterator]();
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<string[]>> {
+    return this.substantial ? this.source.next() : this.firstWithSubstance();
+  }
+
+  return(value?: unknown): Promise<IteratorResult<string[]>> {
+    return this.source.return?.(value) ?? Promise.resolve({ done: true, value: undefined });
+  }
+
+  private async firstWithSubstance(): Promise<IteratorResult<string[]>> {
+    for (;;) {
+      const read = await this.source.next();
+      if (read.done) throw emptyAnswer(this.provider);
+      const batch = read.value;
+      // An empty batch is a keep-alive (FAKE_STREAM_ENABLED, while a whole answer is awaited): it goes out at once.
+      if (batch.length === 0) return read;
+      for (const payload of batch) this.held.push(payload);
+      if (batch.some((payload) => SUBSTANCE.test(payload))) {
+        this.substantial = true;
+        const held = this.held;
+        this.held = [];
+        return { done: false, value: held };
+      }
     }
   }
-  if (!substantial) throw emptyAnswer(provider);
 }
 
 /**
@@ -58,7 +84,7 @@ async function* heldUntilSubstance(provider: string, events: AsyncIterable<strin
  * a stream that ends without one. The failure is the upstream's (a transient one), retried on another key.
  */
 export function substantialResult(result: ChatResult, provider: string): ChatResult {
-  if (result.kind === 'stream') return { ...result, events: heldUntilSubstance(provider, result.events) };
+  if (result.kind === 'stream') return { ...result, events: new HeldUntilSubstance(provider, result.events) };
   if (isEmptyAnswer(result.body)) throw emptyAnswer(provider);
   return result;
 }

@@ -74,7 +74,7 @@ export class AnthropicProvider implements Provider {
 
     const response = await this.exchange.stream(url, body, call, 'text/event-stream');
     const includeUsage = call.request.stream_options?.include_usage === true;
-    if (String(response.headers['content-type'] ?? '').includes('application/json')) {
+    if (response.contentType.includes('application/json')) {
       // A proxy in front of Anthropic may ignore `stream: true` and answer with the whole message.
       const { completion, usage } = this.completionFrom(await readBodyText(response.body, MAX_JSON_ANSWER_BYTES), call.apiKey);
       return completionAsStream(completion, usage, includeUsage, call.excerptChars);

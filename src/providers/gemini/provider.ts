@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import type { Readable } from 'node:stream';
 import { UpstreamError } from '../../core/errors.js';
 import { estimatedUsage } from '../../core/usage.js';
 import { parseSse } from '../../core/sse.js';
 import { readBodyText, type UpstreamHttp } from '../../upstream/http-client.js';
+import type { UpstreamBody } from '../../upstream/upstream-body.js';
 import { StreamTally } from '../shared/stream-tally.js';
 import { keepAliveUntil, optimizeChatStream } from '../shared/stream-shaping.js';
 import { UpstreamExchange } from '../shared/upstream-exchange.js';
@@ -119,7 +119,7 @@ export class GeminiProvider implements Provider {
 
     const response = await this.exchange.stream(`${this.modelUrl(route.model, 'streamGenerateContent')}?alt=sse`, body, call, 'text/event-stream');
     const { converter, tally } = this.streamConverter(call, context);
-    const events = String(response.headers['content-type'] ?? '').includes('application/json')
+    const events = response.contentType.includes('application/json')
       ? this.jsonAsStream(response.body, converter, call.apiKey)
       : readUpstreamStream(this.id, response.body, (chunks) => this.convertStream(chunks, converter, call.apiKey), () => converter.completed);
     return { kind: 'stream', events: this.shaped(events), report: tally };
@@ -175,7 +175,7 @@ export class GeminiProvider implements Provider {
   }
 
   /** An upstream that answered the stream request with one JSON body (a proxy, or `alt=sse` ignored). */
-  private async *jsonAsStream(body: Readable, converter: GeminiStreamConverter, apiKey: string | undefined): AsyncGenerator<string[]> {
+  private async *jsonAsStream(body: UpstreamBody, converter: GeminiStreamConverter, apiKey: string | undefined): AsyncGenerator<string[]> {
     const parsed = this.parseJson(await readBodyText(body, MAX_JSON_ANSWER_BYTES));
     const chunks = Array.isArray(parsed) ? parsed : [parsed];
     const payloads: string[] = [];

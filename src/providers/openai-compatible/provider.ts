@@ -1,15 +1,13 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { encodeEmbeddingsResponseAsBase64 } from '../../core/embedding-encoding.js';
 import { UpstreamError } from '../../core/errors.js';
 import type { TokenUsage } from '../../core/usage.js';
 import { lastObjectOfKey } from '../../core/json-text.js';
-import { parseSse } from '../../core/sse.js';
 import { readBodyText, type UpstreamHttp } from '../../upstream/http-client.js';
 import { StreamTally } from '../shared/stream-tally.js';
 import { UpstreamExchange } from '../shared/upstream-exchange.js';
-import { invalidResponse, MAX_JSON_ANSWER_BYTES, parseJsonAnswer, readUpstreamStream } from '../shared/upstream-body.js';
+import { MAX_JSON_ANSWER_BYTES, parseJsonAnswer } from '../shared/upstream-body.js';
 import { bufferedAnswer, passedThroughAnswer } from '../shared/passthrough-answer.js';
 import type {
   ChatCall,
@@ -24,6 +22,7 @@ import type {
   UpstreamCall,
   UpstreamModel,
 } from '../types.js';
+import { looksLikeJsonObject, OpenAIChunkReader } from './chunk-reader.js';
 import { type ChatCompletionLike, completionAsStream } from './completion-as-chunks.js';
 import { type EmbeddedErrorRule, embeddedError, upstreamErrorFromResponse, upstreamErrorFromStreamPayload } from './errors.js';
 import { readMediaUsage, readOpenAIUsage, readResponsesUsage, type UsageReader } from './usage.js';
@@ -86,20 +85,7 @@ export interface OpenAICompatibleOptions {
   readUsage?: UsageReader;
 }
 
-const ERROR_PAYLOAD = /^\s*\{\s*"error"\s*:/;
-const FINISH_REASON_SET = /"finish_reason"\s*:\s*"/;
 const FLOAT_EMBEDDING = /"embedding"\s*:\s*\[/;
-const USAGE_OBJECT = /"usage"\s*:\s*\{/;
-const NO_CHOICES = /"choices"\s*:\s*\[\s*\]/;
-
-/** Whether text starts with `{` and ends with `}` (whitespace aside): a cut-off or non-JSON answer does not. */
-function looksLikeJsonObject(text: string): boolean {
-  let first = 0;
-  while (first < text.length && text.charCodeAt(first) <= 0x20) first++;
-  let last = text.length - 1;
-  while (last > first && text.charCodeAt(last) <= 0x20) last--;
-  return text.charCodeAt(first) === 0x7b && text.charCodeAt(last) === 0x7d;
-}
 
 /**
  * The text of a request's JSON object with `"stream_options":{"include_usage":true}` added as its last field, for a
@@ -210,14 +196,16 @@ export class OpenAICompatibleProvider implements Provider {
       return { kind: 'json', body: text, usage: this.checkedUsage(text, call.apiKey) };
     }
     const response = await this.exchange.stream(url, body, call, 'text/event-stream');
-    if (String(response.headers['content-type'] ?? '').includes('application/json')) {
+    if (response.contentType.includes('application/json')) {
       // Some servers ignore `stream: true` and answer with one JSON body (an error, or the whole completion).
       const completion = this.parseJsonBody(await readBodyText(response.body, MAX_JSON_ANSWER_BYTES), call.apiKey) as ChatCompletionLike;
       if (endpoint !== 'chat') throw new UpstreamError(this.id, 'protocol', 502, `Upstream ${this.id} answered a streamed completion with one JSON body.`);
       return completionAsStream(completion, this.readUsage(completion.usage), clientWantsUsage, call.excerptChars);
     }
     const tally = new StreamTally(call.excerptChars);
-    return { kind: 'stream', events: this.streamEvents(response.body, call.apiKey, tally, askForUsage), report: tally };
+    const { embeddedError, skipStreamEvent, repairStreamEvent } = this.options;
+    const rules = { provider: this.id, apiKey: call.apiKey, readUsage: this.readUsage, embeddedError, skipStreamEvent, repairStreamEvent, hideUsage: askForUsage };
+    return { kind: 'stream', events: new OpenAIChunkReader(response.body, rules, tally), report: tally };
   }
 
   /**
@@ -240,9 +228,9 @@ export class OpenAICompatibleProvider implements Provider {
     };
     const readUsage = PASSTHROUGH_USAGE[call.path] ?? this.readUsage;
     const usageAtEnd = (text: string) => readUsage(lastObjectOfKey(text, 'usage'));
-    if (BINARY_ANSWERS.has(call.path)) return passedThroughAnswer(this.id, await this.http.stream(this.id, request), { defaultContentType: 'application/octet-stream', usage: () => undefined });
+    if (BINARY_ANSWERS.has(call.path)) return passedThroughAnswer(this.id, await this.http.streamReadable(this.id, request), { defaultContentType: 'application/octet-stream', usage: () => undefined });
     if (!call.accept.includes('text/event-stream')) return bufferedAnswer(await this.http.request(this.id, request), 'application/json', usageAtEnd);
-    return passedThroughAnswer(this.id, await this.http.stream(this.id, request), { defaultContentType: 'application/json', usage: (ends) => usageAtEnd(ends.tail) });
+    return passedThroughAnswer(this.id, await this.http.streamReadable(this.id, request), { defaultContentType: 'application/json', usage: (ends) => usageAtEnd(ends.tail) });
   }
 
   async embeddings(call: EmbeddingsCall): Promise<JsonResult> {
@@ -288,59 +276,5 @@ export class OpenAICompatibleProvider implements Provider {
       if (error) throw error;
     }
     return parsed;
-  }
-
-  /**
-   * Yields the upstream's `data:` payloads as they arrive. `[DONE]` ends the stream; an error payload, a broken
-   * connection or an end without any finish_reason is thrown, so a truncated answer never looks complete. The
-   * usage is read from the one chunk that carries it (dropped when only the gateway asked for it), the generated
-   * text is counted from the others.
-   */
-  private streamEvents(body: Readable, apiKey: string | undefined, tally: StreamTally, hideUsage: boolean): AsyncGenerator<string[]> {
-    const { embeddedError: rule, skipStreamEvent, repairStreamEvent } = this.options;
-    let sawFinishReason = false;
-    let sawDone = false;
-    let ended = false;
-    const { id, readUsage } = this;
-    const convert = async function* (chunks: AsyncIterable<Buffer | string>): AsyncGenerator<string[]> {
-      for await (const batch of parseSse(chunks)) {
-        const payloads: string[] = [];
-        for (const { data } of batch) {
-          if (data === '[DONE]') {
-            sawDone = true;
-            break;
-          }
-          const error = ERROR_PAYLOAD.test(data)
-            ? upstreamErrorFromStreamPayload(id, data, apiKey)
-            : rule && rule.marker.test(data)
-              ? embeddedError(id, rule, data, apiKey)
-              : undefined;
-          if (error) {
-            if (payloads.length > 0) yield payloads;
-            throw error;
-          }
-          // A cut-off or garbled event is never passed on to a client that parses every chunk.
-          if (data.trim() === '') continue;
-          if (!looksLikeJsonObject(data)) {
-            if (payloads.length > 0) yield payloads;
-            throw invalidResponse(id, 'sent a stream event that is not a JSON object');
-          }
-          if (skipStreamEvent?.(data)) continue;
-          if (!sawFinishReason && FINISH_REASON_SET.test(data)) sawFinishReason = true;
-          tally.countPayload(data);
-          if (USAGE_OBJECT.test(data)) {
-            const usage = lastObjectOfKey(data, 'usage');
-            if (usage !== undefined) tally.reportUsage(readUsage(usage));
-            if (hideUsage && NO_CHOICES.test(data)) continue;
-          }
-          payloads.push(repairStreamEvent ? repairStreamEvent(data) : data);
-        }
-        if (payloads.length > 0) yield payloads;
-        if (sawDone) return;
-      }
-      ended = true;
-    };
-    // [DONE] ends the answer; without it, a body that ended after a finish_reason is taken as complete.
-    return readUpstreamStream(this.id, body, convert, () => sawDone || (ended && sawFinishReason));
   }
 }

@@ -118,7 +118,7 @@ export async function passedThroughAnswer(provider: string, answer: UpstreamResp
 
 /** Sends a request in the upstream's own protocol and hands its answer back as bytes; a non-2xx answer is thrown by `request.failure`. */
 export async function forwardAnswer(provider: string, http: UpstreamHttp, request: UpstreamRequest, options: PassedThroughOptions): Promise<PassthroughResult> {
-  return passedThroughAnswer(provider, await http.stream(provider, request), options);
+  return passedThroughAnswer(provider, await http.streamReadable(provider, request), options);
 }
 
 const NOTHING_LEFT = Promise.resolve();

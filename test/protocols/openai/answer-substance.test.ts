@@ -38,3 +38,10 @@ test('a stream is held until a chunk carries something, then sent together; one 
   t.is(error?.status, 502);
   t.throws(() => substantialResult({ kind: 'json', body: answer({ role: 'assistant', content: null }), usage: undefined }, 'p'), { instanceOf: UpstreamError });
 });
+
+test('keep-alives (empty batches) go out at once while a stream is held; the held chunks follow with the first that carries something', async (t) => {
+  const role = chunk({ role: 'assistant', content: '' });
+  const text = chunk({ content: 'Hello' });
+  const end = chunk({}, 'stop');
+  t.deepEqual(await read(substantialResult({ kind: 'stream', events: batches([], [role], [], [text, end]), report }, 'p')), [[], [], [role, text, end]]);
+});
