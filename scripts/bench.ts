@@ -43,6 +43,17 @@ const chatBody = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'syst
 const streamBody = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Stream something.' }], stream: true });
 const responsesBody = JSON.stringify({ model: 'gpt-4o-mini', instructions: 'You are terse.', input: 'Say something about benchmarks.', temperature: 0.2 });
 const CHAT_PATH = '/v1/chat/completions';
+/** The gateways' pool: ten keys on the one fake upstream. */
+const TEN_KEYS = JSON.stringify(Array.from({ length: 10 }, (_, index) => `sk-bench-upstream-key-${index}`));
+
+/** What every gateway of the benchmark is started with: any port, the client's token, the upstream, info-level logs. */
+const baseGatewayEnv = (upstreamPort: number) => ({
+  PORT: '0',
+  HOST: '127.0.0.1',
+  ALLOWED_TOKENS: TOKEN,
+  OPENAI_BASE_URL: `http://127.0.0.1:${upstreamPort}/v1`,
+  LOG_LEVEL: 'info',
+});
 const RESPONSES_PATH = '/v1/responses';
 
 const messagesBody = JSON.stringify({ model: 'claude-bench', max_tokens: 256, system: 'You are terse.', messages: [{ role: 'user', content: 'Say something about benchmarks.' }], temperature: 0.2 });
@@ -233,28 +244,23 @@ async function main() {
   // Everything a call goes through is on: the client's token, routing over a key pool, metering, the access log
   // at info level, and the Prometheus metrics.
   const gatewayEnv = {
-    PORT: '0',
-    HOST: '127.0.0.1',
-    ALLOWED_TOKENS: TOKEN,
-    OPENAI_BASE_URL: `http://127.0.0.1:${upstreamPort}/v1`,
+    ...baseGatewayEnv(upstreamPort),
     ANTHROPIC_BASE_URL: `http://127.0.0.1:${upstreamPort}`,
     ANTHROPIC_API_KEY: 'sk-ant-bench-upstream-key',
-    LOG_LEVEL: 'info',
     METRICS_TOKEN: 'sk-bench-metrics-token',
   };
-  const tenKeys = JSON.stringify(Array.from({ length: 10 }, (_, index) => `sk-bench-upstream-key-${index}`));
   const gatewayFlags = startFlags();
-  const gateway = await startChild(here('../src/main.js'), [], { ...gatewayEnv, OPENAI_API_KEYS: tenKeys }, gatewayFlags, cores?.measured);
+  const gateway = await startChild(here('../src/main.js'), [], { ...gatewayEnv, OPENAI_API_KEYS: TEN_KEYS }, gatewayFlags, cores?.measured);
   const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
   const redisPrefix = `llmgw-bench-${process.pid}:`;
   const gatewayOnRedis = (await redisAnswers(redisUrl))
-    ? await startChild(here('../src/main.js'), [], { ...gatewayEnv, OPENAI_API_KEYS: tenKeys, REDIS_URL: redisUrl, REDIS_KEY_PREFIX: redisPrefix }, gatewayFlags, cores?.measured)
+    ? await startChild(here('../src/main.js'), [], { ...gatewayEnv, OPENAI_API_KEYS: TEN_KEYS, REDIS_URL: redisUrl, REDIS_KEY_PREFIX: redisPrefix }, gatewayFlags, cores?.measured)
     : undefined;
   // The same model as a model group of two deployments (both the fake upstream, each with its own ten keys), to
   // price routing: choosing a target, feeding the routing state, and the group's headers.
   const routingDir = mkdtempSync(join(tmpdir(), 'llmgw-bench-'));
   const routingFile = join(routingDir, 'gateway.yaml');
-  const deployment = `{ type: openai-compatible, base_url: "http://127.0.0.1:${upstreamPort}/v1", api_keys: ${tenKeys} }`;
+  const deployment = `{ type: openai-compatible, base_url: "http://127.0.0.1:${upstreamPort}/v1", api_keys: ${TEN_KEYS} }`;
   writeFileSync(routingFile, `upstreams:\n  east: ${deployment}\n  west: ${deployment}\nroutes:\n  gpt-4o-mini:\n    strategy: weighted\n    targets: [{ upstream: east }, { upstream: west }]\n`);
   const routedGateway = await startChild(here('../src/main.js'), [], { ...gatewayEnv, CONFIG_FILE: routingFile }, gatewayFlags, cores?.measured);
 
@@ -395,20 +401,11 @@ async function cpuOnly(seconds: number, rounds: number): Promise<void> {
   if (cores) pinSelf(cores.load);
   const upstream = await startChild(here('./bench/upstream.js'), [], {}, [], cores?.load);
   const bareProxy = await startChild(here('./bench/bare-proxy.js'), [String(upstream.port)], {}, [], cores?.measured);
-  const tenKeys = JSON.stringify(Array.from({ length: 10 }, (_, index) => `sk-bench-upstream-key-${index}`));
   const extraFlags = (process.env.BENCH_GATEWAY_FLAGS ?? '').split(/\s+/).filter(Boolean);
   const gateway = await startChild(
     here('../src/main.js'),
     [],
-    {
-      PORT: '0',
-      HOST: '127.0.0.1',
-      ALLOWED_TOKENS: TOKEN,
-      OPENAI_BASE_URL: `http://127.0.0.1:${upstream.port}/v1`,
-      LOG_LEVEL: 'info',
-      METRICS_TOKEN: 'sk-bench-metrics-token',
-      OPENAI_API_KEYS: tenKeys,
-    },
+    { ...baseGatewayEnv(upstream.port), METRICS_TOKEN: 'sk-bench-metrics-token', OPENAI_API_KEYS: TEN_KEYS },
     [...startFlags(), ...extraFlags],
     cores?.measured,
   );
@@ -442,11 +439,10 @@ async function cpuOnly(seconds: number, rounds: number): Promise<void> {
 async function responsesOnly(seconds: number, latencyCount: number, rounds: number): Promise<void> {
   const upstream = await startChild(here('./bench/upstream.js'));
   const bareProxy = await startChild(here('./bench/bare-proxy.js'), [String(upstream.port)]);
-  const tenKeys = JSON.stringify(Array.from({ length: 10 }, (_, index) => `sk-bench-upstream-key-${index}`));
   const gateway = await startChild(
     here('../src/main.js'),
     [],
-    { PORT: '0', HOST: '127.0.0.1', ALLOWED_TOKENS: TOKEN, OPENAI_BASE_URL: `http://127.0.0.1:${upstream.port}/v1`, LOG_LEVEL: 'info', OPENAI_API_KEYS: tenKeys },
+    { ...baseGatewayEnv(upstream.port), OPENAI_API_KEYS: TEN_KEYS },
     startFlags(),
   );
   const targets: Target[] = [
@@ -465,11 +461,10 @@ async function responsesOnly(seconds: number, latencyCount: number, rounds: numb
 async function consoleOnly(seconds: number, rounds: number): Promise<void> {
   const admin = 'sk-bench-admin-token-0000000000';
   const upstream = await startChild(here('./bench/upstream.js'));
-  const tenKeys = JSON.stringify(Array.from({ length: 10 }, (_, index) => `sk-bench-upstream-key-${index}`));
   const gateway = await startChild(
     here('../src/main.js'),
     [],
-    { PORT: '0', HOST: '127.0.0.1', ALLOWED_TOKENS: TOKEN, AUTH_TOKEN: admin, OPENAI_BASE_URL: `http://127.0.0.1:${upstream.port}/v1`, LOG_LEVEL: 'info', OPENAI_API_KEYS: tenKeys },
+    { ...baseGatewayEnv(upstream.port), AUTH_TOKEN: admin, OPENAI_API_KEYS: TEN_KEYS },
     startFlags(),
   );
   const target: Target = { name: 'gateway', port: gateway.port, pid: gateway.pid, agent: new Agent({ keepAlive: true, maxSockets: 64 }) };

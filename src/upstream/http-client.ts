@@ -8,7 +8,7 @@ import { addUpstreamTime, upstreamTraceparent } from '../core/trace.js';
 import { UpstreamError, RequestAbortedError } from '../core/errors.js';
 import { ProxySelector, type ProxyEndpoint } from './proxy/selection.js';
 import { ProxyError, ProxyTimeoutError, tunnelConnector } from './proxy/tunnel.js';
-import { UpstreamBody } from './upstream-body.js';
+import { StreamedBody } from './streamed-body.js';
 
 // undici's Agent alone, not the package's index: importing that also installs undici as the dispatcher of the
 // process's global fetch, whose stricter checks would then apply to every SDK in the process using fetch.
@@ -144,7 +144,7 @@ export class UpstreamHttp {
    * Sends a request and resolves once the response headers arrive, with the body to read with `for await`.
    * Whoever is reading, the caller of this or the reader of the body, sees the reason if the call is stopped.
    */
-  stream(provider: string, request: UpstreamRequest): Promise<UpstreamResponse<UpstreamBody>> {
+  stream(provider: string, request: UpstreamRequest): Promise<UpstreamResponse<StreamedBody>> {
     return new Promise((resolve, reject) => this.send(provider, request, 'chunks', resolve, reject));
   }
 
@@ -153,7 +153,7 @@ export class UpstreamHttp {
     return new Promise((resolve, reject) => this.send(provider, request, 'readable', resolve, reject));
   }
 
-  private send<Body extends string | Readable | UpstreamBody>(
+  private send<Body extends string | Readable | StreamedBody>(
     provider: string,
     request: UpstreamRequest,
     bodyKind: BodyKind,
@@ -201,7 +201,7 @@ class CallHandler {
   private rawHeaders: Buffer[] | undefined;
   private chunks: Buffer[] | undefined;
   private size = 0;
-  private body: Readable | UpstreamBody | undefined;
+  private body: Readable | StreamedBody | undefined;
   private readonly sentAt: number;
   private readonly removeCancelHandler: () => void;
 
@@ -211,7 +211,7 @@ class CallHandler {
     private readonly bodyKind: BodyKind,
     private readonly timeoutMs: number,
     private readonly onUpstreamTime: ((ms: number) => void) | undefined,
-    private readonly resolve: (response: UpstreamResponse<string | Readable | UpstreamBody>) => void,
+    private readonly resolve: (response: UpstreamResponse<string | Readable | StreamedBody>) => void,
     private readonly reject: (error: Error) => void,
   ) {
     this.sentAt = onUpstreamTime ? performance.now() : 0;
@@ -254,7 +254,7 @@ class CallHandler {
     const abort = this.abort!;
     this.settled = true;
     if (this.bodyKind === 'chunks') {
-      this.body = new UpstreamBody(abort, resume, this.removeCancelHandler);
+      this.body = new StreamedBody(abort, resume, this.removeCancelHandler);
       this.resolve(new UpstreamAnswer(status, rawHeaders, this.body));
       return true;
     }
@@ -288,7 +288,7 @@ class CallHandler {
   }
 
   onComplete(): void {
-    if (this.body instanceof UpstreamBody) this.body.end();
+    if (this.body instanceof StreamedBody) this.body.end();
     else if (this.body) this.body.push(null);
     if (this.body) return;
     this.settle();
@@ -308,7 +308,7 @@ class CallHandler {
   }
 
   onError(error: Error): void {
-    if (this.body instanceof UpstreamBody) {
+    if (this.body instanceof StreamedBody) {
       this.body.fail(toTransportError(this.provider, error, this.timeoutMs));
       return;
     }
@@ -372,14 +372,13 @@ function parseHeaders(raw: Buffer[]): IncomingHttpHeaders {
  * Reads a response body as text, at most `limit` bytes (the rest is dropped and the connection closed), so a
  * misbehaving upstream cannot exhaust memory. A body that breaks off yields what arrived before the break.
  */
-export async function readBodyText(body: Readable | UpstreamBody, limit = MAX_ERROR_BODY_BYTES): Promise<string> {
+export async function readBodyText(body: StreamedBody, limit = MAX_ERROR_BODY_BYTES): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   try {
     for await (const chunk of body) {
-      const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-      chunks.push(buffer);
-      size += buffer.length;
+      chunks.push(chunk);
+      size += chunk.length;
       if (size >= limit) break;
     }
   } catch {

@@ -84,7 +84,7 @@ export async function geminiFilesCall(provider: string, baseUrl: string, http: U
   delete kept['x-goog-upload-url'];
   return {
     status: answer.status,
-    contentType: String(answer.headers['content-type'] ?? DEFAULT_CONTENT_TYPE),
+    contentType: answer.contentType || DEFAULT_CONTENT_TYPE,
     headers: kept,
     body: answer.body,
     ...(uploadUrl === undefined ? {} : { uploadUrl: withoutKey(uploadUrl) }),

@@ -3,7 +3,7 @@ import { UpstreamError } from '../../core/errors.js';
 import { estimatedUsage } from '../../core/usage.js';
 import { parseSse } from '../../core/sse.js';
 import { readBodyText, type UpstreamHttp } from '../../upstream/http-client.js';
-import type { UpstreamBody } from '../../upstream/upstream-body.js';
+import type { StreamedBody } from '../../upstream/streamed-body.js';
 import { StreamTally } from '../shared/stream-tally.js';
 import { keepAliveUntil, optimizeChatStream } from '../shared/stream-shaping.js';
 import { UpstreamExchange } from '../shared/upstream-exchange.js';
@@ -175,7 +175,7 @@ export class GeminiProvider implements Provider {
   }
 
   /** An upstream that answered the stream request with one JSON body (a proxy, or `alt=sse` ignored). */
-  private async *jsonAsStream(body: UpstreamBody, converter: GeminiStreamConverter, apiKey: string | undefined): AsyncGenerator<string[]> {
+  private async *jsonAsStream(body: StreamedBody, converter: GeminiStreamConverter, apiKey: string | undefined): AsyncGenerator<string[]> {
     const parsed = this.parseJson(await readBodyText(body, MAX_JSON_ANSWER_BYTES));
     const chunks = Array.isArray(parsed) ? parsed : [parsed];
     const payloads: string[] = [];

@@ -1,7 +1,7 @@
 import { lastObjectOfKey } from '../../core/json-text.js';
 import { type SseEvent, SseParser } from '../../core/sse.js';
 import { toTransportError } from '../../upstream/http-client.js';
-import type { UpstreamBody } from '../../upstream/upstream-body.js';
+import type { StreamedBody } from '../../upstream/streamed-body.js';
 import type { StreamTally } from '../shared/stream-tally.js';
 import { invalidResponse, streamTruncated } from '../shared/upstream-body.js';
 import { type EmbeddedErrorRule, embeddedError, upstreamErrorFromStreamPayload } from './errors.js';
@@ -54,7 +54,7 @@ export class OpenAIChunkReader implements AsyncIterableIterator<string[]> {
   private released = false;
 
   constructor(
-    private readonly body: UpstreamBody,
+    private readonly body: StreamedBody,
     private readonly rules: ChunkRules,
     private readonly tally: StreamTally,
   ) {}
@@ -68,8 +68,7 @@ export class OpenAIChunkReader implements AsyncIterableIterator<string[]> {
       for (;;) {
         if (this.failure) throw this.failure;
         if (this.sawDone || this.bodyEnded) {
-          // [DONE] ends the answer; without it, a body that ended after a finish_reason is taken as complete.
-          if (!this.sawDone && !this.sawFinishReason) throw streamTruncated(this.rules.provider);
+          if (!this.answerComplete) throw streamTruncated(this.rules.provider);
           this.release();
           return DONE;
         }
@@ -129,15 +128,15 @@ export class OpenAIChunkReader implements AsyncIterableIterator<string[]> {
     return payloads;
   }
 
-  /**
-   * Lets go of the body once: after a complete answer the rest (normally nothing) is left unread so the connection
-   * returns to the pool; in every other case the upstream request is torn down.
-   */
+  /** Lets go of the body once (see StreamedBody.release). */
   private release(): void {
     if (this.released) return;
     this.released = true;
-    const complete = this.sawDone || (this.bodyEnded && this.sawFinishReason);
-    if (complete) this.body.resume();
-    else if (!this.body.destroyed && !this.body.readableEnded) this.body.destroy();
+    this.body.release(this.answerComplete);
+  }
+
+  /** [DONE] ends the answer; without it, a body that ended after a finish_reason is taken as complete. */
+  private get answerComplete(): boolean {
+    return this.sawDone || (this.bodyEnded && this.sawFinishReason);
   }
 }

@@ -103,7 +103,7 @@ export async function passedThroughAnswer(provider: string, answer: UpstreamResp
   if (first) ends.keep(first);
   // Errors reach the reader of `ends`, which pipeline destroys with the upstream body.
   pipeline(answer.body, ends, () => undefined);
-  const contentType = String(answer.headers['content-type'] ?? options.defaultContentType);
+  const contentType = answer.contentType || options.defaultContentType;
   return {
     status: answer.status,
     contentType,
@@ -130,7 +130,7 @@ const NOTHING_LEFT = Promise.resolve();
 export function bufferedAnswer(answer: UpstreamResponse<string>, defaultContentType: string, readUsage: (text: string) => TokenUsage | undefined): PassthroughResult {
   return {
     status: answer.status,
-    contentType: String(answer.headers['content-type'] ?? defaultContentType),
+    contentType: answer.contentType || defaultContentType,
     first: answer.body === '' ? undefined : Buffer.from(answer.body, 'utf8'),
     body: undefined,
     finished: NOTHING_LEFT,

@@ -1,6 +1,6 @@
 import { UpstreamError } from '../../core/errors.js';
 import { toTransportError } from '../../upstream/http-client.js';
-import type { UpstreamBody } from '../../upstream/upstream-body.js';
+import type { StreamedBody } from '../../upstream/streamed-body.js';
 
 /** The most a JSON answer read whole from a streamed response may hold. */
 export const MAX_JSON_ANSWER_BYTES = 16 * 1024 * 1024;
@@ -20,7 +20,7 @@ export function streamTruncated(provider: string): UpstreamError {
  */
 export async function* readUpstreamStream<T>(
   provider: string,
-  body: UpstreamBody,
+  body: StreamedBody,
   convert: (chunks: AsyncIterable<Buffer | string>) => AsyncIterable<T>,
   finished: () => boolean,
 ): AsyncGenerator<T> {
@@ -31,8 +31,7 @@ export async function* readUpstreamStream<T>(
   } catch (error) {
     throw toTransportError(provider, error);
   } finally {
-    if (finished()) body.resume();
-    else if (!body.destroyed && !body.readableEnded) body.destroy();
+    body.release(finished());
   }
 }
 

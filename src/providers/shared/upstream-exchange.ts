@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { UpstreamError } from '../../core/errors.js';
 import type { UpstreamHttp, UpstreamResponse } from '../../upstream/http-client.js';
-import type { UpstreamBody } from '../../upstream/upstream-body.js';
+import type { StreamedBody } from '../../upstream/streamed-body.js';
 import type { UpstreamCall } from '../types.js';
 
 /** Builds the client's error from an upstream's non-2xx answer, with `apiKey` kept out of it. */
@@ -34,7 +34,7 @@ export class UpstreamExchange {
   }
 
   /** A streaming POST: resolves once the upstream's headers are in, with the body still to read. */
-  stream(url: string, body: string, call: UpstreamCall, accept: string): Promise<UpstreamResponse<UpstreamBody>> {
+  stream(url: string, body: string, call: UpstreamCall, accept: string): Promise<UpstreamResponse<StreamedBody>> {
     return this.http.stream(this.provider, {
       method: 'POST',
       url,

@@ -18,7 +18,7 @@ const DONE: IteratorResult<Buffer> = { done: true, value: undefined };
  * aborts the upstream request; `resume` after the answer has been read lets the rest go unread, so the connection
  * returns to the pool.
  */
-export class UpstreamBody implements AsyncIterable<Buffer> {
+export class StreamedBody implements AsyncIterable<Buffer> {
   private readonly queue: Buffer[] = [];
   private queuedBytes = 0;
   private waiting: Waiting | undefined;
@@ -115,6 +115,15 @@ export class UpstreamBody implements AsyncIterable<Buffer> {
     this.queuedBytes = 0;
     if (this.complete) this.close();
     this.unpause();
+  }
+
+  /**
+   * The reader is done with the body: after a complete answer the rest (normally nothing) goes unread, so the
+   * connection returns to the pool; otherwise the upstream request is torn down.
+   */
+  release(answerComplete: boolean): void {
+    if (answerComplete) this.resume();
+    else this.destroy();
   }
 
   /** Everything that arrived since the last read, as one chunk (as a Node stream's `read()` gives it). */
