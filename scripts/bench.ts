@@ -8,13 +8,14 @@
  * through a group adds.
  * Then a Responses API call passed through to the same upstream, next to the chat call, on the direct, bare-proxy
  * and gateway targets. BENCH_ONLY=responses runs that measure alone; BENCH_ONLY=console measures the gateway's
- * throughput with and without an open admin dashboard; BENCH_ONLY=cpu runs only the paired CPU comparison with the bare proxy.
+ * throughput with and without an open admin dashboard; BENCH_ONLY=cpu runs only the paired CPU comparison with the bare proxy;
+ * BENCH_ONLY=footprint counts the promises and heap bytes a call creates in each (BENCH_FOOTPRINT_CALLS, 5000).
  * The gateways and the bare proxy (undici, the thinnest Node proxy) run pinned to one core, the upstream and the
  * load to the others (BENCH_PIN=0: not pinned); the gateway's CPU per request is compared with the bare proxy's
  * round by round (paired A/B), with every feature of a call on (token, pool routing, metering, access log, metrics).
  * Settings: BENCH_SECONDS per throughput run (3), BENCH_ROUNDS of throughput runs (5), BENCH_LATENCY_REQUESTS (2000).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'node:http';
@@ -234,6 +235,7 @@ async function main() {
   if (process.env.BENCH_ONLY === 'responses') return responsesOnly(seconds, latencyCount, rounds);
   if (process.env.BENCH_ONLY === 'console') return consoleOnly(seconds, rounds);
   if (process.env.BENCH_ONLY === 'cpu') return cpuOnly(seconds, rounds);
+  if (process.env.BENCH_ONLY === 'footprint') return footprintOnly(Number(process.env.BENCH_FOOTPRINT_CALLS ?? 5000));
   // The proxies compared run on one core, the load and the upstream on the others (see benchCores).
   const cores = benchCores();
   if (cores) pinSelf(cores.load);
@@ -433,6 +435,58 @@ async function cpuOnly(seconds: number, rounds: number): Promise<void> {
     gateway.child.kill('SIGTERM');
     await new Promise((resolve) => gateway.child.once('exit', resolve));
   }
+}
+
+/** `count` calls, 64 at a time. */
+async function callsInParallel(target: Target, body: string, count: number): Promise<void> {
+  let left = count;
+  const worker = async () => {
+    while (left-- > 0) await call(target, body);
+  };
+  await Promise.all(Array.from({ length: 64 }, worker));
+}
+
+/**
+ * BENCH_ONLY=footprint: the promises created and the bytes allocated per call, gateway (as in `cpu`) against the
+ * bare proxy, non-stream and stream, counted inside each process by footprint-probe.ts over `count` calls after
+ * as many to warm up. Both drive CPU time and, unlike it, hardly move between runs.
+ */
+async function footprintOnly(count: number): Promise<void> {
+  const upstream = await startChild(here('./bench/upstream.js'));
+  const dir = mkdtempSync(join(tmpdir(), 'llmgw-footprint-'));
+  const probe = ['--import', here('./bench/footprint-probe.js')];
+  const bareOut = join(dir, 'bare.json');
+  const gatewayOut = join(dir, 'gateway.json');
+  const bareProxy = await startChild(here('./bench/bare-proxy.js'), [String(upstream.port)], { FOOTPRINT_OUT: bareOut }, probe);
+  const gateway = await startChild(
+    here('../src/main.js'),
+    [],
+    { ...baseGatewayEnv(upstream.port), METRICS_TOKEN: 'sk-bench-metrics-token', OPENAI_API_KEYS: TEN_KEYS, FOOTPRINT_OUT: gatewayOut },
+    [...startFlags(), ...probe],
+  );
+  const targets = [
+    { target: { name: 'bare proxy', port: bareProxy.port, pid: bareProxy.pid, agent: new Agent({ keepAlive: true, maxSockets: 64 }) }, child: bareProxy.child, out: bareOut },
+    { target: { name: 'gateway', port: gateway.port, pid: gateway.pid, agent: new Agent({ keepAlive: true, maxSockets: 64 }) }, child: gateway.child, out: gatewayOut },
+  ];
+  for (const [name, body] of [['non-stream', chatBody], ['stream', streamBody]] as const) {
+    const counted: { promises: number; allocatedBytes: number }[] = [];
+    for (const { target, child, out } of targets) {
+      await callsInParallel(target, body, count);
+      rmSync(out, { force: true });
+      child.kill('SIGUSR2');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await callsInParallel(target, body, count);
+      child.kill('SIGUSR2');
+      while (!existsSync(out)) await new Promise((resolve) => setTimeout(resolve, 50));
+      counted.push(JSON.parse(readFileSync(out, 'utf8')) as { promises: number; allocatedBytes: number });
+    }
+    const [bare, gatewayCounts] = counted.map((each) => ({ promises: each.promises / count, kilobytes: each.allocatedBytes / count / 1024 }));
+    console.log(
+      `${name}: per call, bare proxy ${bare!.promises.toFixed(1)} promises and ${bare!.kilobytes.toFixed(1)} KB allocated, ` +
+        `gateway ${gatewayCounts!.promises.toFixed(1)} promises and ${gatewayCounts!.kilobytes.toFixed(1)} KB`,
+    );
+  }
+  rmSync(dir, { recursive: true, force: true });
 }
 
 /** BENCH_ONLY=responses: the upstream, the bare proxy and the gateway with its 10-key pool, and the Responses measure. */
