@@ -477,7 +477,11 @@ async function footprintOnly(count: number): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 100));
       await callsInParallel(target, body, count);
       child.kill('SIGUSR2');
-      while (!existsSync(out)) await new Promise((resolve) => setTimeout(resolve, 50));
+      const givenUpAt = Date.now() + 10_000;
+      while (!existsSync(out)) {
+        if (Date.now() > givenUpAt) throw new Error(`${target.name}: the footprint probe wrote nothing to ${out}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       counted.push(JSON.parse(readFileSync(out, 'utf8')) as { promises: number; allocatedBytes: number });
     }
     const [bare, gatewayCounts] = counted.map((each) => ({ promises: each.promises / count, kilobytes: each.allocatedBytes / count / 1024 }));

@@ -9,25 +9,22 @@ import { GCProfiler, getHeapStatistics, promiseHooks } from 'node:v8';
 
 const output = process.env.FOOTPRINT_OUT;
 let promises = 0;
-let counting = false;
-let profiler: GCProfiler | undefined;
-let usedAtStart = 0;
-
-promiseHooks.onInit(() => {
-  if (counting) promises += 1;
-});
+let counting: { profiler: GCProfiler; stopHook: ReturnType<typeof promiseHooks.onInit>; usedAtStart: number } | undefined;
 
 process.on('SIGUSR2', () => {
-  if (!counting) {
+  if (counting === undefined) {
     promises = 0;
-    usedAtStart = getHeapStatistics().used_heap_size;
-    profiler = new GCProfiler();
+    // The hook is on only while counting: the warm-up before runs as it would without the probe.
+    const stopHook = promiseHooks.onInit(() => (promises += 1));
+    const profiler = new GCProfiler();
+    counting = { profiler, stopHook, usedAtStart: getHeapStatistics().used_heap_size };
     profiler.start();
-    counting = true;
     return;
   }
-  counting = false;
-  const collections = profiler!.stop()?.statistics ?? [];
+  const { profiler, stopHook, usedAtStart } = counting;
+  counting = undefined;
+  stopHook();
+  const collections = profiler.stop()?.statistics ?? [];
   // What was allocated is what the heap grew by between collections, plus what each collection found in it.
   let allocated = 0;
   let usedAfterLast = usedAtStart;

@@ -290,8 +290,7 @@ class CallHandler {
   onComplete(): void {
     if (this.body instanceof StreamedBody) this.body.end();
     else if (this.body) this.body.push(null);
-    if (this.body) return;
-    this.settle();
+    else this.settle();
   }
 
   /** Settles with the body collected: the failure read from it, or the text. */
@@ -382,9 +381,7 @@ export async function readBodyText(body: StreamedBody, limit = MAX_ERROR_BODY_BY
       if (size >= limit) break;
     }
   } catch {
-    // a body cut short still says what it said so far
-  } finally {
-    if (!body.readableEnded) body.destroy();
+    // a body cut short still says what it said so far (it has let go of the upstream request already)
   }
   return Buffer.concat(chunks).toString('utf8');
 }
