@@ -59,8 +59,11 @@ export interface CallStarterDependencies {
 export class CallStarter {
   constructor(private readonly deps: CallStarterDependencies) {}
 
-  /** The call, or the error that stops it before it is metered (no model, an unknown model, an unknown token). */
-  async start(request: CallRequest): Promise<Call> {
+  /**
+   * The call, or the error that stops it before it is metered (no model, an unknown model, an unknown token). Only
+   * a refused token is waited for (its refusal may be slowed down), so a call is not made to wait a turn for nothing.
+   */
+  start(request: CallRequest): Call | Promise<never> {
     const known = 'caller' in request.identity ? request.identity.caller : undefined;
     const tokenRoutes = known?.kind === 'token' ? known.routes : undefined;
     const model = request.model ?? (known?.kind === 'client' ? (known.key.defaultModel ?? undefined) : tokenRoutes?.defaultModel);
@@ -78,8 +81,8 @@ export class CallStarter {
     let caller = known;
     if (caller === undefined) {
       // A token the gateway does not know is only good as a BYOK provider's key.
-      if (ownToken === undefined) await this.deps.authenticator.refuse(request.clientAddress());
-      caller = byokCaller(ownToken!);
+      if (ownToken === undefined) return this.deps.authenticator.refuse(request.clientAddress());
+      caller = byokCaller(ownToken);
     }
     return {
       requestId: request.requestId,
@@ -99,19 +102,29 @@ export class CallStarter {
 
   /**
    * Lets the call through its key's allowlist and limits, or throws the 401/403/429 that stops it. `reservation`
-   * prices the call before it runs, for a key with a dollar budget.
+   * prices the call before it runs, for a key with a dollar budget. Only what needs a store is waited for: a
+   * BYOK provider's pool, a client key's limits.
    */
-  async admit(call: Call, reservation?: () => number): Promise<AdmittedCall> {
+  admit(call: Call, reservation?: () => number): AdmittedCall | Promise<AdmittedCall> {
     const provider = call.plan.routes[0]!.target.settings.id;
-    if (call.ownKey === undefined && this.deps.byokProviders.has(provider) && !(await this.deps.hasPoolKeys(provider))) {
+    if (call.ownKey === undefined && this.deps.byokProviders.has(provider)) return this.admitWithoutOwnKey(call, provider, reservation);
+    return this.admitCaller(call, provider, reservation);
+  }
+
+  /** A BYOK provider's call that brought no key of its own: admitted only when the provider has keys of the gateway's. */
+  private async admitWithoutOwnKey(call: Call, provider: string, reservation: (() => number) | undefined): Promise<AdmittedCall> {
+    if (!(await this.deps.hasPoolKeys(provider))) {
       throw new GatewayError(401, `Provider ${provider} takes your own ${provider} API key as the bearer token.`, { code: 'own_key_required' });
     }
+    return this.admitCaller(call, provider, reservation);
+  }
+
+  private admitCaller(call: Call, provider: string, reservation: (() => number) | undefined): AdmittedCall | Promise<AdmittedCall> {
     const { caller, model } = call;
     if (caller.kind === 'client' && !call.allowlistNames.some((name) => allowsModel(caller.key, name))) throw modelNotAllowed(model);
     // Only client keys have limits to count against.
     if (caller.kind !== 'client') return call;
     const metered = { caller, requestId: call.requestId, endpoint: call.endpoint, model, provider, stream: call.stream, startedAt: call.startedAt, ticket: undefined as string | undefined, reservation };
-    await this.deps.meter.admit(metered);
-    return { ...call, ticket: metered.ticket };
+    return this.deps.meter.admit(metered).then(() => ({ ...call, ticket: metered.ticket }));
   }
 }

@@ -106,11 +106,11 @@ function recordAnswer(outcome: CallOutcome, answer: AnswerUsage, costOf: (usage:
   return used;
 }
 
-/** Writes a reply: JSON at once, streams and passed-through bytes as they come. */
-async function writeReply(ctx: GatewayContext, reply: Reply, cancellation: Cancellation): Promise<StreamEnding> {
+const writeJson = (ctx: GatewayContext, body: string) => writeWhole(ctx, 200, 'application/json; charset=utf-8', body);
+
+/** Writes a reply that comes over time: streams and passed-through bytes as they come. */
+async function writeReply(ctx: GatewayContext, reply: Exclude<Reply, { kind: 'json' }>, cancellation: Cancellation): Promise<StreamEnding> {
   switch (reply.kind) {
-    case 'json':
-      return writeWhole(ctx, 200, 'application/json; charset=utf-8', reply.body);
     case 'events':
       setServerTiming(ctx);
       return writeEventStream(ctx, reply, cancellation);
@@ -134,11 +134,11 @@ export function callHandler<Request, Result>(protocol: ClientProtocol<Request, R
       query: forwardedQuery(ctx),
       accept: ctx.req.headers.accept || '*/*',
       header: (name) => ctx.get(name) || undefined,
-      origin: `${ctx.protocol}://${ctx.host}`,
+      origin: () => `${ctx.protocol}://${ctx.host}`,
     });
     const cancellation = cancelOnClientDisconnect(ctx);
     const state = ctx.state;
-    const call = await deps.starter.start({
+    const call = deps.starter.start({
       requestId: state.requestId,
       startedAt: state.startedAt,
       endpoint: protocol.endpoint,
@@ -151,6 +151,8 @@ export function callHandler<Request, Result>(protocol: ClientProtocol<Request, R
       allowlistAliases: options.allowlistAliases,
       cancellation,
     });
+    // Started at once unless the token is being refused: nothing above this line waits.
+    if (call instanceof Promise) return call;
     const outcome: CallOutcome = {
       status: 200,
       error: undefined,
@@ -167,7 +169,8 @@ export function callHandler<Request, Result>(protocol: ClientProtocol<Request, R
     let admitted: AdmittedCall | undefined;
     deps.observer?.callStarted();
     try {
-      admitted = await deps.starter.admit(call, () => pricing.reservation(call.plan, parsed.size?.(), call.model));
+      const admission = deps.starter.admit(call, () => pricing.reservation(call.plan, parsed.size?.(), call.model));
+      admitted = admission instanceof Promise ? await admission : admission;
       const upstream = protocol.plan(parsed.request, admitted);
       const pinning = admitted.ownKey ? undefined : deps.affinity?.pinFor(rawBody);
       const pinnedKey = pinning && (await pinning);
@@ -195,7 +198,7 @@ export function callHandler<Request, Result>(protocol: ClientProtocol<Request, R
       // A JSON answer's usage is known before it is written, and its cost goes out in its headers.
       let used = reply.kind === 'json' ? recordAnswer(outcome, reply.usage(), costOf) : undefined;
       if (used && outcome.cost !== null) ctx.res.setHeader('x-gateway-cost', usdText(outcome.cost));
-      const ending = await writeReply(ctx, reply, cancellation);
+      const ending = reply.kind === 'json' ? writeJson(ctx, reply.body) : await writeReply(ctx, reply, cancellation);
       if (reply.kind === 'bytes') outcome.status = reply.status;
       const brokenOff = brokenOffOutcome(ending);
       Object.assign(outcome, brokenOff);

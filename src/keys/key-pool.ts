@@ -80,13 +80,26 @@ export class KeyPool {
    * over for a free one; when all are at their limit, this waits (up to the configured bound) for one to free up.
    * With a `model` (for a provider whose limits are per model; '' for none), a key resting for it is passed over.
    */
-  async acquire(exclude: readonly string[], model = ''): Promise<Acquisition> {
+  acquire(exclude: readonly string[], model = ''): Acquisition | Promise<Acquisition> {
+    const first = this.store.select(this.provider, exclude, Date.now(), model);
+    // A store in memory picks at once: a key with a known secret and no rate limits to consult is leased at once.
+    if (!(first instanceof Promise) && first.kind === 'selected' && this.availability === undefined) {
+      const secret = this.secrets.get(first.id);
+      if (secret !== undefined) return { kind: 'leased', lease: { id: first.id, secret, failures: first.failures } };
+    }
+    return this.acquireFrom(first, exclude, model);
+  }
+
+  /** `acquire` going on from its first selection. */
+  private async acquireFrom(first: Selection | Promise<Selection>, exclude: readonly string[], model: string): Promise<Acquisition> {
     const unknown: string[] = [];
     let full: string[] = [];
     const waitUntil = Date.now() + (this.availability?.maxWaitMs ?? 0);
+    let pending: Selection | Promise<Selection> | undefined = first;
     for (;;) {
       const skipped = unknown.length === 0 && full.length === 0 ? exclude : [...exclude, ...unknown, ...full];
-      let selection = await this.store.select(this.provider, skipped, Date.now(), model);
+      let selection = await (pending ?? this.store.select(this.provider, skipped, Date.now(), model));
+      pending = undefined;
       if (selection.kind === 'unavailable' && exclude.length > 0) {
         selection = await this.store.select(this.provider, [...unknown, ...full], Date.now(), model);
       }

@@ -83,7 +83,7 @@ export class MemoryPoolStore implements PoolStore {
     return this.members(name);
   }
 
-  async select(name: string, exclude: readonly string[], now: number, model = ''): Promise<Selection> {
+  select(name: string, exclude: readonly string[], now: number, model = ''): Selection {
     const pool = this.pool(name);
     const count = pool.order.length;
     let invalid = 0;

@@ -32,9 +32,10 @@ export interface PoolStore {
   /**
    * Picks the next usable key after the last one picked (round robin over keys that are neither invalid nor
    * cooling), skipping `exclude`; counts the call on the chosen key. With a `model` (not ''), a key resting for
-   * that model is cooling too (and a rest for it that has ended is forgotten).
+   * that model is cooling too (and a rest for it that has ended is forgotten). A store that holds its state in
+   * memory answers at once rather than a turn later.
    */
-  select(pool: string, exclude: readonly string[], now: number, model?: string): Promise<Selection>;
+  select(pool: string, exclude: readonly string[], now: number, model?: string): Selection | Promise<Selection>;
   /**
    * Applies an outcome to a key. With a `model` (not ''), a `cooldown` rests the key for that model only; every
    * other outcome concerns the key whatever the model. Resolves true when the outcome retired a key that was not

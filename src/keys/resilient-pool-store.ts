@@ -122,7 +122,7 @@ export class ResilientPoolStore implements PoolStore {
   select(pool: string, exclude: readonly string[], now: number, model?: string): Promise<Selection> {
     return this.withFallback(
       () => this.redis.select(pool, exclude, now, model),
-      () => this.mirror.select(pool, exclude, now, model),
+      async () => this.mirror.select(pool, exclude, now, model),
     );
   }
 

@@ -20,7 +20,7 @@ export interface WireRequest {
   /** A header of the client's request (for the headers a protocol forwards, such as `anthropic-version`). */
   header(name: string): string | undefined;
   /** Where the client reached the gateway (`https://gateway.example`), for URLs of what the gateway serves. */
-  origin: string;
+  origin(): string;
 }
 
 /** What a protocol reads before the call exists: the model named (if any), whether the answer streams, and its own request. */

@@ -302,7 +302,8 @@ export class Dispatcher {
     let lastError: unknown;
     const pinned = (options.pinnedKey?.provider === providerId ? await pool.pinned(options.pinnedKey.keyId) : undefined) ?? (options.needsBilling ? pool.paidKey() : undefined);
     for (let attempt = 1; attempt <= this.policy.maxAttempts; attempt++) {
-      const acquisition: Acquisition = pinned ? { kind: 'leased', lease: pinned } : await pool.acquire(tried, limitedModel);
+      let acquisition: Acquisition | Promise<Acquisition> = pinned ? { kind: 'leased', lease: pinned } : pool.acquire(tried, limitedModel);
+      if (acquisition instanceof Promise) acquisition = await acquisition;
       if (acquisition.kind === 'busy') return { kind: 'failed', error: lastError ?? this.busy(providerId), final: false };
       if (acquisition.kind === 'unavailable') return { kind: 'failed', error: lastError ?? this.unavailable(providerId, acquisition), final: false };
       const { lease } = acquisition;

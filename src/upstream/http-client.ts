@@ -140,6 +140,11 @@ export class UpstreamHttp {
     return new Promise((resolve, reject) => this.send(provider, request, 'text', resolve, reject));
   }
 
+  /** As `request`, resolving with the body's text alone. */
+  text(provider: string, request: UpstreamRequest): Promise<string> {
+    return new Promise((resolve, reject) => this.send<string>(provider, request, 'text', (response) => resolve(response.body), reject));
+  }
+
   /**
    * Sends a request and resolves once the response headers arrive, with the body to read with `for await`.
    * Whoever is reading, the caller of this or the reader of the body, sees the reason if the call is stopped.

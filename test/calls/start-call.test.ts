@@ -51,13 +51,17 @@ async function setUp() {
 test('a configured token’s call: the route, the caller, no own key', async (t) => {
   const { starter, identify, request, close } = await setUp();
   t.teardown(close);
-  const call = await starter.start(request(await identify(TOKEN), 'pooled/model-a'));
+  const started = starter.start(request(await identify(TOKEN), 'pooled/model-a'));
+  t.false(started instanceof Promise, 'nothing to wait for: the call is started at once');
+  const call = await started;
   t.is(call.model, 'pooled/model-a');
   t.is(call.plan.routes[0]!.target.settings.id, 'pooled');
   t.is(call.plan.routes[0]!.upstreamModel, 'model-a');
   t.is(call.caller.kind, 'token');
   t.is(call.ownKey, undefined);
-  const admitted = await starter.admit(call);
+  const admission = starter.admit(call);
+  t.false(admission instanceof Promise, 'a configured token has no limits to wait for');
+  const admitted = await admission;
   t.is(admitted.ticket, undefined, 'configured tokens are not counted');
 });
 
@@ -67,7 +71,9 @@ test('a request without a model takes the client key’s default model, and is r
   const { secret } = await clientKeys.create({ name: 'defaulted', default_model: 'pooled/model-b' });
   const call = await starter.start(request(await identify(secret), undefined));
   t.is(call.model, 'pooled/model-b');
-  const missing = await t.throwsAsync(starter.start(request(await identify(TOKEN), undefined)), { instanceOf: GatewayError });
+  // What the request alone tells is thrown at once, without a turn of the event loop.
+  const missingModel = request(await identify(TOKEN), undefined);
+  const missing = t.throws(() => starter.start(missingModel), { instanceOf: GatewayError })!;
   t.is(missing.status, 400);
   t.is(missing.code, 'missing_required_parameter');
 });
@@ -80,9 +86,11 @@ test('an unknown token is a BYOK provider’s key, labelled by a hash, and refus
   t.is(call.caller.kind, 'byok');
   t.deepEqual(call.ownKey, { secret: own, label: call.caller.id });
   t.regex(call.caller.id, /^byok:[0-9a-f]{8}$/);
-  const refused = await t.throwsAsync(starter.start(request(await identify(own), 'pooled/model-a')), { instanceOf: GatewayError });
+  const refusedRequest = request(await identify(own), 'pooled/model-a');
+  const refused = await t.throwsAsync(async () => starter.start(refusedRequest), { instanceOf: GatewayError });
   t.is(refused.status, 401);
-  const unknownModel = await t.throwsAsync(starter.start(request(await identify(TOKEN), 'elsewhere/model')), { instanceOf: GatewayError });
+  const elsewhere = request(await identify(TOKEN), 'elsewhere/model');
+  const unknownModel = t.throws(() => starter.start(elsewhere), { instanceOf: GatewayError })!;
   t.is(unknownModel.status, 404);
 });
 
@@ -90,7 +98,7 @@ test('admission: a BYOK provider without pool keys needs the caller’s own key'
   const { starter, identify, request, close } = await setUp();
   t.teardown(close);
   const call = await starter.start(request(await identify(TOKEN), 'byok/model-c'));
-  const refused = await t.throwsAsync(starter.admit(call), { instanceOf: GatewayError });
+  const refused = await t.throwsAsync(async () => starter.admit(call), { instanceOf: GatewayError });
   t.is(refused.status, 401);
   t.is(refused.code, 'own_key_required');
 });
@@ -100,14 +108,14 @@ test('admission: the allowlist, with the aliases a route adds, and the key’s l
   t.teardown(close);
   const { secret } = await clientKeys.create({ name: 'narrow', models: ['gemini/model-a'], limits: { rpm: 1 } });
   const outside = await starter.start(request(await identify(secret), 'pooled/model-a'));
-  const notAllowed = await t.throwsAsync(starter.admit(outside), { instanceOf: GatewayError });
+  const notAllowed = t.throws(() => starter.admit(outside), { instanceOf: GatewayError })!;
   t.is(notAllowed.status, 403);
   t.is(notAllowed.code, 'model_not_allowed');
 
   const aliased = await starter.start(request(await identify(secret), 'pooled/model-a', { allowlistAliases: () => ['gemini/model-a'] }));
   const admitted = await starter.admit(aliased);
   t.is(typeof admitted.ticket, 'string');
-  const overLimit = await t.throwsAsync(starter.admit(aliased), { instanceOf: GatewayError });
+  const overLimit = await t.throwsAsync(async () => starter.admit(aliased), { instanceOf: GatewayError });
   t.is(overLimit.status, 429);
   t.is(overLimit.code, 'rate_limit_exceeded');
 });

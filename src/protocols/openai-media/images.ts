@@ -70,7 +70,7 @@ export function openAIImagesProtocol(store: LocalImageStore): ClientProtocol<Rec
       return {
         model: request.model,
         stream: false,
-        request: { request, rawBody: wire.rawBody, origin: wire.origin },
+        request: { request, rawBody: wire.rawBody, origin: wire.origin() },
         excerpt: () => request.prompt.slice(0, EXCERPT_LENGTH),
         size: () => ({ prompt, maxOutput: 0 }),
       };

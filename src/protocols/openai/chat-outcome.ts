@@ -17,13 +17,13 @@ export type ChatOutcome = JsonResult | { kind: 'stream'; events: PrimedStream<st
  * A provider's result as the call wants it: streamed when the client asked for a stream, each answer or chunk
  * showing the route's answer model (a group's name) when it has one; an empty answer is refused (retried).
  */
-export async function servedOutcome(answer: ChatResult, route: ModelRoute, stream: boolean): Promise<ChatOutcome> {
+export function servedOutcome(answer: ChatResult, route: ModelRoute, stream: boolean): ChatOutcome | Promise<ChatOutcome> {
   const result = substantialResult(answer, route.target.settings.id);
   const shown = route.answerModel;
   if (stream) {
     if (result.kind !== 'stream') throw new GatewayError(502, `Upstream ${route.target.settings.id} did not stream.`);
     const events = shown === undefined ? result.events : withStreamModel(result.events, shown);
-    return { kind: 'stream', events: await primeStream(events), report: result.report };
+    return primeStream(events).then((primed) => ({ kind: 'stream', events: primed, report: result.report }));
   }
   if (result.kind !== 'json') throw new GatewayError(502, `Upstream ${route.target.settings.id} answered with a stream.`);
   return shown === undefined ? result : { ...result, body: withModel(result.body, shown) };
@@ -44,8 +44,13 @@ export interface AttemptSettings {
 export function chatShapedPlan(call: Call, run: (route: ModelRoute, attempt: AttemptSettings) => Promise<ChatResult>): CallPlan<ChatOutcome> {
   const excerptChars = call.logBodies ? EXCERPT_LENGTH : 0;
   return {
-    operation: async (route, apiKey, cancellation = call.cancellation) =>
-      servedOutcome(await run(route, { upstreamModel: route.upstreamModel, apiKey, cancellation, excerptChars }), route, call.stream),
+    operation: (route, apiKey, cancellation = call.cancellation) => {
+      try {
+        return run(route, { upstreamModel: route.upstreamModel, apiKey, cancellation, excerptChars }).then((answer) => servedOutcome(answer, route, call.stream));
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
+    },
     holdKeyUntil: call.stream ? (outcome) => (outcome.kind === 'stream' ? outcome.events.finished : Promise.resolve()) : undefined,
     discard: (outcome) => {
       if (outcome.kind === 'stream') void outcome.events.rest.return?.();

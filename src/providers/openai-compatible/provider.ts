@@ -183,18 +183,24 @@ export class OpenAICompatibleProvider implements Provider {
    * A chat or text completion, whose answers have the same frame: a JSON body, or `data:` chunks ending in `[DONE]`
    * with the usage in a last chunk without choices.
    */
-  private async completionCall(endpoint: 'chat' | 'completions', call: ChatCall | CompletionsCall): Promise<ChatResult> {
+  private completionCall(endpoint: 'chat' | 'completions', call: ChatCall | CompletionsCall): Promise<ChatResult> {
     const streamOptions = call.request.stream === true ? call.request.stream_options : undefined;
     const clientWantsUsage = streamOptions?.include_usage === true;
     // Every stream is metered: usage the client did not ask for is asked for anyway, and its chunk kept from the client.
     const askForUsage = call.request.stream === true && !clientWantsUsage && this.options.acceptsStreamOptions !== false;
     const defaults = endpoint === 'chat' ? this.options.chatDefaults : undefined;
-    const body = this.requestBody(call.request, call.rawBody, call.upstreamModel, defaults, askForUsage);
-    const url = this.url(endpoint, call.upstreamModel);
-    if (call.request.stream !== true) {
-      const text = await this.exchange.json('POST', url, body, call);
-      return { kind: 'json', body: text, usage: this.checkedUsage(text, call.apiKey) };
+    let body: string;
+    try {
+      body = this.requestBody(call.request, call.rawBody, call.upstreamModel, defaults, askForUsage);
+    } catch (error) {
+      return Promise.reject(error as Error);
     }
+    const url = this.url(endpoint, call.upstreamModel);
+    if (call.request.stream !== true) return this.exchange.json('POST', url, body, call).then((text) => ({ kind: 'json', body: text, usage: this.checkedUsage(text, call.apiKey) }));
+    return this.streamedCompletion(endpoint, url, body, call, clientWantsUsage, askForUsage);
+  }
+
+  private async streamedCompletion(endpoint: 'chat' | 'completions', url: string, body: string, call: ChatCall | CompletionsCall, clientWantsUsage: boolean, askForUsage: boolean): Promise<ChatResult> {
     const response = await this.exchange.stream(url, body, call, 'text/event-stream');
     if (response.contentType.includes('application/json')) {
       // Some servers ignore `stream: true` and answer with one JSON body (an error, or the whole completion).

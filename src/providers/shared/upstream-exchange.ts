@@ -20,8 +20,8 @@ export class UpstreamExchange {
   ) {}
 
   /** One request with a JSON answer, whose text it resolves with. */
-  async json(method: 'GET' | 'POST', url: string, body: string | undefined, call: UpstreamCall): Promise<string> {
-    const response = await this.http.request(this.provider, {
+  json(method: 'GET' | 'POST', url: string, body: string | undefined, call: UpstreamCall): Promise<string> {
+    return this.http.text(this.provider, {
       method,
       url,
       headers: this.headers(call.apiKey, 'application/json', body !== undefined),
@@ -30,7 +30,6 @@ export class UpstreamExchange {
       proxyKey: call.apiKey,
       failure: (status, headers, text) => this.errorFromResponse(this.provider, status, headers, text, call.apiKey),
     });
-    return response.body;
   }
 
   /** A streaming POST: resolves once the upstream's headers are in, with the body still to read. */
