@@ -11,20 +11,12 @@ const ASSUMED_ANSWER_TOKENS = 500;
 
 /** A call's pricing from a price table, looked up by the route's upstream name, then by its provider kind. */
 export class TablePricing implements CallPricing {
-  /** Each route's price (null: none), found once: a model's routes are the same objects on every call. */
-  private readonly byRoute = new WeakMap<ModelRoute, ModelPrice | null>();
-
   constructor(readonly prices: PriceTable) {}
 
   /** The price of the model a route sends upstream: `<upstream>/<model>`, `<kind>/<model>`, then the bare model. */
   priceOf(route: ModelRoute): ModelPrice | undefined {
-    let price = this.byRoute.get(route);
-    if (price === undefined) {
-      const { id, kind } = route.target.settings;
-      price = this.prices.lookup(kind === id ? [id] : [id, kind], route.upstreamModel) ?? null;
-      this.byRoute.set(route, price);
-    }
-    return price ?? undefined;
+    const { id, kind } = route.target.settings;
+    return this.prices.lookup(kind === id ? [id] : [id, kind], route.upstreamModel);
   }
 
   cost(route: ModelRoute, usage: TokenUsage): number | null {

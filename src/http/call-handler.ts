@@ -106,8 +106,6 @@ function recordAnswer(outcome: CallOutcome, answer: AnswerUsage, costOf: (usage:
   return used;
 }
 
-const writeJson = (ctx: GatewayContext, body: string) => writeWhole(ctx, 200, 'application/json; charset=utf-8', body);
-
 /** Writes a reply that comes over time: streams and passed-through bytes as they come. */
 async function writeReply(ctx: GatewayContext, reply: Exclude<Reply, { kind: 'json' }>, cancellation: Cancellation): Promise<StreamEnding> {
   switch (reply.kind) {
@@ -198,7 +196,7 @@ export function callHandler<Request, Result>(protocol: ClientProtocol<Request, R
       // A JSON answer's usage is known before it is written, and its cost goes out in its headers.
       let used = reply.kind === 'json' ? recordAnswer(outcome, reply.usage(), costOf) : undefined;
       if (used && outcome.cost !== null) ctx.res.setHeader('x-gateway-cost', usdText(outcome.cost));
-      const ending = reply.kind === 'json' ? writeJson(ctx, reply.body) : await writeReply(ctx, reply, cancellation);
+      const ending = reply.kind === 'json' ? writeWhole(ctx, 200, 'application/json; charset=utf-8', reply.body) : await writeReply(ctx, reply, cancellation);
       if (reply.kind === 'bytes') outcome.status = reply.status;
       const brokenOff = brokenOffOutcome(ending);
       Object.assign(outcome, brokenOff);

@@ -34,6 +34,15 @@ test('keys are leased in their configured order, round robin, with their ids and
   t.deepEqual(leases[1], { kind: 'leased', lease: { id: keyId('sk-b'), secret: 'sk-b', failures: 0 } });
 });
 
+test('a pool in memory without rate limits leases at once, without a turn of the event loop', async (t) => {
+  const { pool } = await openPool(['sk-a', 'sk-b']);
+  const acquisition = pool.acquire([]);
+  t.false(acquisition instanceof Promise);
+  t.is(secretOf(acquisition as Acquisition), 'sk-a');
+  const limited = await openPool(['sk-a'], { availability: { isFull: async () => false, maxWaitMs: 0 } });
+  t.true(limited.pool.acquire([]) instanceof Promise, 'rate limits are asked first');
+});
+
 test('a retried call skips the keys it tried; when it tried them all, a tried one is used again', async (t) => {
   const { pool } = await openPool(['sk-a', 'sk-b', 'sk-c']);
   t.is(secretOf(await pool.acquire([keyId('sk-a'), keyId('sk-b')])), 'sk-c');

@@ -44,13 +44,8 @@ export interface AttemptSettings {
 export function chatShapedPlan(call: Call, run: (route: ModelRoute, attempt: AttemptSettings) => Promise<ChatResult>): CallPlan<ChatOutcome> {
   const excerptChars = call.logBodies ? EXCERPT_LENGTH : 0;
   return {
-    operation: (route, apiKey, cancellation = call.cancellation) => {
-      try {
-        return run(route, { upstreamModel: route.upstreamModel, apiKey, cancellation, excerptChars }).then((answer) => servedOutcome(answer, route, call.stream));
-      } catch (error) {
-        return Promise.reject(error as Error);
-      }
-    },
+    operation: (route, apiKey, cancellation = call.cancellation) =>
+      run(route, { upstreamModel: route.upstreamModel, apiKey, cancellation, excerptChars }).then((answer) => servedOutcome(answer, route, call.stream)),
     holdKeyUntil: call.stream ? (outcome) => (outcome.kind === 'stream' ? outcome.events.finished : Promise.resolve()) : undefined,
     discard: (outcome) => {
       if (outcome.kind === 'stream') void outcome.events.rest.return?.();
