@@ -15,6 +15,7 @@ import type { GatewayState } from './http/context.js';
 import type { InFlightLimit } from './http/in-flight-limit.js';
 import type { ServerLifecycle } from './http/lifecycle.js';
 import { requireAdminToken, requireClientToken } from './http/middleware/auth.js';
+import { GatewayApplication } from './http/gateway-application.js';
 import { jsonBody } from './http/middleware/json-body.js';
 import { requestContext } from './http/middleware/request-context.js';
 import { ExactRoutes } from './http/exact-routes.js';
@@ -98,7 +99,7 @@ const OPENAI_PREFIXES = ['/v1', '/hf/v1'] as const;
 export function createApp(deps: AppDependencies): Koa<GatewayState> {
   const hops = deps.config.access.trustedProxyHops;
   // Behind trusted proxies the client's address (for throttling failed logins) comes from X-Forwarded-For.
-  const app = new Koa<GatewayState>({ proxy: hops > 0, maxIpsCount: hops });
+  const app = new GatewayApplication({ proxy: hops > 0, maxIpsCount: hops });
   const router = new Router<GatewayState>();
   // The routes nearly all traffic takes are found by their exact path, ahead of the router (see ExactRoutes).
   const inferenceRouter = new ExactRoutes();

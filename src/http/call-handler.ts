@@ -15,7 +15,7 @@ import { isEmptyUsage, type TokenUsage } from '../core/usage.js';
 import { cancelOnClientDisconnect } from './client-abort.js';
 import type { GatewayContext, GatewayMiddleware } from './context.js';
 import { rawJsonBody } from './middleware/json-body.js';
-import { setServerTiming } from './server-timing.js';
+import { writeAnswerHead } from './answer-head.js';
 import { type StreamEnding, writeEventStream } from './sse-response.js';
 
 export interface CallHandlerDependencies {
@@ -52,6 +52,7 @@ type Ended = Pick<CallOutcome, 'status' | 'error'>;
 const CLIENT_LEFT: Ended = { status: CLIENT_CLOSED_REQUEST, error: { status: CLIENT_CLOSED_REQUEST, message: 'the client closed the connection', code: 'client_closed_request' } };
 const STREAM_FAILED: Ended = { status: 502, error: { status: 502, message: 'the upstream stream failed', code: null } };
 const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
+const NO_HEADERS: readonly string[] = [];
 
 /** How a call that threw ended, as metering records it. */
 function thrownOutcome(error: unknown): Ended {
@@ -69,23 +70,24 @@ function brokenOffOutcome(ending: StreamEnding): Ended | undefined {
 
 /**
  * A whole answer, written at once with its length: no pipe to set up and tear down, and none of Koa's response
- * path, which costs more than the answer needs.
+ * path, which costs more than the answer needs. `headers`: the gateway's own about the call, names and values.
  */
-function writeWhole(ctx: GatewayContext, status: number, contentType: string, body: string | Buffer | undefined): StreamEnding {
-  ctx.respond = false;
-  setServerTiming(ctx);
-  ctx.res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': body === undefined ? 0 : Buffer.byteLength(body) });
+function writeWhole(ctx: GatewayContext, status: number, contentType: string, body: string | Buffer | undefined, headers: readonly string[] = NO_HEADERS): StreamEnding {
+  writeAnswerHead(ctx, status, ['Content-Type', contentType, 'Content-Length', String(body === undefined ? 0 : Buffer.byteLength(body)), ...headers]);
   ctx.res.end(body);
   return { brokenOff: undefined, error: undefined };
 }
 
 /** Writes an upstream's answer as it came: its status, its content type, its bytes. */
-export async function writePassthrough(ctx: GatewayContext, reply: Pick<PassthroughReply, 'status' | 'contentType' | 'first' | 'body'>, cancellation: Cancellation): Promise<StreamEnding> {
-  if (reply.body === undefined) return writeWhole(ctx, reply.status, reply.contentType, reply.first);
-  ctx.respond = false;
-  setServerTiming(ctx);
+export async function writePassthrough(
+  ctx: GatewayContext,
+  reply: Pick<PassthroughReply, 'status' | 'contentType' | 'first' | 'body'>,
+  cancellation: Cancellation,
+  headers: readonly string[] = NO_HEADERS,
+): Promise<StreamEnding> {
+  if (reply.body === undefined) return writeWhole(ctx, reply.status, reply.contentType, reply.first, headers);
   const streaming = reply.contentType.startsWith('text/event-stream');
-  ctx.res.writeHead(reply.status, { 'Content-Type': reply.contentType, ...(streaming ? { 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no' } : {}) });
+  writeAnswerHead(ctx, reply.status, ['Content-Type', reply.contentType, ...(streaming ? ['Cache-Control', 'no-cache', 'X-Accel-Buffering', 'no'] : []), ...headers]);
   if (reply.first) ctx.res.write(reply.first);
   try {
     await pipeline(reply.body, ctx.res);
@@ -107,13 +109,12 @@ function recordAnswer(outcome: CallOutcome, answer: AnswerUsage, costOf: (usage:
 }
 
 /** Writes a reply that comes over time: streams and passed-through bytes as they come. */
-async function writeReply(ctx: GatewayContext, reply: Exclude<Reply, { kind: 'json' }>, cancellation: Cancellation): Promise<StreamEnding> {
+async function writeReply(ctx: GatewayContext, reply: Exclude<Reply, { kind: 'json' }>, cancellation: Cancellation, headers: readonly string[]): Promise<StreamEnding> {
   switch (reply.kind) {
     case 'events':
-      setServerTiming(ctx);
-      return writeEventStream(ctx, reply, cancellation);
+      return writeEventStream(ctx, reply, cancellation, headers);
     case 'bytes':
-      return writePassthrough(ctx, reply, cancellation);
+      return writePassthrough(ctx, reply, cancellation, headers);
   }
 }
 
@@ -186,17 +187,14 @@ export function callHandler<Request, Result>(protocol: ClientProtocol<Request, R
       if (!dispatched.ok) throw dispatched.error;
       const served = dispatched.route!;
       // Which deployment of a model group served the call (a direct model names its provider itself).
-      if (served.targetId !== undefined) {
-        ctx.res.setHeader('x-gateway-upstream', served.target.settings.id);
-        ctx.res.setHeader('x-gateway-model', served.upstreamModel);
-      }
+      const headers = served.targetId === undefined ? [] : ['x-gateway-upstream', served.target.settings.id, 'x-gateway-model', served.upstreamModel];
       const costOf = (usage: TokenUsage) => (isEmptyUsage(usage) ? 0 : pricing.cost(served, usage));
       const reply = protocol.reply(dispatched.value, parsed.request, admitted, costOf);
       outcome.firstByteMs = Date.now() - call.startedAt;
       // A JSON answer's usage is known before it is written, and its cost goes out in its headers.
       let used = reply.kind === 'json' ? recordAnswer(outcome, reply.usage(), costOf) : undefined;
-      if (used && outcome.cost !== null) ctx.res.setHeader('x-gateway-cost', usdText(outcome.cost));
-      const ending = reply.kind === 'json' ? writeWhole(ctx, 200, 'application/json; charset=utf-8', reply.body) : await writeReply(ctx, reply, cancellation);
+      if (used && outcome.cost !== null) headers.push('x-gateway-cost', usdText(outcome.cost));
+      const ending = reply.kind === 'json' ? writeWhole(ctx, 200, 'application/json; charset=utf-8', reply.body, headers) : await writeReply(ctx, reply, cancellation, headers);
       if (reply.kind === 'bytes') outcome.status = reply.status;
       const brokenOff = brokenOffOutcome(ending);
       Object.assign(outcome, brokenOff);

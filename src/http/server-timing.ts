@@ -1,6 +1,4 @@
-import { performance } from 'node:perf_hooks';
 import type { CallTrace } from '../core/trace.js';
-import type { GatewayContext } from './context.js';
 
 /** Milliseconds with one decimal (`12.3`), printed from whole tenths: cheaper than printing a fraction. */
 function ms(value: number): string {
@@ -17,9 +15,4 @@ export function serverTiming(trace: CallTrace, now: number): string {
   const upstream = trace.upstreamMs;
   if (upstream === undefined) return `gateway;dur=${ms(total)}`;
   return `gateway;dur=${ms(Math.max(0, total - upstream))}, upstream;dur=${ms(upstream)}`;
-}
-
-/** Sets `Server-Timing` on an answer whose headers are about to go (a stream's: before its body). */
-export function setServerTiming(ctx: GatewayContext): void {
-  ctx.res.setHeader('Server-Timing', serverTiming(ctx.state.trace, performance.now()));
 }

@@ -3,15 +3,19 @@ import type { BrokenOff } from '../calls/call.js';
 import type { Cancellation } from '../core/cancellation.js';
 import { GatewayError, RequestAbortedError } from '../core/errors.js';
 import type { EventStreamReply } from '../protocols/protocol.js';
+import { writeAnswerHead } from './answer-head.js';
 import type { GatewayContext } from './context.js';
 
-const SSE_HEADERS = {
-  'Content-Type': 'text/event-stream; charset=utf-8',
-  'Cache-Control': 'no-cache',
-  Connection: 'keep-alive',
+/** Node says `Connection: keep-alive` itself (and `close` to a client it will not keep). */
+const SSE_HEADERS: readonly string[] = [
+  'Content-Type',
+  'text/event-stream; charset=utf-8',
+  'Cache-Control',
+  'no-cache',
   // Tells nginx (and proxies that copy its convention) not to buffer the stream.
-  'X-Accel-Buffering': 'no',
-};
+  'X-Accel-Buffering',
+  'no',
+];
 
 /** Resolves once the socket can take more data, or the client has gone. */
 export function drained(response: ServerResponse): Promise<void> {
@@ -38,10 +42,9 @@ export interface StreamEnding {
  * marker, so a truncated answer never looks complete. A client that leaves ends the loop (the upstream call is
  * cancelled through the request's cancellation).
  */
-export async function writeEventStream(ctx: GatewayContext, reply: EventStreamReply, cancellation: Cancellation): Promise<StreamEnding> {
-  ctx.respond = false;
+export async function writeEventStream(ctx: GatewayContext, reply: EventStreamReply, cancellation: Cancellation, headers: readonly string[]): Promise<StreamEnding> {
   const response = ctx.res;
-  response.writeHead(200, SSE_HEADERS);
+  writeAnswerHead(ctx, 200, headers.length === 0 ? SSE_HEADERS : [...SSE_HEADERS, ...headers]);
   const stream = reply.events;
   try {
     let next = stream.first;

@@ -6,10 +6,9 @@ import type { Logger } from '../../logging/logger.js';
 import { clientWentAway } from '../client-abort.js';
 import { type GatewayMiddleware, RequestState } from '../context.js';
 import type { ServerLifecycle } from '../lifecycle.js';
-import { setServerTiming } from '../server-timing.js';
+import { setFrameHeaders } from '../answer-head.js';
 import { corsHeaders, type CorsSettings } from './cors.js';
 import { answerError } from './error-handler.js';
-import { setSecurityHeaders } from './security-headers.js';
 
 const ACCEPTABLE_REQUEST_ID = /^[\w.:@/+=-]{1,128}$/;
 
@@ -21,12 +20,13 @@ export interface RequestFrameSettings {
 
 /**
  * Outermost middleware, one layer rather than several for what every request needs before and after its route:
- * sets the security headers; gives every request an id (the caller's X-Request-Id when it is sane), echoes it, takes
- * the caller's W3C `traceparent` (a fresh trace when it has none or a malformed one) with a logger that names the
- * trace, counts the request as in flight for graceful shutdown, tells the call when its client went away; sets
- * the CORS headers and answers preflights; answers whatever the route threw as an OpenAI-shaped error (see
- * answerError); puts `Server-Timing` on answers not yet sent (a stream's is set before its headers go), and writes
- * one access-log line once the response is out (streams included). Koa writes a body only after the whole
+ * gives every request an id (the caller's X-Request-Id when it is sane), takes the caller's W3C `traceparent` (a
+ * fresh trace when it has none or a malformed one) with a logger that names the trace, counts the request as in
+ * flight for graceful shutdown, tells the call when its client went away; sets the CORS headers and answers
+ * preflights; answers whatever the route threw as an OpenAI-shaped error (see answerError); puts the headers every
+ * answer carries (security, the request id echoed, `Server-Timing`) on answers Koa writes (an answer the call
+ * handler writes itself has them from answer-head.ts), and writes one access-log line once the response is out
+ * (streams included). Koa writes a body only after the whole
  * middleware chain has returned, so the line and the in-flight count wait for the response to close as well: the
  * log is not written ahead of the client's answer, and its duration covers sending it.
  */
@@ -34,7 +34,6 @@ export function requestContext(logger: Logger, lifecycle: ServerLifecycle, setti
   const cors = corsHeaders(settings.cors);
   const writeAccessLine = accessLineWriter(logger);
   return async (ctx, next) => {
-    setSecurityHeaders(ctx.res);
     const started = performance.now();
     const headers = ctx.req.headers;
     const incoming = headers['x-request-id'];
@@ -43,7 +42,6 @@ export function requestContext(logger: Logger, lifecycle: ServerLifecycle, setti
     const traced = typeof traceparent === 'string' ? parseTraceparent(traceparent) : undefined;
     const trace: CallTrace = { traceId: traced?.traceId ?? newTraceId(), flags: traced?.flags ?? '01', requestId, receivedAt: started, upstreamMs: undefined };
     ctx.state = new RequestState(requestId, Date.now(), trace, logger);
-    ctx.res.setHeader('X-Request-Id', requestId);
     if (lifecycle.shuttingDown) ctx.set('Connection', 'close');
     lifecycle.requestStarted();
     let pending = 2; // the middleware chain, and the response
@@ -83,7 +81,7 @@ export function requestContext(logger: Logger, lifecycle: ServerLifecycle, setti
       } catch (thrown) {
         answerError(ctx, thrown, logger, settings.maxBodyBytes);
       }
-      if (!ctx.res.headersSent) setServerTiming(ctx);
+      setFrameHeaders(ctx);
     } finally {
       settle();
     }

@@ -1,4 +1,3 @@
-import type { ServerResponse } from 'node:http';
 import type { GatewayContext } from '../context.js';
 
 /**
@@ -17,11 +16,8 @@ export const PAGE_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** Headers every answer carries, JSON, streams and errors alike: no content sniffing, no referrer. */
-export function setSecurityHeaders(response: ServerResponse): void {
-  response.setHeader('X-Content-Type-Options', 'nosniff');
-  response.setHeader('Referrer-Policy', 'no-referrer');
-}
+/** Headers every answer carries, JSON, streams and errors alike (names and values in turn): no content sniffing, no referrer. */
+export const SECURITY_HEADERS: readonly string[] = ['X-Content-Type-Options', 'nosniff', 'Referrer-Policy', 'no-referrer'];
 
 /** For an HTML page of the gateway's own: no framing, and the strict content security policy. */
 export function pageSecurityHeaders(ctx: GatewayContext): void {

@@ -17,12 +17,20 @@ test('every answer says nosniff and no-referrer; the console and playground page
     health: await fetch(`${gw.url}/health`),
     json: await chat({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
     stream: await chat({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true }),
+    // The upstream's own bytes, passed through.
+    passthrough: await fetch(`${gw.baseURL}/responses`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${CLIENT_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4o-mini', input: 'hi' }),
+    }),
     clientError: await chat({ model: 'gpt-4o-mini' }),
     unknownRoute: await fetch(`${gw.url}/nowhere`),
     unauthenticated: await fetch(`${gw.url}/admin/api/upstream-keys`),
   };
+  t.is(answers.passthrough.status, 200);
   for (const [name, response] of Object.entries(answers)) {
     await response.text();
+    t.regex(response.headers.get('x-request-id') ?? '', /^[\w-]{8,}$/, name);
     t.is(response.headers.get('x-content-type-options'), 'nosniff', name);
     t.is(response.headers.get('referrer-policy'), 'no-referrer', name);
     t.is(response.headers.get('x-frame-options'), null, `${name}: only pages carry page headers`);
