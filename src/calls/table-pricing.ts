@@ -9,14 +9,31 @@ import type { CallPricing } from './call-pricing.js';
 /** The answer length a `lowest-cost` group assumes for a request that sets no `max_tokens`. */
 const ASSUMED_ANSWER_TOKENS = 500;
 
+/** Models remembered per upstream; clients naming arbitrary models through a glob route must not grow it without end. */
+const MAX_MODELS_PER_UPSTREAM = 1000;
+
 /** A call's pricing from a price table, looked up by the route's upstream name, then by its provider kind. */
 export class TablePricing implements CallPricing {
+  /**
+   * The prices found, by upstream (its settings, which live as long as the table) and model: a call's price is two
+   * map lookups, with no lookup name to build. `null`: the model has no price there.
+   */
+  private readonly found = new WeakMap<object, Map<string, ModelPrice | null>>();
+
   constructor(readonly prices: PriceTable) {}
 
   /** The price of the model a route sends upstream: `<upstream>/<model>`, `<kind>/<model>`, then the bare model. */
   priceOf(route: ModelRoute): ModelPrice | undefined {
-    const { id, kind } = route.target.settings;
-    return this.prices.lookup(kind === id ? [id] : [id, kind], route.upstreamModel);
+    const settings = route.target.settings;
+    let byModel = this.found.get(settings);
+    if (byModel === undefined) this.found.set(settings, (byModel = new Map()));
+    const known = byModel.get(route.upstreamModel);
+    if (known !== undefined) return known ?? undefined;
+    const { id, kind } = settings;
+    const price = this.prices.lookup(kind === id ? [id] : [id, kind], route.upstreamModel);
+    if (byModel.size >= MAX_MODELS_PER_UPSTREAM) byModel.clear();
+    byModel.set(route.upstreamModel, price ?? null);
+    return price;
   }
 
   cost(route: ModelRoute, usage: TokenUsage): number | null {

@@ -44,3 +44,14 @@ test('a reservation is the dearest route of the plan; without max_tokens only th
   t.true(error instanceof GatewayError);
   t.like(error, { status: 403, code: 'model_not_priced' });
 });
+
+test('a price found for an upstream and model is the same when asked again on that upstream, an unpriced one included', (t) => {
+  const usage = tokenUsage({ prompt: 1000, completion: 100 });
+  const east = route('east', 'openai-compatible', 'gpt-4o').target;
+  const sameUpstream = (upstreamModel: string): ModelRoute => ({ target: east, upstreamModel });
+  for (let round = 0; round < 2; round++) {
+    t.is(pricing.cost(sameUpstream('gpt-4o'), usage), 2000 * 1000 + 800 * 1000);
+    t.is(pricing.cost(sameUpstream('gpt-unknown'), usage), null);
+    t.is(pricing.estimate(sameUpstream('gpt-unknown'), { prompt: 1, maxOutput: 1 }), undefined);
+  }
+});
