@@ -29,6 +29,7 @@ const notJson = (message: string) => Object.assign(new SyntaxError(message), { s
 const STRICT_JSON = /^[\x20\x09\x0a\x0d]*(\[|\{)/;
 
 const EMPTY = Buffer.alloc(0);
+const NEXT_MICROTASK = Promise.resolve();
 
 /** A body's bytes as UTF-8 text, a byte order mark dropped. */
 function textOf(bytes: Buffer): string {
@@ -120,25 +121,32 @@ export function jsonBody({ maxBytes, timeoutMs }: JsonBodyLimits): GatewayMiddle
     detectJSON: () => true,
   }) as unknown as GatewayMiddleware;
   const parsed = async () => undefined;
-  return async (ctx, next) => {
-    const encoding = ctx.req.headers['content-encoding'];
-    if (encoding === undefined || encoding === 'identity') {
-      // The layers before this ran while Node was still parsing the packet that brought the headers; a microtask later
-      // a small body sent with them is buffered, and is read without waiting for it.
-      if (ctx.req.readableLength === 0 && !ctx.req.complete) await undefined;
-      const reading = readText(ctx.req, maxBytes, timeoutMs);
-      const text = typeof reading === 'string' ? reading : await reading;
-      ctx.request.body = parseStrictJson(text);
-      ctx.request.rawBody = text;
-    } else {
-      try {
-        await withinTime(parseCompressed(ctx, parsed), timeoutMs);
-      } catch (error) {
-        if ((error as { type?: unknown } | undefined)?.type === 'entity.too.large') throw payloadTooLarge(maxBytes);
-        throw error;
-      }
+  const inflated = async (ctx: GatewayContext, next: () => Promise<unknown>) => {
+    try {
+      await withinTime(parseCompressed(ctx, parsed), timeoutMs);
+    } catch (error) {
+      if ((error as { type?: unknown } | undefined)?.type === 'entity.too.large') throw payloadTooLarge(maxBytes);
+      throw error;
     }
-    await next();
+    return next();
+  };
+  const takeText = (ctx: GatewayContext, next: () => Promise<unknown>, text: string) => {
+    ctx.request.body = parseStrictJson(text);
+    ctx.request.rawBody = text;
+    return next();
+  };
+  // Not async: a body read at once adds no promise of its own to the call.
+  const read = (ctx: GatewayContext, next: () => Promise<unknown>): Promise<unknown> => {
+    const reading = readText(ctx.req, maxBytes, timeoutMs);
+    return typeof reading === 'string' ? takeText(ctx, next, reading) : reading.then((text) => takeText(ctx, next, text));
+  };
+  return (ctx, next) => {
+    const encoding = ctx.req.headers['content-encoding'];
+    if (encoding !== undefined && encoding !== 'identity') return inflated(ctx, next);
+    // The layers before this ran while Node was still parsing the packet that brought the headers; a microtask later
+    // a small body sent with them is buffered, and is read without waiting for it.
+    if (ctx.req.readableLength === 0 && !ctx.req.complete) return NEXT_MICROTASK.then(() => read(ctx, next));
+    return read(ctx, next);
   };
 }
 
