@@ -35,4 +35,3 @@ export class GatewayApplication extends Koa<GatewayState> {
     );
   }
 }
-

@@ -26,9 +26,9 @@ export interface RequestFrameSettings {
  * preflights; answers whatever the route threw as an OpenAI-shaped error (see answerError); puts the headers every
  * answer carries (security, the request id echoed, `Server-Timing`) on answers Koa writes (an answer the call
  * handler writes itself has them from answer-head.ts), and writes one access-log line once the response is out
- * (streams included). Koa writes a body only after the whole
- * middleware chain has returned, so the line and the in-flight count wait for the response to close as well: the
- * log is not written ahead of the client's answer, and its duration covers sending it.
+ * (streams included). Koa writes a body only after the whole middleware chain has returned, so the line and the
+ * in-flight count wait for the response to close as well: the log is not written ahead of the client's answer, and
+ * its duration covers sending it.
  */
 export function requestContext(logger: Logger, lifecycle: ServerLifecycle, settings: RequestFrameSettings): GatewayMiddleware {
   const cors = corsHeaders(settings.cors);
