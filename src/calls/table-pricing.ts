@@ -9,8 +9,11 @@ import type { CallPricing } from './call-pricing.js';
 /** The answer length a `lowest-cost` group assumes for a request that sets no `max_tokens`. */
 const ASSUMED_ANSWER_TOKENS = 500;
 
-/** Models remembered per upstream; clients naming arbitrary models through a glob route must not grow it without end. */
-const MAX_MODELS_PER_UPSTREAM = 1000;
+/**
+ * Models remembered per upstream. Models no entry prices are remembered too, so that clients naming arbitrary models
+ * through a glob route cannot grow it without end.
+ */
+export const MAX_MODELS_PER_UPSTREAM = 1000;
 
 /** A call's pricing from a price table, looked up by the route's upstream name, then by its provider kind. */
 export class TablePricing implements CallPricing {

@@ -13,10 +13,6 @@ const literalPrefixLength = (pattern: string) => pattern.search(/[*?]/);
 /** Gemini's API names models `models/<name>`; the table knows them by `<name>`. */
 const MODELS_PREFIX = 'models/';
 
-// Lookups of names no entry knows are cached too; a client passing arbitrary names through a glob route must not
-// grow the cache without end.
-const MAX_CACHED_LOOKUPS = 10_000;
-
 /**
  * Prices by model name. A key is an exact name, a glob (`gpt-4o*`) or a provider-qualified name
  * (`deepseek/deepseek-chat`, `azure/my-deployment`, globs allowed). Immutable: a changed config builds a new table.
@@ -29,7 +25,6 @@ export class PriceTable {
   private readonly globs: GlobEntry[];
   /** The globs written for an upstream (`reseller/*`): only these are tried on `provider/model` names. */
   private readonly qualifiedGlobs: GlobEntry[];
-  private readonly cache = new Map<string, ModelPrice | undefined>();
 
   /** The entries, every price in USD. */
   readonly entries: PriceEntries;
@@ -61,16 +56,13 @@ export class PriceTable {
    * none, which means unpriced, never free. Tried in order, for each provider: the exact `provider/model`, then
    * globs matching it; then the exact `model`, then globs matching it. What an operator wrote for an upstream
    * (`reseller/*`) thus wins over a model's list price. Names are case-sensitive and a `models/` prefix is dropped.
+   * Not cached: a call's price is remembered by its caller (calls/table-pricing.ts), by upstream and model.
    */
   lookup(providers: string | readonly string[], model: string): ModelPrice | undefined {
     const qualifiers = typeof providers === 'string' ? [providers] : providers;
-    const cacheKey = `${qualifiers.join('\u0000')}\u0000${model}`;
-    if (this.cache.has(cacheKey)) return this.cache.get(cacheKey);
     const bare = model.startsWith(MODELS_PREFIX) ? model.slice(MODELS_PREFIX.length) : model;
     const qualified = this.find(qualifiers.map((provider) => `${provider}/${bare}`), this.qualifiedGlobs);
     const price = qualified === undefined ? this.find([bare], this.globs) : qualified;
-    if (this.cache.size >= MAX_CACHED_LOOKUPS) this.cache.clear();
-    this.cache.set(cacheKey, price ?? undefined);
     return price ?? undefined;
   }
 

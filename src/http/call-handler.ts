@@ -16,7 +16,7 @@ import { cancelOnClientDisconnect } from './client-abort.js';
 import type { GatewayContext, GatewayMiddleware } from './context.js';
 import { rawJsonBody } from './middleware/json-body.js';
 import { writeAnswerHead } from './answer-head.js';
-import { type StreamEnding, writeEventStream } from './sse-response.js';
+import { type StreamEnding, UNBUFFERED_HEADERS, writeEventStream } from './sse-response.js';
 
 export interface CallHandlerDependencies {
   starter: CallStarter;
@@ -70,10 +70,10 @@ function brokenOffOutcome(ending: StreamEnding): Ended | undefined {
 
 /**
  * A whole answer, written at once with its length: no pipe to set up and tear down, and none of Koa's response
- * path, which costs more than the answer needs. `headers`: the gateway's own about the call, names and values.
+ * path, which costs more than the answer needs. `callHeaders`: the gateway's own about the call, names and values.
  */
-function writeWhole(ctx: GatewayContext, status: number, contentType: string, body: string | Buffer | undefined, headers: readonly string[] = NO_HEADERS): StreamEnding {
-  writeAnswerHead(ctx, status, ['Content-Type', contentType, 'Content-Length', String(body === undefined ? 0 : Buffer.byteLength(body)), ...headers]);
+function writeWhole(ctx: GatewayContext, status: number, contentType: string, body: string | Buffer | undefined, callHeaders: readonly string[] = NO_HEADERS): StreamEnding {
+  writeAnswerHead(ctx, status, ['Content-Type', contentType, 'Content-Length', String(body === undefined ? 0 : Buffer.byteLength(body))], callHeaders);
   ctx.res.end(body);
   return { brokenOff: undefined, error: undefined };
 }
@@ -83,11 +83,11 @@ export async function writePassthrough(
   ctx: GatewayContext,
   reply: Pick<PassthroughReply, 'status' | 'contentType' | 'first' | 'body'>,
   cancellation: Cancellation,
-  headers: readonly string[] = NO_HEADERS,
+  callHeaders: readonly string[] = NO_HEADERS,
 ): Promise<StreamEnding> {
-  if (reply.body === undefined) return writeWhole(ctx, reply.status, reply.contentType, reply.first, headers);
+  if (reply.body === undefined) return writeWhole(ctx, reply.status, reply.contentType, reply.first, callHeaders);
   const streaming = reply.contentType.startsWith('text/event-stream');
-  writeAnswerHead(ctx, reply.status, ['Content-Type', reply.contentType, ...(streaming ? ['Cache-Control', 'no-cache', 'X-Accel-Buffering', 'no'] : []), ...headers]);
+  writeAnswerHead(ctx, reply.status, ['Content-Type', reply.contentType, ...(streaming ? UNBUFFERED_HEADERS : NO_HEADERS)], callHeaders);
   if (reply.first) ctx.res.write(reply.first);
   try {
     await pipeline(reply.body, ctx.res);
@@ -109,12 +109,12 @@ function recordAnswer(outcome: CallOutcome, answer: AnswerUsage, costOf: (usage:
 }
 
 /** Writes a reply that comes over time: streams and passed-through bytes as they come. */
-async function writeReply(ctx: GatewayContext, reply: Exclude<Reply, { kind: 'json' }>, cancellation: Cancellation, headers: readonly string[]): Promise<StreamEnding> {
+async function writeReply(ctx: GatewayContext, reply: Exclude<Reply, { kind: 'json' }>, cancellation: Cancellation, callHeaders: readonly string[]): Promise<StreamEnding> {
   switch (reply.kind) {
     case 'events':
-      return writeEventStream(ctx, reply, cancellation, headers);
+      return writeEventStream(ctx, reply, cancellation, callHeaders);
     case 'bytes':
-      return writePassthrough(ctx, reply, cancellation, headers);
+      return writePassthrough(ctx, reply, cancellation, callHeaders);
   }
 }
 
@@ -187,14 +187,14 @@ export function callHandler<Request, Result>(protocol: ClientProtocol<Request, R
       if (!dispatched.ok) throw dispatched.error;
       const served = dispatched.route!;
       // Which deployment of a model group served the call (a direct model names its provider itself).
-      const headers = served.targetId === undefined ? [] : ['x-gateway-upstream', served.target.settings.id, 'x-gateway-model', served.upstreamModel];
+      const callHeaders = served.targetId === undefined ? [] : ['x-gateway-upstream', served.target.settings.id, 'x-gateway-model', served.upstreamModel];
       const costOf = (usage: TokenUsage) => (isEmptyUsage(usage) ? 0 : pricing.cost(served, usage));
       const reply = protocol.reply(dispatched.value, parsed.request, admitted, costOf);
       outcome.firstByteMs = Date.now() - call.startedAt;
       // A JSON answer's usage is known before it is written, and its cost goes out in its headers.
       let used = reply.kind === 'json' ? recordAnswer(outcome, reply.usage(), costOf) : undefined;
-      if (used && outcome.cost !== null) headers.push('x-gateway-cost', usdText(outcome.cost));
-      const ending = reply.kind === 'json' ? writeWhole(ctx, 200, 'application/json; charset=utf-8', reply.body, headers) : await writeReply(ctx, reply, cancellation, headers);
+      if (used && outcome.cost !== null) callHeaders.push('x-gateway-cost', usdText(outcome.cost));
+      const ending = reply.kind === 'json' ? writeWhole(ctx, 200, 'application/json; charset=utf-8', reply.body, callHeaders) : await writeReply(ctx, reply, cancellation, callHeaders);
       if (reply.kind === 'bytes') outcome.status = reply.status;
       const brokenOff = brokenOffOutcome(ending);
       Object.assign(outcome, brokenOff);

@@ -6,16 +6,11 @@ import type { EventStreamReply } from '../protocols/protocol.js';
 import { writeAnswerHead } from './answer-head.js';
 import type { GatewayContext } from './context.js';
 
+/** An event stream must reach the client as it is written: not cached, not buffered by nginx (or proxies that copy its convention). */
+export const UNBUFFERED_HEADERS: readonly string[] = ['Cache-Control', 'no-cache', 'X-Accel-Buffering', 'no'];
+
 /** Node says `Connection: keep-alive` itself (and `close` to a client it will not keep). */
-const SSE_HEADERS: readonly string[] = [
-  'Content-Type',
-  'text/event-stream; charset=utf-8',
-  'Cache-Control',
-  'no-cache',
-  // Tells nginx (and proxies that copy its convention) not to buffer the stream.
-  'X-Accel-Buffering',
-  'no',
-];
+const SSE_HEADERS: readonly string[] = ['Content-Type', 'text/event-stream; charset=utf-8', ...UNBUFFERED_HEADERS];
 
 /** Resolves once the socket can take more data, or the client has gone. */
 export function drained(response: ServerResponse): Promise<void> {
@@ -42,9 +37,9 @@ export interface StreamEnding {
  * marker, so a truncated answer never looks complete. A client that leaves ends the loop (the upstream call is
  * cancelled through the request's cancellation).
  */
-export async function writeEventStream(ctx: GatewayContext, reply: EventStreamReply, cancellation: Cancellation, headers: readonly string[]): Promise<StreamEnding> {
+export async function writeEventStream(ctx: GatewayContext, reply: EventStreamReply, cancellation: Cancellation, callHeaders: readonly string[]): Promise<StreamEnding> {
   const response = ctx.res;
-  writeAnswerHead(ctx, 200, headers.length === 0 ? SSE_HEADERS : [...SSE_HEADERS, ...headers]);
+  writeAnswerHead(ctx, 200, SSE_HEADERS, callHeaders);
   const stream = reply.events;
   try {
     let next = stream.first;

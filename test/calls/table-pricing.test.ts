@@ -1,5 +1,5 @@
 import test from 'ava';
-import { TablePricing } from '../../src/calls/table-pricing.js';
+import { MAX_MODELS_PER_UPSTREAM, TablePricing } from '../../src/calls/table-pricing.js';
 import { tokenUsage } from '../../src/core/usage.js';
 import { GatewayError } from '../../src/core/errors.js';
 import { PriceTable } from '../../src/cost/index.js';
@@ -54,4 +54,15 @@ test('a price found for an upstream and model is the same when asked again on th
     t.is(pricing.cost(sameUpstream('gpt-unknown'), usage), null);
     t.is(pricing.estimate(sameUpstream('gpt-unknown'), { prompt: 1, maxOutput: 1 }), undefined);
   }
+});
+
+test('prices keep answering right past the bound of what is remembered per upstream', (t) => {
+  const globbed = new TablePricing(PriceTable.from({ 'gpt-*': { input: 1, output: 1 }, o3: { input: 2, output: 2 } }));
+  const openai = route('openai', 'openai', 'o3').target;
+  const on = (upstreamModel: string): ModelRoute => ({ target: openai, upstreamModel });
+  const usage = tokenUsage({ prompt: 1000, completion: 0 });
+  t.is(globbed.cost(on('o3'), usage), 2000 * 1000);
+  for (let index = 0; index < MAX_MODELS_PER_UPSTREAM + 50; index += 1) t.is(globbed.cost(on(`gpt-${index}`), usage), 1000 * 1000);
+  t.is(globbed.cost(on('o3'), usage), 2000 * 1000);
+  t.is(globbed.cost(on('o4'), usage), null);
 });

@@ -175,6 +175,9 @@ test('passed through to OpenAI: the body goes up as sent (model renamed), the by
 
   const streamed = await post(JSON.stringify({ model: 'gpt-5', input: 'x', stream: true }));
   t.regex(streamed.headers.get('content-type') ?? '', /^text\/event-stream/);
+  t.is(streamed.headers.get('cache-control'), 'no-cache', 'a passed-through stream is not cached');
+  t.is(streamed.headers.get('x-accel-buffering'), 'no', 'nor buffered by nginx');
+  t.is(answer.headers.get('x-accel-buffering'), null, 'only a stream says so');
   const expected = readChunkLines('openai/openai-phase.1.chunks.txt')
     .map((line) => `event: ${(JSON.parse(line) as { type: string }).type}\ndata: ${line}\n\n`)
     .join('');
