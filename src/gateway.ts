@@ -177,7 +177,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     get hasAdmin() {
       return routing.table.tokens.hasAdmin;
     },
-    verifyDigest: (digest) => routing.table.tokens.verifyDigest(digest),
+    verify: (token) => routing.table.tokens.verify(token),
   };
   const stores = await openAccessStores(config);
   const clock = new WindowClock(config.usage.timeZone);

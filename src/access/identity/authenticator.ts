@@ -8,7 +8,7 @@ import type { ClientKeys } from '../client-keys/client-key-service.js';
 import { sha256Hex, type TokenVerifier, type VerifiedToken } from './token-verifier.js';
 
 /** The configured tokens, as the authenticator reads them. */
-export type ConfiguredTokens = Pick<TokenVerifier, 'isOpen' | 'hasAdmin' | 'verifyDigest'>;
+export type ConfiguredTokens = Pick<TokenVerifier, 'isOpen' | 'hasAdmin' | 'verify'>;
 
 /** What a bearer token turned out to be: a caller, or a token unknown to the gateway (a BYOK provider may take it). */
 export type Identification = { caller: Caller } | { unknownToken: string };
@@ -57,10 +57,9 @@ export class Authenticator {
     if (this.throttle.tracking) this.refuseIfLocked(addressOf());
     if (this.tokens.isOpen) return OPEN_IDENTIFICATION;
     if (token === undefined) throw withChallenge(missingOrInvalidToken(false));
-    const digest = sha256Hex(token);
-    const verified = this.tokens.verifyDigest(digest);
+    const verified = this.tokens.verify(token);
     if (verified) return this.configuredCaller(verified);
-    return this.identifyClientKey(digest, token, addressOf, acceptUnknown);
+    return this.identifyClientKey(sha256Hex(token), token, addressOf, acceptUnknown);
   }
 
   private async identifyClientKey(digest: string, token: string, addressOf: AddressOf, acceptUnknown: boolean): Promise<Identification> {

@@ -14,7 +14,7 @@ export function noteIdentity(ctx: GatewayContext, identification: Identification
   }
 }
 
-const bearerOf = (ctx: GatewayContext) => bearerToken(ctx.get('authorization'));
+const bearerOf = (ctx: GatewayContext) => bearerToken(ctx.req.headers.authorization);
 
 /** Anthropic's clients send their key as `x-api-key` (Claude Code with `ANTHROPIC_AUTH_TOKEN`: as a bearer token). */
 export const anthropicKeyOf = (ctx: GatewayContext) => (ctx.get('x-api-key') || undefined) ?? bearerOf(ctx);
