@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
-import type { Agent as UndiciAgent, Dispatcher } from 'undici';
+import type { Dispatcher, Pool as UndiciPool } from 'undici';
 import type { Cancellation } from '../core/cancellation.js';
 import { addUpstreamTime, upstreamTraceparent } from '../core/trace.js';
 import { UpstreamError, RequestAbortedError } from '../core/errors.js';
@@ -10,9 +10,9 @@ import { ProxySelector, type ProxyEndpoint } from './proxy/selection.js';
 import { ProxyError, ProxyTimeoutError, tunnelConnector } from './proxy/tunnel.js';
 import { StreamedBody } from './streamed-body.js';
 
-// undici's Agent alone, not the package's index: importing that also installs undici as the dispatcher of the
+// undici's Pool alone, not the package's index: importing that also installs undici as the dispatcher of the
 // process's global fetch, whose stricter checks would then apply to every SDK in the process using fetch.
-const Agent = createRequire(import.meta.url)('undici/lib/dispatcher/agent.js') as typeof UndiciAgent;
+const Pool = createRequire(import.meta.url)('undici/lib/dispatcher/pool.js') as typeof UndiciPool;
 
 export interface UpstreamRequest {
   method: 'GET' | 'POST' | 'DELETE';
@@ -51,6 +51,8 @@ export interface UpstreamResponse<Body> {
 export const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
 const MAX_CACHED_TARGETS = 1000;
+/** Origins with a connection pool of their own; past this, the oldest pool is closed for a new one. */
+const MAX_ORIGINS = 100;
 
 interface RequestTarget {
   protocol: 'http:' | 'https:';
@@ -62,6 +64,44 @@ interface RequestTarget {
 }
 
 const noop = () => undefined;
+
+/**
+ * Keep-alive connection pools by origin, as undici's `Agent` keeps them, without the layer the Agent adds to every
+ * call (its own argument checks, the origin's bookkeeping, the handler unwrapped a second time). Upstream origins
+ * come from the configuration, so there are few; a bound keeps it so through any number of reloads.
+ */
+class OriginPools {
+  private readonly pools = new Map<string, UndiciPool>();
+
+  constructor(private readonly options: UndiciPool.Options) {}
+
+  dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+    const origin = options.origin as string;
+    let pool = this.pools.get(origin);
+    if (pool === undefined) {
+      if (this.pools.size >= MAX_ORIGINS) this.retireOldest();
+      pool = new Pool(origin, this.options);
+      this.pools.set(origin, pool);
+    } else if (pool.closed || pool.destroyed) {
+      this.pools.delete(origin);
+      return this.dispatch(options, handler);
+    }
+    return pool.dispatch(options, handler);
+  }
+
+  private retireOldest(): void {
+    const [origin, pool] = this.pools.entries().next().value as [string, UndiciPool];
+    this.pools.delete(origin);
+    // Calls already on it finish; its connections close after them.
+    void pool.close().catch(noop);
+  }
+
+  destroy(): Promise<void> {
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    return Promise.all(pools.map((pool) => pool.destroy())).then(noop);
+  }
+}
 
 /**
  * The one place that talks HTTP to upstream providers: undici's connection pools with keep-alive reuse, `TIME_OUT`
@@ -77,9 +117,9 @@ const noop = () => undefined;
  * response headers is added to the trace.
  */
 export class UpstreamHttp {
-  private readonly direct: Dispatcher;
-  /** Agents tunnelling through each proxy used so far, by its URL. */
-  private readonly proxyAgents = new Map<string, Dispatcher>();
+  private readonly direct: OriginPools;
+  /** Pools tunnelling through each proxy used so far, by its URL. */
+  private readonly proxyPools = new Map<string, OriginPools>();
   private readonly proxies: ProxySelector | undefined;
   private readonly ca: string | Buffer | undefined;
   private readonly extraHeaders: Readonly<Record<string, string>> | undefined;
@@ -94,7 +134,7 @@ export class UpstreamHttp {
     this.ca = options.ca;
     // Lower-cased, so that the provider's own header of the same name replaces the configured one.
     this.extraHeaders = options.headers && Object.fromEntries(Object.entries(options.headers).map(([name, value]) => [name.toLowerCase(), value]));
-    this.direct = new Agent({ ...this.timeouts(), connect: { timeout: timeoutMs, ...(options.ca === undefined ? {} : { ca: options.ca }) } });
+    this.direct = new OriginPools({ ...this.timeouts(), connect: { timeout: timeoutMs, ...(options.ca === undefined ? {} : { ca: options.ca }) } });
     this.proxies = options.proxies?.none === false ? options.proxies : undefined;
   }
 
@@ -102,13 +142,13 @@ export class UpstreamHttp {
     return { headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs, keepAliveTimeout: 30_000 };
   }
 
-  private dispatcherFor(target: RequestTarget, proxyKey: string | undefined): Dispatcher {
+  private dispatcherFor(target: RequestTarget, proxyKey: string | undefined): OriginPools {
     const proxy: ProxyEndpoint | undefined = this.proxies?.choose(target.protocol, target.hostname, target.effectivePort, proxyKey);
     if (!proxy) return this.direct;
-    let agent = this.proxyAgents.get(proxy.href);
+    let agent = this.proxyPools.get(proxy.href);
     if (!agent) {
-      agent = new Agent({ ...this.timeouts(), connect: tunnelConnector(proxy, { ca: this.ca, timeoutMs: this.timeoutMs }) });
-      this.proxyAgents.set(proxy.href, agent);
+      agent = new OriginPools({ ...this.timeouts(), connect: tunnelConnector(proxy, { ca: this.ca, timeoutMs: this.timeoutMs }) });
+      this.proxyPools.set(proxy.href, agent);
     }
     return agent;
   }
@@ -187,7 +227,7 @@ export class UpstreamHttp {
 
   close(): void {
     void this.direct.destroy().catch(noop);
-    for (const agent of this.proxyAgents.values()) void agent.destroy().catch(noop);
+    for (const agent of this.proxyPools.values()) void agent.destroy().catch(noop);
   }
 }
 

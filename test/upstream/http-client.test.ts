@@ -259,3 +259,22 @@ test('a stream read to its answer\'s end, with its rest left unread, gives its c
   t.is(connections(), 1, 'one connection served the three streams');
   stop(http);
 });
+
+test('connections are pooled per origin, and past a hundred origins the oldest pool is closed and made anew when needed', async (t) => {
+  const upstreams = await Promise.all(Array.from({ length: 101 }, () => serve(answer(200, '{}'))));
+  const http = new UpstreamHttp(5000);
+  const turn = () => new Promise((resolve) => setImmediate(resolve));
+  const [first, ...others] = upstreams;
+  try {
+    for (let index = 0; index < 2; index++) {
+      await http.text('fake', call(first!.url));
+      await turn();
+    }
+    t.is(first!.connections(), 1, 'one kept-alive connection serves both calls');
+    for (const upstream of others) await http.text('fake', call(upstream.url));
+    t.is(await http.text('fake', call(first!.url)), '{}');
+    t.is(first!.connections(), 2, 'the first origin\'s pool was closed for the hundred-and-first, and a new one connected');
+  } finally {
+    for (const upstream of upstreams) upstream.stop(http);
+  }
+});
