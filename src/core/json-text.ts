@@ -17,12 +17,34 @@ function objectOfKeyAt(text: string, at: number): unknown {
   const start = text.indexOf('{', at);
   const colon = text.indexOf(':', at);
   if (start < 0 || colon < 0 || text.slice(colon + 1, start).trim() !== '') return undefined;
-  const end = objectEnd(text, start);
+  // Found by counting braces with the string search, which a brace inside a string can mislead; but a wrong end
+  // never parses (an object's end is where its text stops being a prefix of JSON), and then the exact scan decides.
+  return parsedObject(text, start, bracesEnd(text, start)) ?? parsedObject(text, start, objectEnd(text, start));
+}
+
+function parsedObject(text: string, start: number, end: number): unknown {
   if (end < 0) return undefined;
   try {
     return JSON.parse(text.slice(start, end + 1)) as unknown;
   } catch {
     return undefined;
+  }
+}
+
+/** Where the object that opens at `start` closes when no string in it holds a brace; -1 when it does not close. */
+function bracesEnd(text: string, start: number): number {
+  let depth = 1;
+  let nextOpen = text.indexOf('{', start + 1);
+  let from = start + 1;
+  for (;;) {
+    const close = text.indexOf('}', from);
+    if (close < 0) return -1;
+    while (nextOpen >= 0 && nextOpen < close) {
+      depth++;
+      nextOpen = text.indexOf('{', nextOpen + 1);
+    }
+    if (--depth === 0) return close;
+    from = close + 1;
   }
 }
 

@@ -39,15 +39,22 @@ const RANDOM_BLOCK_BYTES = 4096;
 let randomBlock = Buffer.alloc(0);
 let randomOffset = 0;
 
+/** Where `bytes` fresh random bytes start in `randomBlock`. */
+function takeRandom(bytes: number): number {
+  if (randomOffset + bytes > randomBlock.length) {
+    randomBlock = randomFillSync(Buffer.allocUnsafe(RANDOM_BLOCK_BYTES));
+    randomOffset = 0;
+  }
+  const start = randomOffset;
+  randomOffset += bytes;
+  return start;
+}
+
 /** `bytes` random bytes as lower-case hex, never `zero` (all zeros, which W3C trace context forbids). */
 function randomHex(bytes: number, zero: string): string {
   for (;;) {
-    if (randomOffset + bytes > randomBlock.length) {
-      randomBlock = randomFillSync(Buffer.allocUnsafe(RANDOM_BLOCK_BYTES));
-      randomOffset = 0;
-    }
-    const hex = randomBlock.toString('hex', randomOffset, randomOffset + bytes);
-    randomOffset += bytes;
+    const start = takeRandom(bytes);
+    const hex = randomBlock.toString('hex', start, start + bytes);
     if (hex !== zero) return hex;
   }
 }
@@ -55,11 +62,48 @@ function randomHex(bytes: number, zero: string): string {
 /** A random trace id: 16 random bytes in hex. */
 export const newTraceId = (): string => randomHex(16, ZERO_TRACE_ID);
 
-/** A random span id: 8 random bytes in hex. */
-const newSpanId = (): string => randomHex(8, ZERO_SPAN_ID);
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
+
+/** Writes `count` bytes of `source` from `start` into `target` at `at`, as lower-case hex digits. */
+function writeHex(target: Buffer, at: number, source: Buffer, start: number, count: number): void {
+  for (let index = 0; index < count; index++) {
+    const byte = source[start + index]!;
+    target[at + 2 * index] = HEX_DIGITS[byte >> 4]!;
+    target[at + 2 * index + 1] = HEX_DIGITS[byte & 0x0f]!;
+  }
+}
+
+// The ids below are written into these buffers in place and read out as one string: a flat string made at once,
+// where building it piece by piece makes a tree of pieces that the header checks (regular expressions) must first
+// copy into one, and costs more besides.
+const traceparentText = Buffer.from(`00-${ZERO_TRACE_ID}-${ZERO_SPAN_ID}-00`, 'latin1');
+const uuidText = Buffer.alloc(36, '-');
 
 /** The `traceparent` an upstream call carries: the call's trace id, a new span id of the gateway's, its flags. */
-export const upstreamTraceparent = (trace: CallTrace): string => `00-${trace.traceId}-${newSpanId()}-${trace.flags}`;
+export function upstreamTraceparent(trace: CallTrace): string {
+  const { traceId, flags } = trace;
+  for (let index = 0; index < 32; index++) traceparentText[3 + index] = traceId.charCodeAt(index);
+  let span: number;
+  do span = takeRandom(8);
+  while (randomBlock.readUInt32LE(span) === 0 && randomBlock.readUInt32LE(span + 4) === 0);
+  writeHex(traceparentText, 36, randomBlock, span, 8);
+  traceparentText[53] = flags.charCodeAt(0);
+  traceparentText[54] = flags.charCodeAt(1);
+  return traceparentText.toString('latin1');
+}
+
+/** A random (version 4) UUID, as `crypto.randomUUID` makes one, from the same block of random bytes. */
+export function newRequestId(): string {
+  const start = takeRandom(16);
+  randomBlock[start + 6] = (randomBlock[start + 6]! & 0x0f) | 0x40;
+  randomBlock[start + 8] = (randomBlock[start + 8]! & 0x3f) | 0x80;
+  writeHex(uuidText, 0, randomBlock, start, 4);
+  writeHex(uuidText, 9, randomBlock, start + 4, 2);
+  writeHex(uuidText, 14, randomBlock, start + 6, 2);
+  writeHex(uuidText, 19, randomBlock, start + 8, 2);
+  writeHex(uuidText, 24, randomBlock, start + 10, 6);
+  return uuidText.toString('latin1');
+}
 
 /** Counts time spent waiting on an upstream into the call's trace. */
 export function addUpstreamTime(trace: CallTrace, ms: number): void {

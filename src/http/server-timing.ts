@@ -13,6 +13,7 @@ function ms(value: number): string {
 export function serverTiming(trace: CallTrace, now: number): string {
   const total = now - trace.receivedAt;
   const upstream = trace.upstreamMs;
-  if (upstream === undefined) return `gateway;dur=${ms(total)}`;
-  return `gateway;dur=${ms(Math.max(0, total - upstream))}, upstream;dur=${ms(upstream)}`;
+  // Joined, not concatenated: a flat string, which Node's header check reads without copying it first.
+  if (upstream === undefined) return ['gateway;dur=', ms(total)].join('');
+  return ['gateway;dur=', ms(Math.max(0, total - upstream)), ', upstream;dur=', ms(upstream)].join('');
 }

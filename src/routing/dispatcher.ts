@@ -73,6 +73,16 @@ export interface DispatchRecord {
 
 export type Dispatched<T> = ({ ok: true; value: T } | { ok: false; error: unknown }) & DispatchRecord;
 
+/** A dispatch's record while it runs, which becomes its answer once `ok` and the value or error are set. */
+type DispatchInProgress<T> = DispatchRecord & { ok: boolean; value: T | undefined; error: unknown };
+
+/** The record as the answer: completed in place, not copied into a new object on every call. */
+function answered<T>(record: DispatchInProgress<T>, value: T): Dispatched<T> {
+  record.ok = true;
+  record.value = value;
+  return record as Dispatched<T>;
+}
+
 /** One attempt; `cancellation` is the attempt's own when it is hedged (else the call's, which the operation holds). */
 export type UpstreamOperation<T> = (route: ModelRoute, apiKey: string | undefined, cancellation?: Cancellation) => Promise<T>;
 
@@ -155,7 +165,7 @@ export class Dispatcher {
    * never throws, the record says what happened. A client's own mistake ends the call at once.
    */
   async dispatch<T>(plan: RoutePlan, operation: UpstreamOperation<T>, options: DispatchOptions<T> = {}): Promise<Dispatched<T>> {
-    const record: DispatchRecord = { route: undefined, keyId: undefined, attempts: 0, retries: 0, fallbacks: 0, hedged: false, failures: [] };
+    const record: DispatchInProgress<T> = { ok: false, value: undefined, error: undefined, route: undefined, keyId: undefined, attempts: 0, retries: 0, fallbacks: 0, hedged: false, failures: [] };
     const deadline = Date.now() + this.policy.deadlineMs;
     let lastError: unknown;
     let current: RoutePlan | undefined = plan;
@@ -170,7 +180,7 @@ export class Dispatcher {
         if (targetsTried > 0) record.fallbacks += 1;
         const { outcome, used } = await this.hedged(routes[0]!, routes[1]!, current.hedgeAfterMs, operation, options, options.cancellation, record, deadline);
         targetsTried += used;
-        if (outcome.kind === 'value') return { ok: true, value: outcome.value, ...record };
+        if (outcome.kind === 'value') return answered(record, outcome.value);
         lastError = outcome.error;
         final = outcome.final;
         routes = final ? [] : routes.slice(used);
@@ -180,7 +190,7 @@ export class Dispatcher {
         const outcome = options.ownKey
           ? await this.withOwnKey(route, options.ownKey, operation, record, options.observer, options.holdKeyUntil)
           : await this.withPoolKeys(route, operation, options, record, deadline);
-        if (outcome.kind === 'value') return { ok: true, value: outcome.value, ...record };
+        if (outcome.kind === 'value') return answered(record, outcome.value);
         lastError = outcome.error;
         final = outcome.final || options.ownKey !== undefined;
         if (final || Date.now() >= deadline) break;
@@ -192,7 +202,8 @@ export class Dispatcher {
       current = current.fallback(reason);
     }
     // Created only here: an error captures a stack trace, too dear to make on every call just in case.
-    return { ok: false, error: lastError ?? new GatewayError(500, 'No route to try.'), ...record };
+    record.error = lastError ?? new GatewayError(500, 'No route to try.');
+    return record as Dispatched<T>;
   }
 
   /**

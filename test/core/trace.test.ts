@@ -1,5 +1,5 @@
 import test from 'ava';
-import { newTraceId, parseTraceparent, upstreamTraceparent, type CallTrace } from '../../src/core/trace.js';
+import { newRequestId, newTraceId, parseTraceparent, upstreamTraceparent, type CallTrace } from '../../src/core/trace.js';
 
 const SAMPLE = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 
@@ -36,4 +36,13 @@ test('an upstream traceparent keeps the trace id and flags with a new span id ea
   t.deepEqual(parseTraceparent(first), { traceId: trace.traceId, flags: '01' });
   t.regex(first, /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
   t.not(first.split('-')[2], second.split('-')[2]);
+});
+
+test('request ids are random version 4 UUIDs, none repeated', (t) => {
+  const ids = Array.from({ length: 5000 }, () => newRequestId());
+  for (const id of ids.slice(0, 50)) t.regex(id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  t.is(new Set(ids).size, ids.length);
+  // Every hex digit position that is random takes many values.
+  const firstDigits = new Set(ids.map((id) => id[0]));
+  t.true(firstDigits.size >= 14, `${firstDigits.size} distinct first digits`);
 });

@@ -72,6 +72,14 @@ test.serial('a request id is generated and echoed, or the caller\'s is honoured'
   t.is(honoured.headers.get('x-request-id'), 'trace-abc-123');
   const refused = await fetch(`${gw.url}/health`, { headers: { 'x-request-id': 'bad id with spaces' } });
   t.not(refused.headers.get('x-request-id'), 'bad id with spaces');
+  // The access line writes the request id unescaped: one that would need escaping is never taken.
+  for (const hostile of ['id"with-quote', 'id\\with-backslash']) {
+    const replaced = await fetch(`${gw.url}/health`, { headers: { 'x-request-id': hostile } });
+    await replaced.arrayBuffer();
+    const id = replaced.headers.get('x-request-id') ?? '';
+    t.regex(id, /^[0-9a-f-]{36}$/);
+    t.is(gw.logs.filter((entry) => entry.reqId === id).length, 1, 'its access line parses as JSON');
+  }
 });
 
 test.serial('each request is logged as one JSON line with id, route, status, timing, model, provider and the caller (a token hash)', async (t) => {

@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { type CallTrace, newTraceId, parseTraceparent } from '../../core/trace.js';
+import { type CallTrace, newRequestId, newTraceId, parseTraceparent } from '../../core/trace.js';
 import { type AccessLine, accessLineWriter } from '../../logging/access-line.js';
 import type { Logger } from '../../logging/logger.js';
 import { clientWentAway } from '../client-abort.js';
@@ -37,7 +36,7 @@ export function requestContext(logger: Logger, lifecycle: ServerLifecycle, setti
     const started = performance.now();
     const headers = ctx.req.headers;
     const incoming = headers['x-request-id'];
-    const requestId = typeof incoming === 'string' && ACCEPTABLE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const requestId = typeof incoming === 'string' && ACCEPTABLE_REQUEST_ID.test(incoming) ? incoming : newRequestId();
     const traceparent = headers.traceparent;
     const traced = typeof traceparent === 'string' ? parseTraceparent(traceparent) : undefined;
     const trace: CallTrace = { traceId: traced?.traceId ?? newTraceId(), flags: traced?.flags ?? '01', requestId, receivedAt: started, upstreamMs: undefined };

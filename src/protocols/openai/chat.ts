@@ -56,7 +56,10 @@ export const openAIChatProtocol: ClientProtocol<ChatRequest, ChatOutcome> = {
 
   plan(parsed, call) {
     const { request, rawBody } = withCallModel(parsed, call.model);
-    return chatShapedPlan(call, (route, attempt) => route.target.provider.chatCompletions({ request, rawBody, ...attempt }));
+    // The attempt's fields named rather than spread: copying an object's properties costs more on every call.
+    return chatShapedPlan(call, (route, { upstreamModel, apiKey, cancellation, excerptChars }) =>
+      route.target.provider.chatCompletions({ request, rawBody, upstreamModel, apiKey, cancellation, excerptChars }),
+    );
   },
 
   reply: chatShapedReply(promptTokens, answerText),

@@ -142,7 +142,8 @@ export class OpenAICompatibleProvider implements Provider {
     const headers: Record<string, string> = { 'content-type': 'application/json', accept };
     if (apiKey === undefined) return headers;
     if (this.authHeaders) return Object.assign(headers, this.authHeaders(apiKey));
-    headers.authorization = `Bearer ${apiKey}`;
+    // Joined, not concatenated: a flat string, which undici's header check reads without copying it first.
+    headers.authorization = ['Bearer', apiKey].join(' ');
     return headers;
   }
 
