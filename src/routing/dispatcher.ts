@@ -180,7 +180,8 @@ export class Dispatcher {
         if (targetsTried > 0) record.fallbacks += 1;
         const { outcome, used } = await this.hedged(routes[0]!, routes[1]!, current.hedgeAfterMs, operation, options, options.cancellation, record, deadline);
         targetsTried += used;
-        if (outcome.kind === 'value') return answered(record, outcome.value);
+        // A copy: the attempt that lost the race may still write into the record before it sees its cancellation.
+        if (outcome.kind === 'value') return answered({ ...record }, outcome.value);
         lastError = outcome.error;
         final = outcome.final;
         routes = final ? [] : routes.slice(used);
