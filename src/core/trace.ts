@@ -73,9 +73,8 @@ function writeHex(target: Buffer, at: number, source: Buffer, start: number, cou
   }
 }
 
-// The ids below are written into these buffers in place and read out as one string: a flat string made at once,
-// where building it piece by piece makes a tree of pieces that the header checks (regular expressions) must first
-// copy into one, and costs more besides.
+// The ids below go into headers: written into these buffers in place and read out as one string, they are flat (see
+// core/flat-text.ts), and cheaper to make than by joining pieces.
 const traceparentText = Buffer.from(`00-${ZERO_TRACE_ID}-${ZERO_SPAN_ID}-00`, 'latin1');
 const uuidText = Buffer.alloc(36, '-');
 

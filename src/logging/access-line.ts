@@ -26,7 +26,7 @@ export interface AccessLine {
 type Level = 'info' | 'warn' | 'error';
 
 /** The access line's messages, which need no escaping. */
-type AccessMessage = 'request completed' | 'request rejected' | 'request failed';
+export type AccessMessage = 'request completed' | 'request rejected' | 'request failed';
 
 /** Printable ASCII without `"` or `\`: written between quotes as it is. */
 const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;

@@ -72,10 +72,16 @@ const noop = () => undefined;
  */
 class OriginPools {
   private readonly pools = new Map<string, UndiciPool>();
+  private destroyed = false;
 
   constructor(private readonly options: UndiciPool.Options) {}
 
-  dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+  dispatch(options: Dispatcher.DispatchOptions, handler: CallHandler): boolean {
+    if (this.destroyed) {
+      // As undici's dispatchers answer once destroyed: the call fails, no connection is opened.
+      handler.onError(new Error('the upstream client is closed'));
+      return false;
+    }
     const origin = options.origin as string;
     let pool = this.pools.get(origin);
     if (pool === undefined) {
@@ -86,7 +92,7 @@ class OriginPools {
       this.pools.delete(origin);
       return this.dispatch(options, handler);
     }
-    return pool.dispatch(options, handler);
+    return pool.dispatch(options, handler as unknown as Dispatcher.DispatchHandler);
   }
 
   private retireOldest(): void {
@@ -97,6 +103,7 @@ class OriginPools {
   }
 
   destroy(): Promise<void> {
+    this.destroyed = true;
     const pools = [...this.pools.values()];
     this.pools.clear();
     return Promise.all(pools.map((pool) => pool.destroy())).then(noop);
@@ -145,12 +152,12 @@ export class UpstreamHttp {
   private dispatcherFor(target: RequestTarget, proxyKey: string | undefined): OriginPools {
     const proxy: ProxyEndpoint | undefined = this.proxies?.choose(target.protocol, target.hostname, target.effectivePort, proxyKey);
     if (!proxy) return this.direct;
-    let agent = this.proxyPools.get(proxy.href);
-    if (!agent) {
-      agent = new OriginPools({ ...this.timeouts(), connect: tunnelConnector(proxy, { ca: this.ca, timeoutMs: this.timeoutMs }) });
-      this.proxyPools.set(proxy.href, agent);
+    let pools = this.proxyPools.get(proxy.href);
+    if (!pools) {
+      pools = new OriginPools({ ...this.timeouts(), connect: tunnelConnector(proxy, { ca: this.ca, timeoutMs: this.timeoutMs }) });
+      this.proxyPools.set(proxy.href, pools);
     }
-    return agent;
+    return pools;
   }
 
   private target(url: string): RequestTarget | undefined {
@@ -222,12 +229,12 @@ export class UpstreamHttp {
         : request.headers;
     const handler = new CallHandler(provider, request, bodyKind, this.timeoutMs, trace ? (ms) => addUpstreamTime(trace, ms) : undefined, resolve as never, reject);
     const dispatcher = this.proxies ? this.dispatcherFor(target, request.proxyKey) : this.direct;
-    dispatcher.dispatch({ origin: target.origin, path: target.path, method: request.method, headers, body: request.body ?? null }, handler as unknown as Dispatcher.DispatchHandler);
+    dispatcher.dispatch({ origin: target.origin, path: target.path, method: request.method, headers, body: request.body ?? null }, handler);
   }
 
   close(): void {
     void this.direct.destroy().catch(noop);
-    for (const agent of this.proxyPools.values()) void agent.destroy().catch(noop);
+    for (const pools of this.proxyPools.values()) void pools.destroy().catch(noop);
   }
 }
 

@@ -1,9 +1,9 @@
 import test from 'ava';
-import { type AccessLine, accessLineWriter } from '../../src/logging/access-line.js';
+import { type AccessLine, type AccessMessage, accessLineWriter } from '../../src/logging/access-line.js';
 import { createLogger } from '../../src/logging/logger.js';
 
 /** A logger whose lines are kept as written, and the same lines written by pino itself. */
-function bothWays(level: 'info' | 'warn' | 'error', line: AccessLine, msg: 'request completed' | 'request rejected' | 'request failed', loggerLevel: 'info' | 'warn' = 'info') {
+function bothWays(level: 'info' | 'warn' | 'error', line: AccessLine, msg: AccessMessage, loggerLevel: 'info' | 'warn' = 'info') {
   const ours: string[] = [];
   const pinos: string[] = [];
   // Two loggers made the same way; a child stands for a worker's logger, whose bindings every line carries.
@@ -17,7 +17,7 @@ function bothWays(level: 'info' | 'warn' | 'error', line: AccessLine, msg: 'requ
 }
 
 test('an access line is written byte for byte as pino writes it', (t) => {
-  const lines: [('info' | 'warn' | 'error'), AccessLine, 'request completed' | 'request rejected' | 'request failed'][] = [
+  const lines: [('info' | 'warn' | 'error'), AccessLine, AccessMessage][] = [
     ['info', { trace_id: '4bf92f3577b34da6a3ce929d0e0e4736', reqId: 'b6a1e2f4-1234-4cde-9abc-0123456789ab', method: 'POST', path: '/v1/chat/completions', status: 200, durationMs: 1.23, model: 'gpt-4o-mini', provider: 'openai', upstreamKey: '1a2b3c4d', attempts: 1, client: 'env:1234abcd' }, 'request completed'],
     ['warn', { trace_id: 't', reqId: 'client-id', method: 'GET', path: '/v1/模型/"x"\n', status: 404, durationMs: 0, model: 'gpt "4" \\ ✓', client: undefined, error: { status: 404, message: 'Invalid URL (GET /v1/模型)', code: 'unknown_route' } }, 'request rejected'],
     ['error', { trace_id: 't', reqId: 'r', method: 'POST', path: '/v1/messages', status: 502, durationMs: 12.5, model: 'claude', attempts: 3, stream: 'upstream_error', error: { status: 502, message: 'Upstream anthropic broke the connection.', code: null } }, 'request failed'],

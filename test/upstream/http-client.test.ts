@@ -278,3 +278,14 @@ test('connections are pooled per origin, and past a hundred origins the oldest p
     for (const upstream of upstreams) upstream.stop(http);
   }
 });
+
+test('a closed client opens no connection: a call made after close fails at once as a connection error', async (t) => {
+  const { url, stop, connections } = await serve(answer(200, '{}'));
+  const http = new UpstreamHttp(5000);
+  http.close();
+  const error = await t.throwsAsync(http.text('fake', call(url)), { instanceOf: UpstreamError });
+  t.is(error.status, 502);
+  t.is(error.code, 'upstream_connection_error');
+  t.is(connections(), 0);
+  stop(http);
+});

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
 import { encodeEmbeddingsResponseAsBase64 } from '../../core/embedding-encoding.js';
+import { flatText } from '../../core/flat-text.js';
 import { UpstreamError } from '../../core/errors.js';
 import type { TokenUsage } from '../../core/usage.js';
 import { lastObjectOfKey } from '../../core/json-text.js';
@@ -142,8 +143,7 @@ export class OpenAICompatibleProvider implements Provider {
     const headers: Record<string, string> = { 'content-type': 'application/json', accept };
     if (apiKey === undefined) return headers;
     if (this.authHeaders) return Object.assign(headers, this.authHeaders(apiKey));
-    // Joined, not concatenated: a flat string, which undici's header check reads without copying it first.
-    headers.authorization = ['Bearer', apiKey].join(' ');
+    headers.authorization = flatText('Bearer ', apiKey);
     return headers;
   }
 
